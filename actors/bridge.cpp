@@ -1,0 +1,73 @@
+#include "actors/bridge.hpp"
+
+#include <memory>
+
+#include <caf/actor_companion.hpp>
+#include <caf/scoped_execution_unit.hpp>
+
+namespace actors {
+
+namespace {
+
+caf::actor_companion* companion_of(const caf::strong_actor_ptr& ptr) {
+  return static_cast<caf::actor_companion*>(caf::actor_cast<caf::abstract_actor*>(ptr));
+}
+
+} // namespace
+
+bridge::bridge(caf::actor_system& sys)
+  : companion_(caf::actor_cast<caf::strong_actor_ptr>(sys.spawn<caf::actor_companion>())) {
+  companion_of(companion_)->on_enqueue(
+    [this](caf::mailbox_element_ptr ptr) { on_reply(std::move(ptr)); });
+}
+
+bridge::~bridge() {
+  // actor_companion::disconnect is declared but not exported by Debian's CAF
+  // 0.17.6: do what it does (drop the handler under the companion's lock, then
+  // terminate the actor), as CAF's own actor_widget does.
+  auto* companion = companion_of(companion_);
+  companion->on_enqueue(nullptr);
+  caf::scoped_execution_unit unit{&companion->home_system()};
+  companion->cleanup(caf::exit_reason::normal, &unit);
+}
+
+void bridge::on_reply(caf::mailbox_element_ptr ptr) {
+  if (!ptr || !ptr->mid.is_response())
+    return;
+  auto id = ptr->mid.request_id().integer_value();
+  std::lock_guard<std::mutex> guard{mtx_};
+  if (id != awaited_)
+    return; // a reply that arrived after its request timed out
+  reply_ = ptr->move_content_to_message();
+  awaited_ = 0;
+  cv_.notify_one();
+}
+
+std::optional<caf::message> bridge::ask(const caf::strong_actor_ptr& dest, caf::message msg,
+                                        std::chrono::milliseconds timeout) {
+  uint64_t id = ++last_id_;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    awaited_ = id;
+    reply_.reset();
+  }
+  dest->enqueue(companion_, caf::make_message_id(id), std::move(msg), nullptr);
+  std::unique_lock<std::mutex> lock{mtx_};
+  if (!cv_.wait_for(lock, timeout, [this] { return reply_.has_value(); })) {
+    awaited_ = 0;
+    return std::nullopt;
+  }
+  return std::move(reply_);
+}
+
+bridge& bridge::for_this_thread(caf::actor_system& sys) {
+  thread_local std::unique_ptr<bridge> mine;
+  thread_local caf::actor_system* owner = nullptr;
+  if (!mine || owner != &sys) {
+    mine = std::make_unique<bridge>(sys);
+    owner = &sys;
+  }
+  return *mine;
+}
+
+} // namespace actors

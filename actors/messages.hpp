@@ -1,0 +1,117 @@
+// Every message type and atom that actors exchange, in one type-ID block.
+// All types here are serialisable (each has an `inspect` overload), so a
+// series owner can live in another process behind caf::io without changes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/all.hpp>
+
+#include "model/store.hpp"
+#include "model/zscore.hpp"
+
+namespace actors {
+
+/// Why an actor could not answer. Mapped to HTTP statuses only in http/.
+enum class server_error : uint8_t {
+  invalid_input = 1, ///< the request breaks a contract rule (detail in the context)
+  not_found,         ///< series never trained, or the version does not exist
+  store_failed,      ///< the store could not read or write
+  overloaded,        ///< too much queued work, or the request's deadline passed
+};
+
+/// Builds an error carrying a one-sentence detail for the client.
+caf::error make_error(server_error code, std::string detail);
+
+/// The detail sentence stored in `err`, or a generic description.
+std::string error_detail(const caf::error& err);
+
+/// A predict request: `version` is `model::latest_version` for the latest.
+struct predict_query {
+  int64_t timestamp = 0;
+  double value = 0;
+  uint32_t version = 0;
+};
+
+/// A predict answer: whether the value is anomalous, under which version.
+struct prediction {
+  bool anomaly = false;
+  uint32_t version = 0;
+};
+
+/// One version with the training points it was fitted on (for /plot).
+struct version_points {
+  model::version_record record;
+  model::training_data data;
+};
+
+using version_list = std::vector<model::version_record>;
+
+} // namespace actors
+
+namespace model {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, training_data& x) {
+  return f(caf::meta::type_name("training_data"), x.timestamps, x.values);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, fit_stats& x) {
+  return f(caf::meta::type_name("fit_stats"), x.points_used, x.mean, x.std);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, version_record& x) {
+  return f(caf::meta::type_name("version_record"), x.version, x.stats, x.created_at_ms);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, commit_item& x) {
+  return f(caf::meta::type_name("commit_item"), x.series_id, x.record, x.data);
+}
+
+} // namespace model
+
+namespace actors {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, predict_query& x) {
+  return f(caf::meta::type_name("predict_query"), x.timestamp, x.value, x.version);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, prediction& x) {
+  return f(caf::meta::type_name("prediction"), x.anomaly, x.version);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, version_points& x) {
+  return f(caf::meta::type_name("version_points"), x.record, x.data);
+}
+
+} // namespace actors
+
+CAF_ERROR_CODE_ENUM(actors::server_error, "server")
+
+CAF_BEGIN_TYPE_ID_BLOCK(model_server, caf::first_custom_type_id)
+  CAF_ADD_TYPE_ID(model_server, (model::training_data))
+  CAF_ADD_TYPE_ID(model_server, (model::fit_stats))
+  CAF_ADD_TYPE_ID(model_server, (model::version_record))
+  CAF_ADD_TYPE_ID(model_server, (model::commit_item))
+  CAF_ADD_TYPE_ID(model_server, (actors::predict_query))
+  CAF_ADD_TYPE_ID(model_server, (actors::prediction))
+  CAF_ADD_TYPE_ID(model_server, (actors::version_points))
+  CAF_ADD_TYPE_ID(model_server, (actors::version_list))
+  CAF_ADD_ATOM(model_server, actors, fit_atom, "fit")
+  CAF_ADD_ATOM(model_server, actors, predict_atom, "predict")
+  CAF_ADD_ATOM(model_server, actors, plot_atom, "plot")
+  CAF_ADD_ATOM(model_server, actors, list_atom, "list")
+  CAF_ADD_ATOM(model_server, actors, load_atom, "load")
+  CAF_ADD_ATOM(model_server, actors, commit_atom, "commit")
+  CAF_ADD_ATOM(model_server, actors, flush_atom, "flush")
+  CAF_ADD_ATOM(model_server, actors, points_atom, "points")
+  CAF_ADD_ATOM(model_server, actors, count_atom, "count")
+CAF_END_TYPE_ID_BLOCK(model_server)

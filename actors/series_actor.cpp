@@ -1,0 +1,129 @@
+#include "actors/series_actor.hpp"
+
+#include <chrono>
+
+#include "model/request_params.hpp"
+
+namespace actors {
+
+namespace {
+
+struct series_state {
+  static inline const char* name = "series";
+  std::string id;
+  series_settings cfg;
+  version_list versions;     ///< committed versions; versions[i].version == i + 1
+  uint32_t next_version = 1; ///< number the next fit will try to commit
+  uint32_t in_flight = 0;    ///< commits sent, not yet answered
+  bool rewind = false;       ///< a commit failed: renumber once in_flight drains
+};
+
+using self_ptr = series_actor::stateful_pointer<series_state>;
+
+int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+/// The record a query selects, or the not_found error to answer with.
+caf::expected<model::version_record> select(const series_state& st, uint32_t version) {
+  if (st.versions.empty())
+    return make_error(server_error::not_found, "series " + st.id + " has not been trained");
+  if (version == model::latest_version)
+    return st.versions.back();
+  if (version > st.versions.size())
+    return make_error(server_error::not_found, "version " + std::to_string(version)
+                                                 + " of series " + st.id + " does not exist");
+  return st.versions[version - 1];
+}
+
+/// Bookkeeping after the store answered one commit.
+void settle(series_state& st, const model::version_record* stored) {
+  --st.in_flight;
+  if (stored)
+    st.versions.push_back(*stored);
+  else
+    st.rewind = true;
+  if (st.rewind && st.in_flight == 0) {
+    // Numbers handed to failed commits are free again: continue after the last stored one.
+    st.next_version = static_cast<uint32_t>(st.versions.size()) + 1;
+    st.rewind = false;
+  }
+}
+
+caf::result<model::version_record> fit(self_ptr self, model::training_data& data) {
+  auto& st = self->state;
+  auto stats = model::fit(data, st.cfg.min_training_points);
+  if (!stats)
+    return make_error(server_error::invalid_input, stats.detail());
+  model::version_record record{st.next_version++, stats.value(), now_ms()};
+  ++st.in_flight;
+  auto rp = self->make_response_promise<model::version_record>();
+  self->request(st.cfg.writer, caf::infinite, commit_atom::value,
+                model::commit_item{st.id, record, std::move(data)})
+    .then(
+      [self, rp, record](bool stored) mutable {
+        settle(self->state, stored ? &record : nullptr);
+        if (stored)
+          rp.deliver(record);
+        else
+          rp.deliver(make_error(server_error::store_failed,
+                                "version " + std::to_string(record.version)
+                                  + " could not be stored after an earlier store failure; retry"));
+      },
+      [self, rp](caf::error& err) mutable {
+        settle(self->state, nullptr);
+        rp.deliver(std::move(err));
+      });
+  return rp;
+}
+
+series_actor::behavior_type series(self_ptr self, std::string id, series_settings cfg) {
+  auto& st = self->state;
+  st.id = std::move(id);
+  st.cfg = std::move(cfg);
+  // Nothing else is handled until the stored versions are in (await suspends the mailbox).
+  self->request(st.cfg.reader, caf::infinite, load_atom::value, st.id)
+    .await(
+      [self](version_list& stored) {
+        self->state.versions = std::move(stored);
+        self->state.next_version = static_cast<uint32_t>(self->state.versions.size()) + 1;
+      },
+      [self](caf::error& err) { self->quit(std::move(err)); });
+  return {
+    [self](fit_atom, model::training_data& data) { return fit(self, data); },
+    [self](predict_atom, const predict_query& q) -> caf::result<prediction> {
+      auto record = select(self->state, q.version);
+      if (!record)
+        return std::move(record.error());
+      return prediction{model::is_anomaly(record->stats, q.value), record->version};
+    },
+    [self](plot_atom, uint32_t version) -> caf::result<version_points> {
+      auto record = select(self->state, version);
+      if (!record)
+        return std::move(record.error());
+      auto rp = self->make_response_promise<version_points>();
+      self->request(self->state.cfg.reader, caf::infinite, points_atom::value, self->state.id,
+                    record->version)
+        .then([rp, r = *record](model::training_data& data) mutable {
+                rp.deliver(version_points{r, std::move(data)});
+              },
+              [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      return rp;
+    },
+    [self](list_atom) -> caf::result<version_list> {
+      if (self->state.versions.empty())
+        return make_error(server_error::not_found,
+                          "series " + self->state.id + " has not been trained");
+      return self->state.versions;
+    },
+  };
+}
+
+} // namespace
+
+series_actor spawn_series(caf::actor_system& sys, std::string id, const series_settings& cfg) {
+  return sys.spawn(series, std::move(id), cfg);
+}
+
+} // namespace actors

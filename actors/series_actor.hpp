@@ -1,0 +1,39 @@
+// The series actor: owns one series' model versions and answers its fits and
+// predicts itself. Exactly one exists per active series (its router shard
+// makes sure of that), so fits on one series are serialised without locks.
+//
+//   router_shard --fit/predict/plot/list--> series_actor --commit--> store_writer
+//                                               |  (first message) load / points
+//                                               v
+//                                          store_reader
+//
+// On start it loads the series' versions from the store and handles nothing
+// else until they are in. A fit is answered only after the store committed it.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "actors/messages.hpp"
+#include "actors/store_reader.hpp"
+#include "actors/store_writer.hpp"
+
+namespace actors {
+
+using series_actor = caf::typed_actor<
+  caf::replies_to<fit_atom, model::training_data>::with<model::version_record>,
+  caf::replies_to<predict_atom, predict_query>::with<prediction>,
+  caf::replies_to<plot_atom, uint32_t>::with<version_points>,
+  caf::replies_to<list_atom>::with<version_list>>;
+
+/// What a series actor needs besides its id.
+struct series_settings {
+  std::size_t min_training_points = 3; ///< fewer points are rejected (422)
+  store_writer_actor writer;
+  store_reader_actor reader;
+};
+
+/// Spawns the actor owning `id`; `id` must already be valid.
+series_actor spawn_series(caf::actor_system& sys, std::string id, const series_settings& cfg);
+
+} // namespace actors

@@ -1,0 +1,46 @@
+#include "actors/store_reader.hpp"
+
+namespace actors {
+
+namespace {
+
+struct store_reader_state {
+  static inline const char* name = "store_reader";
+  std::shared_ptr<model::store> db;
+};
+
+using self_ptr = store_reader_actor::stateful_pointer<store_reader_state>;
+
+caf::error read_failure(const std::string& detail) {
+  return make_error(server_error::store_failed, "the store could not be read: " + detail);
+}
+
+store_reader_actor::behavior_type store_reader(self_ptr self, std::shared_ptr<model::store> db) {
+  self->state.db = std::move(db);
+  return {
+    [self](load_atom, const std::string& id) -> caf::result<version_list> {
+      auto result = self->state.db->versions(id);
+      if (!result)
+        return read_failure(result.detail());
+      return std::move(result.value());
+    },
+    [self](points_atom, const std::string& id,
+           uint32_t version) -> caf::result<model::training_data> {
+      auto result = self->state.db->points(id, version);
+      if (!result)
+        return read_failure(result.detail());
+      if (!result.value())
+        return make_error(server_error::not_found, "version " + std::to_string(version)
+                                                     + " of series " + id + " does not exist");
+      return std::move(*result.value());
+    },
+  };
+}
+
+} // namespace
+
+store_reader_actor spawn_store_reader(caf::actor_system& sys, std::unique_ptr<model::store> db) {
+  return sys.spawn<caf::detached>(store_reader, std::shared_ptr<model::store>{std::move(db)});
+}
+
+} // namespace actors

@@ -1,0 +1,87 @@
+#include "actors/store_writer.hpp"
+
+#include <chrono>
+#include <utility>
+#include <vector>
+
+namespace actors {
+
+namespace {
+
+struct store_writer_state {
+  static inline const char* name = "store_writer";
+  std::shared_ptr<model::store> db;
+  std::shared_ptr<store_counters> counters;
+  std::size_t max_batch = 256;
+  std::vector<model::commit_item> items;
+  std::vector<caf::typed_response_promise<bool>> promises;
+  bool flush_queued = false;
+};
+
+using self_ptr = store_writer_actor::stateful_pointer<store_writer_state>;
+
+/// Writes every pending item in one transaction and answers each promise.
+void flush(self_ptr self) {
+  auto& st = self->state;
+  st.flush_queued = false;
+  if (st.items.empty())
+    return;
+  auto start = std::chrono::steady_clock::now();
+  auto result = st.db->commit(st.items);
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+    std::chrono::steady_clock::now() - start);
+  st.counters->commit_us_sum += static_cast<uint64_t>(us.count());
+  if (!result) {
+    ++st.counters->failures;
+    for (auto& rp : st.promises)
+      rp.deliver(make_error(server_error::store_failed,
+                            "the store could not save the version: " + result.detail()));
+  } else {
+    ++st.counters->batches;
+    for (std::size_t i = 0; i < st.items.size(); ++i) {
+      bool accepted = result.value()[i];
+      if (accepted) {
+        ++st.counters->versions;
+        if (st.items[i].record.version == 1)
+          ++st.counters->series;
+      }
+      st.promises[i].deliver(accepted);
+    }
+  }
+  st.items.clear();
+  st.promises.clear();
+}
+
+store_writer_actor::behavior_type store_writer(self_ptr self, std::shared_ptr<model::store> db,
+                                               std::size_t max_batch,
+                                               std::shared_ptr<store_counters> counters) {
+  self->state.db = std::move(db);
+  self->state.max_batch = max_batch;
+  self->state.counters = std::move(counters);
+  return {
+    [self](commit_atom, model::commit_item& item) -> caf::result<bool> {
+      auto& st = self->state;
+      st.items.push_back(std::move(item));
+      st.promises.push_back(self->make_response_promise<bool>());
+      if (st.items.size() >= st.max_batch) {
+        flush(self);
+      } else if (!st.flush_queued) {
+        // The flush lands behind every commit already queued: they join this batch.
+        st.flush_queued = true;
+        self->send(self, flush_atom::value);
+      }
+      return caf::delegated<bool>{};
+    },
+    [self](flush_atom) { flush(self); },
+  };
+}
+
+} // namespace
+
+store_writer_actor spawn_store_writer(caf::actor_system& sys, std::unique_ptr<model::store> db,
+                                      std::size_t max_batch,
+                                      std::shared_ptr<store_counters> counters) {
+  return sys.spawn<caf::detached>(store_writer, std::shared_ptr<model::store>{std::move(db)}, max_batch, std::move(counters));
+}
+
+} // namespace actors

@@ -1,0 +1,40 @@
+// The store writer: the one actor that writes the SQLite store. Runs detached
+// (its own thread), because every commit blocks on disk I/O.
+//
+//   series actors --commit--> store_writer --(one transaction per batch)--> SQLite
+//
+// Group commit: commits that arrive while a transaction is running wait in the
+// mailbox; the next flush writes all of them (up to `max_batch`) in one
+// transaction, so N concurrent fits cost one fsync, not N.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include "actors/messages.hpp"
+#include "model/store.hpp"
+
+namespace actors {
+
+/// Counters the writer keeps for /healthcheck and /metrics; read from any thread.
+struct store_counters {
+  std::atomic<uint64_t> series{0};       ///< series with at least one version
+  std::atomic<uint64_t> versions{0};     ///< versions committed since start
+  std::atomic<uint64_t> batches{0};      ///< transactions committed since start
+  std::atomic<uint64_t> failures{0};     ///< transactions that failed
+  std::atomic<uint64_t> commit_us_sum{0};///< total time spent in transactions
+};
+
+/// Replies `true` when the version was stored, `false` when its number was
+/// not the series' next one (never stored), or `store_failed`.
+using store_writer_actor = caf::typed_actor<
+  caf::replies_to<commit_atom, model::commit_item>::with<bool>,
+  caf::reacts_to<flush_atom>>;
+
+/// Spawns the writer (detached) owning `db`. `counters` must outlive it.
+store_writer_actor spawn_store_writer(caf::actor_system& sys, std::unique_ptr<model::store> db,
+                                      std::size_t max_batch,
+                                      std::shared_ptr<store_counters> counters);
+
+} // namespace actors

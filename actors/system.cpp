@@ -1,0 +1,46 @@
+#include "actors/system.hpp"
+
+namespace actors {
+
+model::expected<runtime, model::store_failure> start(caf::actor_system& sys,
+                                                     const actors_settings& cfg) {
+  // Open every connection first: a store that cannot be opened spawns nothing.
+  auto writer_db = model::store::open(cfg.store_path, cfg.sync, false);
+  if (!writer_db)
+    return model::store_failure{writer_db.detail()};
+  auto count = writer_db.value()->series_count();
+  if (!count)
+    return model::store_failure{count.detail()};
+  std::vector<std::unique_ptr<model::store>> reader_dbs;
+  for (std::size_t i = 0; i < cfg.store_readers; ++i) {
+    auto db = model::store::open(cfg.store_path, cfg.sync, true);
+    if (!db)
+      return model::store_failure{db.detail()};
+    reader_dbs.push_back(std::move(db.value()));
+  }
+  runtime rt;
+  rt.counters = std::make_shared<store_counters>();
+  rt.counters->series = count.value();
+  rt.writer = spawn_store_writer(sys, std::move(writer_db.value()), cfg.store_batch_max,
+                                 rt.counters);
+  for (auto& db : reader_dbs)
+    rt.readers.push_back(spawn_store_reader(sys, std::move(db)));
+  series_settings base{cfg.min_training_points, rt.writer, {}};
+  std::vector<router_actor> shards;
+  for (std::size_t i = 0; i < cfg.router_shards; ++i)
+    shards.push_back(spawn_router_shard(sys, base, rt.readers));
+  rt.router = std::make_unique<series_router>(std::move(shards));
+  return rt;
+}
+
+void stop(runtime& rt) {
+  auto reason = caf::exit_reason::user_shutdown;
+  if (rt.router)
+    for (const auto& shard : rt.router->shards())
+      caf::anon_send_exit(shard, reason);
+  caf::anon_send_exit(rt.writer, reason);
+  for (const auto& reader : rt.readers)
+    caf::anon_send_exit(reader, reason);
+}
+
+} // namespace actors

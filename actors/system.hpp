@@ -1,0 +1,42 @@
+// Assembly of the actor side of the server: opens the store, spawns the store
+// writer and readers and the router shards. Called once by main (and tests).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "actors/series_router.hpp"
+#include "actors/store_reader.hpp"
+#include "actors/store_writer.hpp"
+#include "model/expected.hpp"
+
+namespace actors {
+
+/// The part of the configuration the actors need.
+struct actors_settings {
+  std::string store_path = "./data/models.db"; ///< SQLite file, created if missing
+  model::sync_mode sync = model::sync_mode::full;
+  std::size_t store_batch_max = 256;   ///< most commits per transaction
+  std::size_t store_readers = 2;       ///< read-only connections for loads
+  std::size_t router_shards = 4;       ///< router shard actors
+  std::size_t min_training_points = 3; ///< fewer points are rejected
+};
+
+/// The running actors; handles stay valid while the actor_system lives.
+struct runtime {
+  std::unique_ptr<series_router> router;
+  store_writer_actor writer;
+  std::vector<store_reader_actor> readers;
+  std::shared_ptr<store_counters> counters;
+};
+
+/// Opens the store (creating its directory's file if needed) and spawns every
+/// actor. Fails, spawning nothing, when the store cannot be opened.
+model::expected<runtime, model::store_failure> start(caf::actor_system& sys,
+                                                     const actors_settings& cfg);
+
+/// Tells every actor of `rt` to exit (series actors go with their shard).
+/// Call after the HTTP side has drained; the actor_system then shuts down.
+void stop(runtime& rt);
+
+} // namespace actors

@@ -1,0 +1,213 @@
+#include "http/codec.hpp"
+
+#include <cmath>
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "model/request_params.hpp"
+
+namespace http {
+
+namespace {
+
+using model::invalid;
+
+model::expected<rapidjson::Document> parse_object(std::string_view body) {
+  rapidjson::Document doc;
+  doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
+  if (doc.HasParseError())
+    return invalid{std::string{"body is not valid JSON: "}
+                   + rapidjson::GetParseError_En(doc.GetParseError()) + " (at byte "
+                   + std::to_string(doc.GetErrorOffset()) + ")"};
+  if (!doc.IsObject())
+    return invalid{"body must be a JSON object"};
+  return doc;
+}
+
+/// An integer-valued JSON number in int64 range (1.0 counts, as in pydantic).
+bool as_int64(const rapidjson::Value& v, int64_t& out) {
+  if (v.IsInt64()) {
+    out = v.GetInt64();
+    return true;
+  }
+  if (v.IsDouble()) {
+    double d = v.GetDouble();
+    if (std::trunc(d) == d && d >= -9.2e18 && d <= 9.2e18) {
+      out = static_cast<int64_t>(d);
+      return true;
+    }
+  }
+  return false;
+}
+
+template <class T, class Read>
+std::optional<invalid> read_array(const rapidjson::Value& obj, const char* name,
+                                  const char* element, std::vector<T>& out, Read read) {
+  auto it = obj.FindMember(name);
+  if (it == obj.MemberEnd())
+    return invalid{std::string{name} + " is required"};
+  if (!it->value.IsArray())
+    return invalid{std::string{name} + " must be an array of " + element + "s"};
+  out.reserve(it->value.Size());
+  for (const auto& v : it->value.GetArray()) {
+    T x{};
+    if (!read(v, x))
+      return invalid{std::string{name} + "[" + std::to_string(out.size()) + "] must be "
+                     + (element[0] == 'i' ? "an " : "a ") + element};
+    out.push_back(x);
+  }
+  return std::nullopt;
+}
+
+bool read_number(const rapidjson::Value& v, double& out) {
+  if (!v.IsNumber())
+    return false;
+  out = v.GetDouble();
+  return true;
+}
+
+using writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void write_key(writer& w, std::string_view key) {
+  w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+}
+
+void write_string(writer& w, std::string_view s) {
+  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+
+void write_latency(writer& w, std::string_view key, const latency_histogram& h) {
+  write_key(w, key);
+  w.StartObject();
+  write_key(w, "avg");
+  w.Double(h.mean_ms());
+  write_key(w, "p95");
+  w.Double(h.quantile_ms(0.95));
+  w.EndObject();
+}
+
+template <class F>
+std::string write_json(F f) {
+  rapidjson::StringBuffer buf;
+  writer w{buf};
+  f(w);
+  return {buf.GetString(), buf.GetSize()};
+}
+
+} // namespace
+
+model::expected<model::training_data> decode_fit(std::string_view body) {
+  auto doc = parse_object(body);
+  if (!doc)
+    return invalid{doc.detail()};
+  model::training_data out;
+  if (auto p = read_array(doc.value(), "timestamps", "integer", out.timestamps, as_int64))
+    return *p;
+  if (auto p = read_array(doc.value(), "values", "number", out.values, read_number))
+    return *p;
+  return out;
+}
+
+model::expected<actors::predict_query> decode_predict(std::string_view body) {
+  auto doc = parse_object(body);
+  if (!doc)
+    return invalid{doc.detail()};
+  const auto& obj = doc.value();
+  actors::predict_query q;
+  auto ts = obj.FindMember("timestamp");
+  if (ts == obj.MemberEnd())
+    return invalid{"timestamp is required"};
+  if (ts->value.IsString()) {
+    auto parsed = model::parse_timestamp_digits(
+      std::string_view{ts->value.GetString(), ts->value.GetStringLength()});
+    if (!parsed)
+      return invalid{parsed.detail()};
+    q.timestamp = parsed.value();
+  } else if (!as_int64(ts->value, q.timestamp) || q.timestamp < 0) {
+    return invalid{"timestamp must be a non-negative integer or a string of digits"};
+  }
+  auto value = obj.FindMember("value");
+  if (value == obj.MemberEnd())
+    return invalid{"value is required"};
+  if (!read_number(value->value, q.value))
+    return invalid{"value must be a number"};
+  return q;
+}
+
+std::string encode_fit(std::string_view series_id, const model::version_record& record) {
+  return write_json([&](writer& w) {
+    w.StartObject();
+    write_key(w, "series_id");
+    write_string(w, series_id);
+    write_key(w, "version");
+    write_string(w, std::to_string(record.version));
+    write_key(w, "points_used");
+    w.Uint(record.stats.points_used);
+    w.EndObject();
+  });
+}
+
+std::string encode_prediction(const actors::prediction& p) {
+  return write_json([&](writer& w) {
+    w.StartObject();
+    write_key(w, "anomaly");
+    w.Bool(p.anomaly);
+    write_key(w, "model_version");
+    write_string(w, std::to_string(p.version));
+    w.EndObject();
+  });
+}
+
+std::string encode_healthcheck(uint64_t series_trained, const latency_histogram& predict,
+                               const latency_histogram& fit) {
+  return write_json([&](writer& w) {
+    w.StartObject();
+    write_key(w, "series_trained");
+    w.Uint64(series_trained);
+    write_latency(w, "inference_latency_ms", predict);
+    write_latency(w, "training_latency_ms", fit);
+    w.EndObject();
+  });
+}
+
+std::string encode_error(std::string_view detail) {
+  return write_json([&](writer& w) {
+    w.StartObject();
+    write_key(w, "detail");
+    write_string(w, detail);
+    w.EndObject();
+  });
+}
+
+std::string encode_versions(std::string_view series_id, const actors::version_list& versions) {
+  return write_json([&](writer& w) {
+    w.StartObject();
+    write_key(w, "series_id");
+    write_string(w, series_id);
+    write_key(w, "versions");
+    w.StartArray();
+    for (const auto& r : versions) {
+      w.StartObject();
+      write_key(w, "version");
+      write_string(w, std::to_string(r.version));
+      write_key(w, "points_used");
+      w.Uint(r.stats.points_used);
+      write_key(w, "mean");
+      w.Double(r.stats.mean);
+      write_key(w, "std");
+      w.Double(r.stats.std);
+      write_key(w, "threshold");
+      w.Double(r.stats.threshold());
+      write_key(w, "created_at_ms");
+      w.Int64(r.created_at_ms);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+  });
+}
+
+} // namespace http

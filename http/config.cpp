@@ -1,0 +1,174 @@
+#include "http/config.hpp"
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace http {
+
+namespace {
+
+std::string trim(const std::string& s) {
+  auto b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos)
+    return {};
+  auto e = s.find_last_not_of(" \t\r");
+  return s.substr(b, e - b + 1);
+}
+
+/// Does `content` hold the dotted key `name`?
+bool has_key(const caf::settings& content, const std::string& name) {
+  auto dot = name.find('.');
+  auto it = content.find(name.substr(0, dot));
+  if (it == content.end())
+    return false;
+  if (dot == std::string::npos)
+    return true;
+  auto sub = caf::get_if<caf::settings>(&it->second);
+  return sub && has_key(*sub, name.substr(dot + 1));
+}
+
+/// CAF drops a value of the wrong type from an INI file without a word: every
+/// `key=value` line the file has must have landed in `content`.
+void check_file_values(const app_config& cfg, std::vector<std::string>& problems) {
+  std::ifstream in{cfg.config_file_path};
+  std::string line, section = "global";
+  for (int n = 1; std::getline(in, line); ++n) {
+    line = trim(line);
+    if (line.empty() || line[0] == ';' || line[0] == '#')
+      continue;
+    if (line[0] == '[') {
+      section = trim(line.substr(1, line.find(']') - 1));
+      continue;
+    }
+    auto eq = line.find('=');
+    if (eq == std::string::npos)
+      continue;
+    auto key = trim(line.substr(0, eq));
+    auto name = section == "global" ? key : section + "." + key;
+    if (!has_key(cfg.content, name))
+      problems.push_back("option " + name + " (" + cfg.config_file_path + " line "
+                         + std::to_string(n) + ") has a value of the wrong type");
+  }
+}
+
+/// Every key CAF stored must be an option someone declared (catches typos).
+void check_known(const app_config& cfg, const caf::settings& level, const std::string& prefix,
+                 std::vector<std::string>& problems) {
+  for (const auto& [key, value] : level) {
+    auto name = prefix.empty() ? key : prefix + "." + key;
+    if (auto sub = caf::get_if<caf::settings>(&value)) {
+      check_known(cfg, *sub, name, problems);
+      continue;
+    }
+    if (!cfg.declares(name) && !cfg.declares("global." + name))
+      problems.push_back("unknown option " + name);
+  }
+}
+
+template <class T>
+void at_least(std::vector<std::string>& problems, const char* name, T value, T min) {
+  if (value < min)
+    problems.push_back("option " + std::string{name} + " must be at least "
+                       + std::to_string(min) + " (got " + std::to_string(value) + ")");
+}
+
+} // namespace
+
+app_config::app_config() {
+  auto& v = values;
+  opt_group{custom_options_, "global"}
+    .add(v.host, "host", "address to listen on (default 0.0.0.0)")
+    .add(v.port, "port", "TCP port (default 8000; 0 picks a free port)")
+    .add(v.data_dir, "data-dir", "directory of the store (default ./data)");
+  opt_group{custom_options_, "http"}
+    .add(v.threads, "threads", "HTTP worker threads, one per open connection (256)")
+    .add(v.keepalive_max_requests, "keepalive-max-requests", "requests per connection (1000)")
+    .add(v.keepalive_timeout_s, "keepalive-timeout-s", "idle keep-alive timeout (5)")
+    .add(v.max_body_bytes, "max-body-bytes", "largest request body, else 413 (16 MiB)")
+    .add(v.backlog, "backlog", "listen backlog (1024)")
+    .add(v.read_timeout_s, "read-timeout-s", "drop clients silent this long mid-request (5)")
+    .add(v.write_timeout_s, "write-timeout-s", "drop clients not reading this long (5)")
+    .add(v.request_timeout_ms, "request-timeout-ms", "longest wait for an answer (30000)")
+    .add(v.access_log, "access-log", "off | errors | all (off)");
+  opt_group{custom_options_, "server"}
+    .add(v.router_shards, "router-shards", "router shard actors (4)")
+    .add(v.min_training_points, "min-training-points", "fewest points a fit accepts (3)");
+  opt_group{custom_options_, "store"}
+    .add(v.store_file, "file", "SQLite file inside data-dir (models.db)")
+    .add(v.sync, "sync", "full (fsync every commit) | normal (full)")
+    .add(v.batch_max, "batch-max", "most fits per transaction (256)")
+    .add(v.readers, "readers", "read-only store connections (2)");
+  // Work sharing with one thread per core: work stealing's idle polling adds
+  // 50-110 us per round trip at low load (PLATFORM.md). Both stay overridable.
+  set("scheduler.policy", caf::atom("sharing"));
+  set("scheduler.max-threads", std::max(2u, std::thread::hardware_concurrency()));
+  add_message_types<caf::id_block::model_server>();
+}
+
+bool app_config::declares(const std::string& name) const {
+  return custom_options_.qualified_name_lookup(name) != nullptr;
+}
+
+std::vector<std::string> check_ranges(const server_config& v) {
+  std::vector<std::string> problems;
+  at_least<std::size_t>(problems, "http.threads", v.threads, 1);
+  at_least<std::size_t>(problems, "http.keepalive-max-requests", v.keepalive_max_requests, 1);
+  at_least<std::size_t>(problems, "http.keepalive-timeout-s", v.keepalive_timeout_s, 1);
+  at_least<std::size_t>(problems, "http.max-body-bytes", v.max_body_bytes, 64);
+  at_least<std::size_t>(problems, "http.backlog", v.backlog, 1);
+  at_least<std::size_t>(problems, "http.read-timeout-s", v.read_timeout_s, 1);
+  at_least<std::size_t>(problems, "http.write-timeout-s", v.write_timeout_s, 1);
+  at_least<std::size_t>(problems, "http.request-timeout-ms", v.request_timeout_ms, 1);
+  at_least<std::size_t>(problems, "server.router-shards", v.router_shards, 1);
+  at_least<std::size_t>(problems, "server.min-training-points", v.min_training_points, 2);
+  at_least<std::size_t>(problems, "store.batch-max", v.batch_max, 1);
+  at_least<std::size_t>(problems, "store.readers", v.readers, 1);
+  if (v.threads > 20000)
+    problems.push_back("option http.threads must be at most 20000");
+  if (v.access_log != "off" && v.access_log != "errors" && v.access_log != "all")
+    problems.push_back("option http.access-log must be off, errors or all (got \"" + v.access_log
+                       + "\")");
+  if (v.sync != "full" && v.sync != "normal")
+    problems.push_back("option store.sync must be full or normal (got \"" + v.sync + "\")");
+  if (v.host.empty())
+    problems.push_back("option host must not be empty");
+  if (v.data_dir.empty())
+    problems.push_back("option data-dir must not be empty");
+  if (v.store_file.empty() || v.store_file.find('/') != std::string::npos)
+    problems.push_back("option store.file must be a file name without '/'");
+  return problems;
+}
+
+std::vector<std::string> load_config(app_config& cfg, int argc, char** argv) {
+  if (auto err = cfg.parse(argc, argv))
+    return {"invalid configuration: " + caf::actor_system_config::render(err)};
+  std::vector<std::string> problems;
+  check_file_values(cfg, problems);
+  check_known(cfg, cfg.content, "", problems);
+  for (auto& p : check_ranges(cfg.values))
+    problems.push_back(std::move(p));
+  return problems;
+}
+
+listener_settings listener_of(const server_config& v) {
+  return {v.host, v.port, v.threads, v.keepalive_max_requests, v.keepalive_timeout_s,
+          v.max_body_bytes, v.backlog, v.read_timeout_s, v.write_timeout_s, v.access_log};
+}
+
+api_settings api_of(const server_config& v) {
+  return {std::chrono::milliseconds{v.request_timeout_ms}};
+}
+
+actors::actors_settings actors_of(const server_config& v) {
+  actors::actors_settings a;
+  a.store_path = v.data_dir + "/" + v.store_file;
+  a.sync = v.sync == "normal" ? model::sync_mode::normal : model::sync_mode::full;
+  a.store_batch_max = v.batch_max;
+  a.store_readers = v.readers;
+  a.router_shards = v.router_shards;
+  a.min_training_points = v.min_training_points;
+  return a;
+}
+
+} // namespace http

@@ -1,0 +1,66 @@
+// The server's configuration: one typed struct with named defaults, filled by
+// CAF from the command line (`--http.threads=256`) and its INI config file
+// (`--config-file=FILE`, default `caf-application.ini`), then validated.
+// Used once, by main, before anything starts.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/actor_system_config.hpp>
+
+#include "actors/system.hpp"
+#include "http/listener.hpp"
+#include "http/routes.hpp"
+
+namespace http {
+
+/// Every option, with its default. The README's table lists the same.
+struct server_config {
+  // [global]: --host, --port, --data-dir
+  std::string host = "0.0.0.0";   ///< address to listen on
+  uint16_t port = 8000;           ///< TCP port (0 = pick a free one)
+  std::string data_dir = "./data";///< directory holding the store; created if missing
+  // [http]
+  std::size_t threads = 256;                 ///< worker threads; one serves one open connection
+  std::size_t keepalive_max_requests = 1000; ///< requests per connection before it is recycled
+  std::size_t keepalive_timeout_s = 5;       ///< idle keep-alive connections close after this
+  std::size_t max_body_bytes = 16u << 20;    ///< larger bodies get 413
+  std::size_t backlog = 1024;                ///< listen(2) backlog
+  std::size_t read_timeout_s = 5;            ///< a client silent this long mid-request is dropped
+  std::size_t write_timeout_s = 5;           ///< a client not reading this long is dropped
+  std::size_t request_timeout_ms = 30000;    ///< longest wait for an actor's answer (then 503)
+  std::string access_log = "off";            ///< off | errors | all
+  // [server]
+  std::size_t router_shards = 4;       ///< router shard actors (series hashed across them)
+  std::size_t min_training_points = 3; ///< fits with fewer points get 422
+  // [store]
+  std::string store_file = "models.db"; ///< SQLite file name inside data_dir
+  std::string sync = "full";            ///< full (fsync per commit) | normal
+  std::size_t batch_max = 256;          ///< most fits committed in one transaction
+  std::size_t readers = 2;              ///< read-only connections for loading series
+};
+
+/// CAF's config with the server's options registered.
+class app_config : public caf::actor_system_config {
+public:
+  app_config();
+  server_config values;
+
+  /// Whether `name` ("http.threads", "port", "scheduler.max-threads") is an option.
+  bool declares(const std::string& name) const;
+};
+
+/// Parses `argv` and the config file into `cfg`, then validates every value.
+/// Returns one message per problem, each naming the option; empty when valid.
+std::vector<std::string> load_config(app_config& cfg, int argc, char** argv);
+
+/// Validates values that parsed but may still be out of range.
+std::vector<std::string> check_ranges(const server_config& v);
+
+listener_settings listener_of(const server_config& v);
+api_settings api_of(const server_config& v);
+actors::actors_settings actors_of(const server_config& v);
+
+} // namespace http

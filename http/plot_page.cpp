@@ -1,0 +1,117 @@
+#include "http/plot_page.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+
+namespace http {
+
+namespace {
+
+constexpr double width = 900, height = 420, left = 70, right = 20, top = 30, bottom = 50;
+
+std::string escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string num(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", x);
+  return buf;
+}
+
+std::string utc(int64_t ts) {
+  std::time_t t = static_cast<std::time_t>(ts);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
+}
+
+/// Maps data coordinates onto the SVG drawing area.
+struct frame {
+  double t0, t1, v0, v1;
+  double x(double t) const { return left + (t - t0) / (t1 - t0) * (width - left - right); }
+  double y(double v) const { return top + (v1 - v) / (v1 - v0) * (height - top - bottom); }
+};
+
+frame frame_of(const actors::version_points& vp) {
+  const auto& ts = vp.data.timestamps;
+  const auto& vs = vp.data.values;
+  double t0 = ts.empty() ? 0 : static_cast<double>(ts.front());
+  double t1 = ts.empty() ? 1 : static_cast<double>(ts.back());
+  double lo = vs.empty() ? 0 : *std::min_element(vs.begin(), vs.end());
+  double hi = vs.empty() ? 1 : *std::max_element(vs.begin(), vs.end());
+  hi = std::max(hi, vp.record.stats.threshold());
+  lo = std::min(lo, vp.record.stats.mean);
+  double pad = (hi - lo) * 0.08 + 1e-9;
+  if (t1 <= t0)
+    t1 = t0 + 1;
+  return {t0, t1, lo - pad, hi + pad};
+}
+
+std::string hline(const frame& f, double v, const char* color, const std::string& label) {
+  auto y = num(f.y(v));
+  return "<line x1='" + num(left) + "' x2='" + num(width - right) + "' y1='" + y + "' y2='" + y
+         + "' stroke='" + color + "' stroke-dasharray='6 4'/><text x='" + num(width - right - 4)
+         + "' y='" + num(f.y(v) - 5) + "' text-anchor='end' fill='" + color + "'>" + label
+         + " " + num(v) + "</text>";
+}
+
+std::string svg(const actors::version_points& vp) {
+  auto f = frame_of(vp);
+  std::string path, dots;
+  for (std::size_t i = 0; i < vp.data.values.size(); ++i) {
+    auto x = num(f.x(static_cast<double>(vp.data.timestamps[i])));
+    auto y = num(f.y(vp.data.values[i]));
+    path += (i ? " L" : "M") + x + " " + y;
+    dots += "<circle cx='" + x + "' cy='" + y + "' r='3.5' fill='#1f77b4'><title>"
+            + utc(vp.data.timestamps[i]) + " UTC: " + num(vp.data.values[i]) + "</title></circle>";
+  }
+  std::string axes = "<line x1='" + num(left) + "' y1='" + num(height - bottom) + "' x2='"
+                     + num(width - right) + "' y2='" + num(height - bottom) + "' stroke='#444'/>"
+                     + "<line x1='" + num(left) + "' y1='" + num(top) + "' x2='" + num(left)
+                     + "' y2='" + num(height - bottom) + "' stroke='#444'/>";
+  std::string labels = "<text x='" + num(left) + "' y='" + num(height - bottom + 20) + "'>"
+                       + utc(static_cast<int64_t>(f.t0)) + "</text><text x='"
+                       + num(width - right) + "' y='" + num(height - bottom + 20)
+                       + "' text-anchor='end'>" + utc(static_cast<int64_t>(f.t1))
+                       + "</text><text x='" + num(left - 6) + "' y='" + num(top + 4)
+                       + "' text-anchor='end'>" + num(f.v1) + "</text><text x='"
+                       + num(left - 6) + "' y='" + num(height - bottom)
+                       + "' text-anchor='end'>" + num(f.v0) + "</text>";
+  return "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 " + num(width) + " "
+         + num(height) + "' font-family='sans-serif' font-size='12'>" + axes + labels
+         + hline(f, vp.record.stats.mean, "#2ca02c", "mean")
+         + hline(f, vp.record.stats.threshold(), "#d62728", "threshold (mean + 3 std)")
+         + "<path d='" + path + "' fill='none' stroke='#1f77b4'/>" + dots + "</svg>";
+}
+
+} // namespace
+
+std::string render_plot_page(std::string_view series_id, const actors::version_points& vp) {
+  auto title = "Series " + escape(series_id) + " &mdash; version "
+               + std::to_string(vp.record.version);
+  const auto& s = vp.record.stats;
+  return "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>" + title
+         + "</title><style>body{font-family:sans-serif;margin:2em;max-width:960px}"
+           "dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}</style>"
+           "</head><body><h1>"
+         + title + "</h1>" + svg(vp) + "<dl><dt>points used</dt><dd>"
+         + std::to_string(s.points_used) + "</dd><dt>mean</dt><dd>" + num(s.mean)
+         + "</dd><dt>std</dt><dd>" + num(s.std) + "</dd><dt>anomaly threshold</dt><dd>"
+         + num(s.threshold()) + "</dd></dl></body></html>";
+}
+
+} // namespace http

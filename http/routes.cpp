@@ -1,0 +1,180 @@
+#include "http/routes.hpp"
+
+#include "actors/bridge.hpp"
+#include "http/codec.hpp"
+#include "http/plot_page.hpp"
+#include "model/request_params.hpp"
+#include "model/series_id.hpp"
+
+namespace http {
+
+namespace {
+
+using clock = std::chrono::steady_clock;
+using actors::server_error;
+
+const char* const json = "application/json";
+
+void reply_error(httplib::Response& res, int status, std::string_view detail) {
+  res.status = status;
+  if (status == 503)
+    res.set_header("Retry-After", "1");
+  res.set_content(encode_error(detail), json);
+}
+
+/// The one place where actor errors become HTTP statuses (CONTRACT.md).
+int status_of(const caf::error& err) {
+  if (err.category() == caf::atom("server")) {
+    switch (static_cast<server_error>(err.code())) {
+      case server_error::invalid_input:
+        return 422;
+      case server_error::not_found:
+        return 404;
+      default:
+        return 503;
+    }
+  }
+  return 503; // an actor died or went away: the store or the system failed
+}
+
+uint64_t elapsed_us(clock::time_point start) {
+  return static_cast<uint64_t>(
+    std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - start).count());
+}
+
+/// Sends `msg` to the shard owning `id` and waits for a `T`. On anything
+/// else writes the error response and returns false.
+template <class T>
+bool ask(api_context& ctx, std::string_view id, caf::message msg, httplib::Response& res,
+         T& out) {
+  auto dest = caf::actor_cast<caf::strong_actor_ptr>(ctx.router.shard_for(id));
+  auto reply = actors::bridge::for_this_thread(ctx.sys).ask(dest, std::move(msg),
+                                                            ctx.settings.request_timeout);
+  if (!reply) {
+    reply_error(res, 503, "no answer within request-timeout-ms ("
+                            + std::to_string(ctx.settings.request_timeout.count())
+                            + " ms); the server is overloaded");
+    return false;
+  }
+  if (reply->match_elements<T>()) {
+    out = std::move(reply->get_mutable_as<T>(0));
+    return true;
+  }
+  if (reply->match_elements<caf::error>()) {
+    const auto& err = reply->get_as<caf::error>(0);
+    reply_error(res, status_of(err), actors::error_detail(err));
+    return false;
+  }
+  reply_error(res, 503, "unexpected answer from the series actor");
+  return false;
+}
+
+/// The validated series id from the path, or false after answering 422.
+bool series_id_of(const std::string& id, httplib::Response& res) {
+  if (auto problem = model::series_id_problem(id)) {
+    reply_error(res, 422, *problem);
+    return false;
+  }
+  return true;
+}
+
+/// The validated `version` query parameter, or false after answering 422.
+bool version_of(const httplib::Request& req, httplib::Response& res, uint32_t& out) {
+  auto parsed = model::parse_version(req.get_param_value("version"));
+  if (!parsed) {
+    reply_error(res, 422, parsed.detail());
+    return false;
+  }
+  out = parsed.value();
+  return true;
+}
+
+void handle_fit(api_context& ctx, const httplib::Request& req, httplib::Response& res) {
+  auto start = clock::now();
+  std::string id = req.matches[1];
+  if (!series_id_of(id, res))
+    return;
+  auto data = decode_fit(req.body);
+  if (!data)
+    return reply_error(res, 422, data.detail());
+  model::version_record record;
+  if (!ask(ctx, id, caf::make_message(actors::fit_atom::value, id, std::move(data.value())), res,
+           record))
+    return;
+  res.set_content(encode_fit(id, record), json);
+  ctx.fit_latency.record(elapsed_us(start));
+}
+
+void handle_predict(api_context& ctx, const httplib::Request& req, httplib::Response& res) {
+  auto start = clock::now();
+  std::string id = req.matches[1];
+  if (!series_id_of(id, res))
+    return;
+  auto query = decode_predict(req.body);
+  if (!query)
+    return reply_error(res, 422, query.detail());
+  if (!version_of(req, res, query.value().version))
+    return;
+  actors::prediction p;
+  if (!ask(ctx, id, caf::make_message(actors::predict_atom::value, id, query.value()), res, p))
+    return;
+  res.set_content(encode_prediction(p), json);
+  ctx.predict_latency.record(elapsed_us(start));
+}
+
+void handle_plot(api_context& ctx, const httplib::Request& req, httplib::Response& res) {
+  if (!req.has_param("series_id"))
+    return reply_error(res, 422, "series_id query parameter is required");
+  auto id = req.get_param_value("series_id");
+  uint32_t version = 0;
+  if (!series_id_of(id, res) || !version_of(req, res, version))
+    return;
+  actors::version_points vp;
+  if (!ask(ctx, id, caf::make_message(actors::plot_atom::value, id, version), res, vp))
+    return;
+  res.set_content(render_plot_page(id, vp), "text/html; charset=utf-8");
+}
+
+void handle_healthcheck(api_context& ctx, const httplib::Request&, httplib::Response& res) {
+  res.set_content(encode_healthcheck(ctx.counters.series.load(), ctx.predict_latency,
+                                     ctx.fit_latency),
+                  json);
+}
+
+/// Answers 405 for every method but `allowed` on `pattern`.
+void refuse_other_methods(httplib::Server& srv, const char* pattern, const char* allowed) {
+  auto refuse = [allowed](const httplib::Request& req, httplib::Response& res) {
+    res.set_header("Allow", allowed);
+    reply_error(res, 405, "method " + req.method + " is not allowed here; use " + allowed);
+  };
+  if (std::string{allowed} != "GET")
+    srv.Get(pattern, refuse);
+  if (std::string{allowed} != "POST")
+    srv.Post(pattern, refuse);
+  srv.Put(pattern, refuse);
+  srv.Delete(pattern, refuse);
+  srv.Patch(pattern, refuse);
+  srv.Options(pattern, refuse);
+}
+
+} // namespace
+
+void install_routes(httplib::Server& srv, api_context& ctx) {
+  auto bind = [&ctx](auto handler) {
+    return [&ctx, handler](const httplib::Request& req, httplib::Response& res) {
+      handler(ctx, req, res);
+    };
+  };
+  const char* fit = R"(/fit/([\s\S]*))";
+  const char* predict = R"(/predict/([\s\S]*))";
+  srv.Post(fit, bind(handle_fit));
+  srv.Post(predict, bind(handle_predict));
+  srv.Get("/healthcheck", bind(handle_healthcheck));
+  srv.Get("/plot", bind(handle_plot));
+  refuse_other_methods(srv, fit, "POST");
+  refuse_other_methods(srv, predict, "POST");
+  refuse_other_methods(srv, "/healthcheck", "GET");
+  refuse_other_methods(srv, "/plot", "GET");
+}
+
+} // namespace http

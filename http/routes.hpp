@@ -1,0 +1,34 @@
+// The HTTP endpoints: one handler per endpoint, each a thin translation from
+// HTTP to a message for the series' router shard and back. Handlers run on
+// httplib worker threads and wait for the actor's answer through the thread's
+// bridge (actors/bridge.hpp); nothing on this path takes a shared lock.
+#pragma once
+
+#include <chrono>
+
+#include <httplib.h>
+
+#include "actors/series_router.hpp"
+#include "actors/store_writer.hpp"
+#include "http/latency.hpp"
+
+namespace http {
+
+struct api_settings {
+  std::chrono::milliseconds request_timeout{30000}; ///< longest wait for an actor (then 503)
+};
+
+/// What the handlers share; lives as long as the server listens.
+struct api_context {
+  caf::actor_system& sys;
+  const actors::series_router& router;
+  const actors::store_counters& counters;
+  api_settings settings;
+  latency_histogram predict_latency; ///< successful predicts, for /healthcheck
+  latency_histogram fit_latency;     ///< successful fits, for /healthcheck
+};
+
+/// Installs every endpoint of the contract (and 405 for wrong methods).
+void install_routes(httplib::Server& srv, api_context& ctx);
+
+} // namespace http

@@ -1,0 +1,61 @@
+#include "http/service.hpp"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace http {
+
+namespace {
+
+/// Creates `dir` and its parents when missing; false with `why` on failure.
+bool make_dirs(const std::string& dir, std::string& why) {
+  for (std::size_t pos = 1; pos != std::string::npos;) {
+    pos = dir.find('/', pos + 1);
+    auto part = dir.substr(0, pos);
+    if (::mkdir(part.c_str(), 0755) != 0 && errno != EEXIST) {
+      why = "cannot create data directory " + part + ": " + std::strerror(errno);
+      return false;
+    }
+  }
+  return true;
+}
+
+} // namespace
+
+model::expected<std::unique_ptr<service>, model::store_failure>
+service::start(caf::actor_system& sys, const server_config& cfg, log_sink log) {
+  std::string why;
+  if (!make_dirs(cfg.data_dir, why))
+    return model::store_failure{why};
+  auto rt = actors::start(sys, actors_of(cfg));
+  if (!rt)
+    return model::store_failure{rt.detail()};
+  std::unique_ptr<service> self{new service};
+  self->rt_ = std::move(rt.value());
+  self->ctx_.reset(new api_context{sys, *self->rt_.router, *self->rt_.counters, api_of(cfg)});
+  auto listener = listener_of(cfg);
+  configure(self->srv_, listener, log);
+  install_routes(self->srv_, *self->ctx_);
+  self->port_ = bind_listener(self->srv_, listener);
+  if (self->port_ < 0)
+    return model::store_failure{"cannot listen on " + cfg.host + ":" + std::to_string(cfg.port)
+                                + " (address in use or not available)"};
+  return self;
+}
+
+service::~service() {
+  stop();
+  actors::stop(rt_);
+}
+
+void service::run() {
+  srv_.listen_after_bind();
+}
+
+void service::stop() {
+  srv_.stop();
+}
+
+} // namespace http

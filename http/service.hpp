@@ -1,0 +1,46 @@
+// The server as one running unit: the actors (actors::start), the routes and
+// the bound listener. main runs one; the HTTP tests run one in-process on a
+// free port. Create, run() on one thread, stop() from any other.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "actors/system.hpp"
+#include "http/config.hpp"
+#include "http/listener.hpp"
+#include "http/routes.hpp"
+#include "model/expected.hpp"
+
+namespace http {
+
+class service {
+public:
+  /// Opens the store, starts the actors and binds the port. Fails with a
+  /// sentence when the data directory, the store or the port is unusable.
+  static model::expected<std::unique_ptr<service>, model::store_failure>
+  start(caf::actor_system& sys, const server_config& cfg, log_sink log);
+
+  /// Stops listening (if still running) and stops the actors.
+  ~service();
+
+  /// The bound TCP port.
+  int port() const { return port_; }
+
+  /// Serves until stop(); in-flight requests finish before it returns.
+  void run();
+
+  /// Makes run() return. Thread-safe; idempotent.
+  void stop();
+
+  const api_context& context() const { return *ctx_; }
+
+private:
+  service() = default;
+  actors::runtime rt_;
+  std::unique_ptr<api_context> ctx_;
+  httplib::Server srv_;
+  int port_ = -1;
+};
+
+} // namespace http

@@ -1,0 +1,18 @@
+// Series identifiers: the rule that decides which ids a client may use.
+// Pure function, callable from any thread.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace model {
+
+/// Longest accepted series id, in bytes.
+constexpr std::size_t max_series_id_bytes = 128;
+
+/// Returns why `id` is not a valid series id, or nothing when it is valid:
+/// 1..128 bytes of [A-Za-z0-9._:-], not containing "..".
+std::optional<std::string> series_id_problem(std::string_view id);
+
+} // namespace model

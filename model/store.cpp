@@ -1,0 +1,248 @@
+#include "model/store.hpp"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <cstring>
+
+namespace model {
+
+namespace {
+
+constexpr int schema_version = 1;
+
+const char* const schema_sql = R"sql(
+CREATE TABLE IF NOT EXISTS series (
+  series_id TEXT PRIMARY KEY,
+  latest_version INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS versions (
+  series_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  points_used INTEGER NOT NULL,
+  mean REAL NOT NULL,
+  std REAL NOT NULL,
+  created_at_ms INTEGER NOT NULL,
+  timestamps BLOB NOT NULL,
+  "values" BLOB NOT NULL,
+  PRIMARY KEY (series_id, version)
+) WITHOUT ROWID;
+)sql";
+
+/// Resets a statement and clears its bindings when the scope ends.
+struct stmt_guard {
+  sqlite3_stmt* s;
+  ~stmt_guard() {
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+  }
+};
+
+template <class T>
+void bind_array(sqlite3_stmt* s, int index, const std::vector<T>& xs) {
+  sqlite3_bind_blob(s, index, xs.data(), static_cast<int>(xs.size() * sizeof(T)),
+                    SQLITE_STATIC);
+}
+
+template <class T>
+std::vector<T> column_array(sqlite3_stmt* s, int index) {
+  auto bytes = static_cast<std::size_t>(sqlite3_column_bytes(s, index));
+  std::vector<T> out(bytes / sizeof(T));
+  if (!out.empty())
+    std::memcpy(out.data(), sqlite3_column_blob(s, index), out.size() * sizeof(T));
+  return out;
+}
+
+void bind_text(sqlite3_stmt* s, int index, const std::string& text) {
+  sqlite3_bind_text(s, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+}
+
+int exec(sqlite3* db, const char* sql) {
+  return sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
+}
+
+} // namespace
+
+store::store(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+
+store::~store() {
+  for (auto* s : {insert_series_, bump_series_, insert_version_, select_versions_,
+                  select_points_, count_series_})
+    sqlite3_finalize(s);
+  sqlite3_close(db_);
+}
+
+std::string store::last_error() const {
+  return sqlite3_errmsg(db_);
+}
+
+expected<std::unique_ptr<store>, store_failure>
+store::open(const std::string& path, sync_mode sync, bool read_only) {
+  sqlite3* db = nullptr;
+  int flags = SQLITE_OPEN_NOMUTEX
+              | (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  std::unique_ptr<store> self{new store(db, path)};
+  auto fail = [&](const std::string& what) {
+    return store_failure{"cannot open store " + path + ": " + what};
+  };
+  if (rc != SQLITE_OK)
+    return fail(db ? self->last_error() : "out of memory");
+  sqlite3_busy_timeout(db, 10000);
+  // Reading the schema version forces SQLite to read and check the header.
+  sqlite3_stmt* probe = nullptr;
+  if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &probe, nullptr) != SQLITE_OK)
+    return fail(self->last_error());
+  rc = sqlite3_step(probe);
+  int version = rc == SQLITE_ROW ? sqlite3_column_int(probe, 0) : -1;
+  sqlite3_finalize(probe);
+  if (rc != SQLITE_ROW)
+    return fail(self->last_error());
+  if (version > schema_version)
+    return fail("written by a newer schema (" + std::to_string(version) + ")");
+  if (!read_only) {
+    std::string pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=";
+    pragmas += sync == sync_mode::full ? "FULL;" : "NORMAL;";
+    if (exec(db, pragmas.c_str()) != SQLITE_OK || exec(db, schema_sql) != SQLITE_OK
+        || exec(db, "PRAGMA user_version=1") != SQLITE_OK)
+      return fail(self->last_error());
+  }
+  if (auto problem = self->prepare_all(read_only))
+    return fail(*problem);
+  return self;
+}
+
+std::optional<std::string> store::prepare_all(bool read_only) {
+  struct entry {
+    sqlite3_stmt** target;
+    const char* sql;
+    bool writes;
+  };
+  const entry entries[] = {
+    {&insert_series_,
+     "INSERT INTO series(series_id, latest_version) VALUES(?1, 1) ON CONFLICT DO NOTHING", true},
+    {&bump_series_,
+     "UPDATE series SET latest_version = ?2 WHERE series_id = ?1 AND latest_version = ?2 - 1",
+     true},
+    {&insert_version_,
+     "INSERT INTO versions VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", true},
+    {&select_versions_,
+     "SELECT version, points_used, mean, std, created_at_ms FROM versions "
+     "WHERE series_id = ?1 ORDER BY version",
+     false},
+    {&select_points_,
+     "SELECT timestamps, \"values\" FROM versions WHERE series_id = ?1 AND version = ?2",
+     false},
+    {&count_series_, "SELECT COUNT(*) FROM series", false},
+  };
+  for (const auto& e : entries) {
+    if (read_only && e.writes)
+      continue;
+    if (sqlite3_prepare_v3(db_, e.sql, -1, SQLITE_PREPARE_PERSISTENT, e.target, nullptr)
+        != SQLITE_OK)
+      return last_error();
+  }
+  return std::nullopt;
+}
+
+bool store::commit_one(const commit_item& item) {
+  const auto& r = item.record;
+  sqlite3_stmt* claim = r.version == 1 ? insert_series_ : bump_series_;
+  {
+    stmt_guard g{claim};
+    bind_text(claim, 1, item.series_id);
+    if (r.version != 1)
+      sqlite3_bind_int64(claim, 2, r.version);
+    if (sqlite3_step(claim) != SQLITE_DONE)
+      throw store_failure{last_error()};
+    if (sqlite3_changes(db_) != 1)
+      return false; // version already taken or not the next one
+  }
+  stmt_guard g{insert_version_};
+  bind_text(insert_version_, 1, item.series_id);
+  sqlite3_bind_int64(insert_version_, 2, r.version);
+  sqlite3_bind_int64(insert_version_, 3, r.stats.points_used);
+  sqlite3_bind_double(insert_version_, 4, r.stats.mean);
+  sqlite3_bind_double(insert_version_, 5, r.stats.std);
+  sqlite3_bind_int64(insert_version_, 6, r.created_at_ms);
+  bind_array(insert_version_, 7, item.data.timestamps);
+  bind_array(insert_version_, 8, item.data.values);
+  if (sqlite3_step(insert_version_) != SQLITE_DONE)
+    throw store_failure{last_error()};
+  return true;
+}
+
+expected<std::vector<bool>, store_failure>
+store::commit(const std::vector<commit_item>& items) {
+  if (exec(db_, "BEGIN IMMEDIATE") != SQLITE_OK)
+    return store_failure{"cannot begin a transaction: " + last_error()};
+  std::vector<bool> accepted;
+  accepted.reserve(items.size());
+  try {
+    for (const auto& item : items)
+      accepted.push_back(commit_one(item));
+  } catch (const store_failure& failure) {
+    exec(db_, "ROLLBACK");
+    return store_failure{"cannot write a version: " + failure.detail};
+  }
+  if (exec(db_, "COMMIT") != SQLITE_OK) {
+    auto why = last_error();
+    exec(db_, "ROLLBACK");
+    return store_failure{"cannot commit: " + why};
+  }
+  return accepted;
+}
+
+expected<std::vector<version_record>, store_failure>
+store::versions(const std::string& series_id) {
+  stmt_guard g{select_versions_};
+  bind_text(select_versions_, 1, series_id);
+  std::vector<version_record> out;
+  int rc;
+  while ((rc = sqlite3_step(select_versions_)) == SQLITE_ROW) {
+    version_record r;
+    r.version = static_cast<uint32_t>(sqlite3_column_int64(select_versions_, 0));
+    r.stats.points_used = static_cast<uint32_t>(sqlite3_column_int64(select_versions_, 1));
+    r.stats.mean = sqlite3_column_double(select_versions_, 2);
+    r.stats.std = sqlite3_column_double(select_versions_, 3);
+    r.created_at_ms = sqlite3_column_int64(select_versions_, 4);
+    out.push_back(r);
+  }
+  if (rc != SQLITE_DONE)
+    return store_failure{"cannot read versions: " + last_error()};
+  return out;
+}
+
+expected<std::optional<training_data>, store_failure>
+store::points(const std::string& series_id, uint32_t version) {
+  stmt_guard g{select_points_};
+  bind_text(select_points_, 1, series_id);
+  sqlite3_bind_int64(select_points_, 2, version);
+  int rc = sqlite3_step(select_points_);
+  if (rc == SQLITE_DONE)
+    return std::optional<training_data>{};
+  if (rc != SQLITE_ROW)
+    return store_failure{"cannot read training points: " + last_error()};
+  training_data out{column_array<int64_t>(select_points_, 0),
+                    column_array<double>(select_points_, 1)};
+  return std::optional<training_data>{std::move(out)};
+}
+
+expected<uint64_t, store_failure> store::series_count() {
+  stmt_guard g{count_series_};
+  if (sqlite3_step(count_series_) != SQLITE_ROW)
+    return store_failure{"cannot count series: " + last_error()};
+  return static_cast<uint64_t>(sqlite3_column_int64(count_series_, 0));
+}
+
+uint64_t store::size_bytes() const {
+  uint64_t total = 0;
+  for (const auto& p : {path_, path_ + "-wal"}) {
+    struct stat st {};
+    if (::stat(p.c_str(), &st) == 0)
+      total += static_cast<uint64_t>(st.st_size);
+  }
+  return total;
+}
+
+} // namespace model

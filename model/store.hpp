@@ -1,0 +1,83 @@
+// The durable store of model versions: one SQLite file in WAL mode.
+// A `store` object owns one connection and is used by one thread at a time
+// (the store actors in actors/ each own one); every call blocks on disk I/O.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/expected.hpp"
+#include "model/zscore.hpp"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace model {
+
+/// One stored version of a series' model, without its training points.
+struct version_record {
+  uint32_t version = 0;
+  fit_stats stats;
+  int64_t created_at_ms = 0; ///< Unix milliseconds when the fit was committed
+};
+
+/// A new version to commit, with the training points it was fitted on.
+struct commit_item {
+  std::string series_id;
+  version_record record;
+  training_data data;
+};
+
+/// How hard a commit waits for the disk: `full` fsyncs every transaction
+/// (survives power loss); `normal` survives process crashes but not power loss.
+enum class sync_mode { normal, full };
+
+class store {
+public:
+  /// Opens (creating when `read_only` is false) the store at `path`. Fails when
+  /// the file is unreadable, corrupt, not a store or from a newer schema.
+  static expected<std::unique_ptr<store>, store_failure>
+  open(const std::string& path, sync_mode sync, bool read_only);
+
+  ~store();
+  store(const store&) = delete;
+  store& operator=(const store&) = delete;
+
+  /// Commits every item in one transaction. An item is accepted only when its
+  /// version is exactly the series' stored latest + 1 (no gaps, no reuse); the
+  /// result holds one flag per item. Fails, committing nothing, on I/O errors.
+  expected<std::vector<bool>, store_failure> commit(const std::vector<commit_item>& items);
+
+  /// All versions of `series_id`, oldest first (empty when never trained).
+  expected<std::vector<version_record>, store_failure> versions(const std::string& series_id);
+
+  /// The training points of one version, or nothing when it does not exist.
+  expected<std::optional<training_data>, store_failure>
+  points(const std::string& series_id, uint32_t version);
+
+  /// Number of series with at least one stored version.
+  expected<uint64_t, store_failure> series_count();
+
+  /// Bytes used by the database file and its WAL.
+  uint64_t size_bytes() const;
+
+private:
+  explicit store(sqlite3* db, std::string path);
+  std::optional<std::string> prepare_all(bool read_only);
+  bool commit_one(const commit_item& item);
+  std::string last_error() const;
+
+  sqlite3* db_;
+  std::string path_;
+  sqlite3_stmt* insert_series_ = nullptr;
+  sqlite3_stmt* bump_series_ = nullptr;
+  sqlite3_stmt* insert_version_ = nullptr;
+  sqlite3_stmt* select_versions_ = nullptr;
+  sqlite3_stmt* select_points_ = nullptr;
+  sqlite3_stmt* count_series_ = nullptr;
+};
+
+} // namespace model

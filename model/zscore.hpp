@@ -1,0 +1,37 @@
+// The baseline anomaly model: a version is the mean and population standard
+// deviation of its training values; a point is anomalous above mean + 3 * std.
+// Pure functions on value types; callable from any thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "model/expected.hpp"
+
+namespace model {
+
+/// Training points of one fit, as the client sent them.
+struct training_data {
+  std::vector<int64_t> timestamps; ///< Unix seconds, strictly increasing
+  std::vector<double> values;      ///< finite, not all equal
+};
+
+/// What a fit learns. `threshold()` is derived, never stored separately.
+struct fit_stats {
+  uint32_t points_used = 0;
+  double mean = 0;
+  double std = 0; ///< population standard deviation (numpy.std)
+
+  double threshold() const { return mean + 3 * std; }
+};
+
+/// Validates `data` against the contract (same lengths, at least `min_points`,
+/// non-negative strictly increasing timestamps, finite values not all equal)
+/// and computes its statistics. Fails with a sentence naming the field.
+expected<fit_stats> fit(const training_data& data, std::size_t min_points);
+
+/// True when `value` lies above the version's threshold.
+bool is_anomaly(const fit_stats& stats, double value);
+
+} // namespace model
