@@ -44,20 +44,13 @@ std::optional<invalid> values_problem(const std::vector<double>& vs) {
   return std::nullopt;
 }
 
-/// Mean of f(v) over `vs`, as numpy computes it (sum, then divide); when the
-/// plain sum overflows, divides each term first so huge finite values still work.
+/// Mean of f(v) over `vs`, as numpy computes it: the sum, then divided by n.
 template <class F>
 double mean_of(const std::vector<double>& vs, F f) {
-  const auto n = static_cast<double>(vs.size());
   double sum = 0;
   for (double v : vs)
     sum += f(v);
-  if (std::isfinite(sum))
-    return sum / n;
-  sum = 0;
-  for (double v : vs)
-    sum += f(v) / n;
-  return sum;
+  return sum / static_cast<double>(vs.size());
 }
 
 } // namespace

@@ -1,0 +1,76 @@
+#include <doctest/doctest.h>
+
+#include <future>
+
+#include "actors/bridge.hpp"
+#include "actors/system.hpp"
+#include "tests/support.hpp"
+
+using namespace actors;
+
+TEST_CASE("store writer: concurrent commits are grouped into few transactions") {
+  testing::temp_dir dir;
+  auto cfg = testing::make_app_config();
+  caf::actor_system sys{cfg};
+  auto db = model::store::open(dir.path + "/m.db", model::sync_mode::full, false);
+  REQUIRE(db.ok());
+  auto counters = std::make_shared<store_counters>();
+  auto writer = spawn_store_writer(sys, std::move(db.value()), 64, counters);
+  constexpr int n = 200;
+  {
+    caf::scoped_actor self{sys};
+    for (int i = 0; i < n; ++i)
+      self->send(writer, commit_atom::value,
+                 model::commit_item{"s" + std::to_string(i), {1, {3, 1, 1}, 0},
+                                    {{1, 2, 3}, {0, 1, 2}}});
+    int stored = 0;
+    self->receive_for(stored, n)([&](bool ok) { CHECK(ok); });
+    (void)stored;
+  }
+  CHECK(counters->versions == n);
+  CHECK(counters->series == n);
+  // 200 commits sent at once cannot need 200 transactions; batches are capped at 64.
+  CHECK(counters->batches >= 4);
+  CHECK(counters->batches < n);
+  caf::anon_send_exit(writer, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE("bridge: a blocking thread gets replies and errors; late replies are dropped") {
+  auto cfg = testing::make_app_config();
+  caf::actor_system sys{cfg};
+  auto echo = sys.spawn([](caf::event_based_actor* self) -> caf::behavior {
+    auto pending = std::make_shared<caf::response_promise>();
+    return {
+      [](int x) -> caf::result<int> {
+        if (x < 0)
+          return make_error(server_error::invalid_input, "negative");
+        return x * 2;
+      },
+      [self, pending](const std::string&) -> caf::result<int> {
+        *pending = self->make_response_promise();
+        self->delayed_send(self, std::chrono::milliseconds(200), caf::atom("late"));
+        return caf::delegated<int>{};
+      },
+      [pending](caf::atom_value) { pending->deliver(7); },
+    };
+  });
+  {
+    bridge b{sys};
+    auto dest = caf::actor_cast<caf::strong_actor_ptr>(echo);
+    auto r = b.ask(dest, caf::make_message(21), std::chrono::seconds(5));
+    REQUIRE(r);
+    CHECK(r->get_as<int>(0) == 42);
+    auto e = b.ask(dest, caf::make_message(-1), std::chrono::seconds(5));
+    REQUIRE(e);
+    REQUIRE(e->match_elements<caf::error>());
+    CHECK(error_detail(e->get_as<caf::error>(0)) == "negative");
+    auto timed_out = b.ask(dest, caf::make_message(std::string{"slow"}),
+                           std::chrono::milliseconds(20));
+    CHECK_FALSE(timed_out);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300)); // the late reply arrives
+    auto after = b.ask(dest, caf::make_message(1), std::chrono::seconds(5));
+    REQUIRE(after);
+    CHECK(after->get_as<int>(0) == 2);
+  }
+  caf::anon_send_exit(echo, caf::exit_reason::user_shutdown);
+}

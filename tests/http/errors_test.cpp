@@ -1,0 +1,139 @@
+// Every row of the contract's error table, against the real server.
+#include <doctest/doctest.h>
+
+#include <rapidjson/document.h>
+
+#include <sqlite3.h>
+
+#include "tests/support.hpp"
+
+namespace {
+
+const char* const json = "application/json";
+
+/// Checks status and that the body is {"detail": "..."} mentioning `needle`.
+void expect_error(const httplib::Result& r, int status, const std::string& needle) {
+  REQUIRE(r);
+  CHECK(r->status == status);
+  rapidjson::Document d;
+  d.Parse(r->body.c_str());
+  REQUIRE_MESSAGE(!d.HasParseError(), r->body);
+  REQUIRE(d.IsObject());
+  CHECK(d.MemberCount() == 1);
+  REQUIRE(d.HasMember("detail"));
+  REQUIRE(d["detail"].IsString());
+  CHECK_MESSAGE(std::string{d["detail"].GetString()}.find(needle) != std::string::npos,
+                d["detail"].GetString(), " lacks ", needle);
+  CHECK(r->get_header_value("Content-Type") == json);
+}
+
+} // namespace
+
+TEST_CASE("errors: invalid bodies, fields and rules get 422 naming the field") {
+  testing::live_server server;
+  auto c = server.client();
+  SUBCASE("fit") {
+    expect_error(c.Post("/fit/s", "{not json", json), 422, "not valid JSON");
+    expect_error(c.Post("/fit/s", "", json), 422, "not valid JSON");
+    expect_error(c.Post("/fit/s", R"({"values":[1,2,3]})", json), 422, "timestamps");
+    expect_error(c.Post("/fit/s", R"({"timestamps":[1,2,3]})", json), 422, "values");
+    expect_error(c.Post("/fit/s", R"({"timestamps":[1,2,3],"values":["a",2,3]})", json), 422,
+                 "values[0]");
+    expect_error(c.Post("/fit/s", R"({"timestamps":[1,2],"values":[1,2,3]})", json), 422,
+                 "same length");
+    expect_error(c.Post("/fit/s", R"({"timestamps":[1,2],"values":[1,2]})", json), 422,
+                 "at least 3");
+    expect_error(c.Post("/fit/s", R"({"timestamps":[1,3,2],"values":[1,2,3]})", json), 422,
+                 "strictly increasing");
+    expect_error(c.Post("/fit/s", R"({"timestamps":[-1,2,3],"values":[1,2,3]})", json), 422,
+                 "negative");
+    expect_error(c.Post("/fit/s", R"({"timestamps":[1,2,3],"values":[4,4,4]})", json), 422,
+                 "equal");
+    expect_error(c.Post("/fit/s", R"({"timestamps":[1,2,3],"values":[1,Infinity,3]})", json),
+                 422, "not valid JSON");
+  }
+  SUBCASE("predict") {
+    REQUIRE(c.Post("/fit/s", testing::fit_body(), json)->status == 200);
+    expect_error(c.Post("/predict/s", "nope", json), 422, "not valid JSON");
+    expect_error(c.Post("/predict/s", R"({"value":1})", json), 422, "timestamp");
+    expect_error(c.Post("/predict/s", R"({"timestamp":"x1","value":1})", json), 422, "timestamp");
+    expect_error(c.Post("/predict/s", R"({"timestamp":"1"})", json), 422, "value");
+    expect_error(c.Post("/predict/s", R"({"timestamp":"1","value":"high"})", json), 422, "value");
+    for (const char* v : {"v0", "abc", "-1", "1.5", "v", "V-1"})
+      expect_error(c.Post((std::string{"/predict/s?version="} + v).c_str(),
+                          R"({"timestamp":"1","value":1})", json),
+                   422, "version");
+  }
+}
+
+TEST_CASE("errors: bad series ids get 422") {
+  testing::live_server server;
+  auto c = server.client();
+  const std::string body = testing::fit_body();
+  expect_error(c.Post("/fit/", body, json), 422, "empty");
+  expect_error(c.Post(("/fit/" + std::string(129, 'a')).c_str(), body, json), 422, "128");
+  expect_error(c.Post("/fit/a%20b", body, json), 422, "may only contain");
+  expect_error(c.Post("/fit/a%2Fb", body, json), 422, "may only contain");
+  expect_error(c.Post("/fit/a..b", body, json), 422, "..");
+  expect_error(c.Post("/fit/a/b", body, json), 422, "may only contain");
+  expect_error(c.Post("/predict/..", R"({"timestamp":"1","value":1})", json), 422, "..");
+  expect_error(c.Get("/plot?series_id=a%20b"), 422, "may only contain");
+  expect_error(c.Get("/plot"), 422, "series_id");
+  CHECK(c.Post(("/fit/" + std::string(128, 'a')).c_str(), body, json)->status == 200);
+}
+
+TEST_CASE("errors: untrained series and missing versions get 404") {
+  testing::live_server server;
+  auto c = server.client();
+  expect_error(c.Post("/predict/never", R"({"timestamp":"1","value":1})", json), 404,
+               "not been trained");
+  expect_error(c.Get("/plot?series_id=never"), 404, "not been trained");
+  REQUIRE(c.Post("/fit/once", testing::fit_body(), json)->status == 200);
+  expect_error(c.Post("/predict/once?version=2", R"({"timestamp":"1","value":1})", json), 404,
+               "version 2");
+  expect_error(c.Get("/plot?series_id=once&version=v7"), 404, "version 7");
+}
+
+TEST_CASE("errors: bodies over max_body_bytes get 413") {
+  http::server_config cfg;
+  cfg.max_body_bytes = 1024;
+  testing::live_server server{cfg};
+  auto c = server.client();
+  std::string big = R"({"timestamps":[1,2,3],"values":[1,2,3],"pad":")" + std::string(2000, 'x')
+                    + "\"}";
+  expect_error(c.Post("/fit/s", big, json), 413, "larger than");
+  CHECK(c.Post("/fit/s", testing::fit_body(), json)->status == 200);
+}
+
+TEST_CASE("errors: unknown paths get 404, wrong methods 405") {
+  testing::live_server server;
+  auto c = server.client();
+  expect_error(c.Get("/nowhere"), 404, "no such endpoint");
+  expect_error(c.Post("/healthcheck", "{}", json), 405, "GET");
+  expect_error(c.Get("/fit/s"), 405, "POST");
+  expect_error(c.Delete("/predict/s"), 405, "POST");
+  expect_error(c.Put("/plot", "{}", json), 405, "GET");
+  CHECK(c.Get("/fit/s")->get_header_value("Allow") == "POST");
+}
+
+TEST_CASE("errors: the store failing answers 503 with Retry-After, and predicts go on") {
+  testing::live_server server;
+  auto c = server.client();
+  REQUIRE(c.Post("/fit/ro", testing::fit_body(), json)->status == 200);
+  // Another connection holds the write lock: the writer's transaction fails
+  // once its busy timeout (10 s) runs out, as it would on a broken disk.
+  sqlite3* other = nullptr;
+  REQUIRE(sqlite3_open((server.dir.path + "/data/models.db").c_str(), &other) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  auto failed = c.Post("/fit/ro", testing::fit_body(6, 50), json);
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  expect_error(failed, 503, "store");
+  CHECK(failed->get_header_value("Retry-After") == "1");
+  auto p = c.Post("/predict/ro", R"({"timestamp":"1","value":1})", json);
+  REQUIRE(p);
+  CHECK(p->status == 200);
+  // Versions continue without a gap once the store works again.
+  auto next = c.Post("/fit/ro", testing::fit_body(), json);
+  CHECK(next->body == R"({"series_id":"ro","version":"2","points_used":6})");
+}

@@ -1,0 +1,89 @@
+#include <doctest/doctest.h>
+
+#include <fstream>
+
+#include "model/store.hpp"
+#include "tests/support.hpp"
+
+using model::commit_item;
+using model::store;
+using model::sync_mode;
+
+namespace {
+
+commit_item item(const std::string& id, uint32_t version, double mean = 1.0) {
+  return commit_item{id, {version, {3, mean, 0.5}, 1700000000000 + version},
+                     {{1, 2, 3}, {mean - 1, mean, mean + 1}}};
+}
+
+std::unique_ptr<store> open_rw(const std::string& path) {
+  auto s = store::open(path, sync_mode::full, false);
+  REQUIRE_MESSAGE(s.ok(), (s.ok() ? "" : s.detail()));
+  return std::move(s.value());
+}
+
+} // namespace
+
+TEST_CASE("store: commits versions and reads them back after reopening") {
+  testing::temp_dir dir;
+  auto path = dir.path + "/m.db";
+  {
+    auto db = open_rw(path);
+    auto r = db->commit({item("a", 1, 1.0), item("b", 1), item("a", 2, 2.0)});
+    REQUIRE(r.ok());
+    CHECK(r.value() == std::vector<bool>{true, true, true});
+  }
+  auto db = open_rw(path);
+  auto versions = db->versions("a");
+  REQUIRE(versions.ok());
+  REQUIRE(versions.value().size() == 2);
+  CHECK(versions.value()[0].version == 1);
+  CHECK(versions.value()[1].stats.mean == 2.0);
+  CHECK(versions.value()[1].created_at_ms == 1700000000002);
+  CHECK(db->series_count().value() == 2);
+  auto pts = db->points("a", 2);
+  REQUIRE(pts.ok());
+  REQUIRE(pts.value().has_value());
+  CHECK(pts.value()->timestamps == std::vector<int64_t>{1, 2, 3});
+  CHECK(pts.value()->values == std::vector<double>{1.0, 2.0, 3.0});
+  CHECK_FALSE(db->points("a", 3).value().has_value());
+  CHECK(db->versions("missing").value().empty());
+}
+
+TEST_CASE("store: a version must be exactly the next one (no gaps, no reuse)") {
+  testing::temp_dir dir;
+  auto db = open_rw(dir.path + "/m.db");
+  auto r = db->commit({item("s", 1), item("s", 1), item("s", 3), item("s", 2)});
+  REQUIRE(r.ok());
+  CHECK(r.value() == std::vector<bool>{true, false, false, true});
+  auto versions = db->versions("s").value();
+  REQUIRE(versions.size() == 2);
+  CHECK(versions[1].version == 2);
+}
+
+TEST_CASE("store: a read-only connection sees committed data") {
+  testing::temp_dir dir;
+  auto path = dir.path + "/m.db";
+  auto writer = open_rw(path);
+  auto reader = store::open(path, sync_mode::full, true);
+  REQUIRE(reader.ok());
+  REQUIRE(writer->commit({item("x", 1)}).ok());
+  CHECK(reader.value()->versions("x").value().size() == 1);
+}
+
+TEST_CASE("store: a corrupt or unreadable file is a clear error, not a crash") {
+  testing::temp_dir dir;
+  SUBCASE("not a database") {
+    auto path = dir.path + "/garbage.db";
+    std::ofstream{path} << std::string(8192, 'x');
+    auto s = store::open(path, sync_mode::full, false);
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.detail().find("cannot open store") != std::string::npos);
+    CHECK(s.detail().find("not a database") != std::string::npos);
+  }
+  SUBCASE("directory that does not exist") {
+    auto s = store::open(dir.path + "/no/such/dir/m.db", sync_mode::full, false);
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.detail().find("cannot open store") != std::string::npos);
+  }
+}

@@ -1,0 +1,129 @@
+// The real model_server binary as a child process: signals, restarts, kill -9.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <regex>
+
+#include "model/store.hpp"
+#include "tests/support.hpp"
+
+namespace {
+
+const char* const json = "application/json";
+
+std::string log_of(const testing::child_server& s) {
+  std::ifstream in{s.log_path};
+  return {std::istreambuf_iterator<char>{in}, {}};
+}
+
+} // namespace
+
+TEST_CASE("process: SIGTERM exits 0 and a restart serves the same versions") {
+  testing::temp_dir dir;
+  auto data = dir.path + "/data";
+  {
+    testing::child_server s{data};
+    REQUIRE(s.port > 0);
+    auto c = s.client();
+    REQUIRE(c.Post("/fit/a", testing::fit_body(6, 10), json)->status == 200);
+    REQUIRE(c.Post("/fit/a", testing::fit_body(6, 20), json)->status == 200);
+    auto start = std::chrono::steady_clock::now();
+    CHECK(s.stop(SIGTERM) == 0);
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+    CHECK(log_of(s).find("stopped") != std::string::npos);
+  }
+  testing::child_server s{data};
+  REQUIRE(s.port > 0);
+  auto c = s.client();
+  auto p = c.Post("/predict/a?version=1", R"({"timestamp":"1","value":19})", json);
+  REQUIRE(p);
+  CHECK(p->body == R"({"anomaly":true,"model_version":"1"})");
+  auto latest = c.Post("/predict/a", R"({"timestamp":"1","value":19})", json);
+  CHECK(latest->body == R"({"anomaly":false,"model_version":"2"})");
+}
+
+TEST_CASE("process: every fit answered 200 before kill -9 is in the store after it") {
+  testing::temp_dir dir;
+  auto data = dir.path + "/data";
+  struct ack {
+    std::string id;
+    int version;
+    double base;
+  };
+  std::vector<ack> acked;
+  std::mutex mtx;
+  {
+    testing::child_server s{data};
+    REQUIRE(s.port > 0);
+    std::atomic<bool> go{true};
+    std::vector<std::thread> clients;
+    for (int t = 0; t < 8; ++t)
+      clients.emplace_back([&, t] {
+        auto c = s.client();
+        std::regex version_re{R"re("version":"(\d+)")re"};
+        for (int i = 0; go; ++i) {
+          auto id = "k" + std::to_string(t) + "_" + std::to_string(i % 5);
+          double base = t * 1000 + i;
+          auto r = c.Post(("/fit/" + id).c_str(), testing::fit_body(6, base), json);
+          if (!r || r->status != 200)
+            continue; // the kill landed: not acknowledged, nothing promised
+          std::smatch m;
+          REQUIRE(std::regex_search(r->body, m, version_re));
+          std::lock_guard<std::mutex> g{mtx};
+          acked.push_back({id, std::stoi(m[1]), base});
+        }
+      });
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    s.stop(SIGKILL);
+    go = false;
+    for (auto& t : clients)
+      t.join();
+  }
+  REQUIRE(acked.size() > 20);
+  // The store opens cleanly after the kill and holds every acknowledged version.
+  auto db = model::store::open(data + "/models.db", model::sync_mode::full, false);
+  REQUIRE(db.ok());
+  std::map<std::string, std::vector<model::version_record>> stored;
+  for (const auto& a : acked)
+    if (!stored.count(a.id))
+      stored[a.id] = db.value()->versions(a.id).value();
+  for (const auto& a : acked) {
+    const auto& vs = stored[a.id];
+    REQUIRE_MESSAGE(a.version <= static_cast<int>(vs.size()), a.id, " v", a.version);
+    auto& r = vs[a.version - 1];
+    CHECK(r.version == static_cast<uint32_t>(a.version));
+    // fit_body(6, base) has mean base + 0.1 (values base, base+.1, base+.2 twice)
+    CHECK(r.stats.mean == doctest::Approx(a.base + 0.1));
+  }
+  for (const auto& [id, vs] : stored)
+    for (std::size_t i = 0; i < vs.size(); ++i)
+      CHECK(vs[i].version == i + 1); // no gaps
+  db.value().reset();
+  // And a restarted server continues the numbering.
+  testing::child_server s{data};
+  REQUIRE(s.port > 0);
+  auto first = stored.begin();
+  auto r = s.client().Post(("/fit/" + first->first).c_str(), testing::fit_body(), json);
+  REQUIRE(r);
+  CHECK(r->body.find("\"version\":\"" + std::to_string(first->second.size() + 1) + "\"")
+        != std::string::npos);
+}
+
+TEST_CASE("process: a bad option or an unusable store stops start-up with a message") {
+  testing::temp_dir dir;
+  SUBCASE("bad option") {
+    testing::child_server s{dir.path + "/d", {"--http.threads=0"}};
+    CHECK(s.port == -1);
+    CHECK(log_of(s).find("http.threads") != std::string::npos);
+  }
+  SUBCASE("corrupt store file") {
+    std::system(("mkdir -p " + dir.path + "/d").c_str());
+    std::ofstream{dir.path + "/d/models.db"} << std::string(4096, 'z');
+    testing::child_server s{dir.path + "/d"};
+    CHECK(s.port == -1);
+    CHECK(log_of(s).find("not a database") != std::string::npos);
+  }
+}

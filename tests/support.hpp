@@ -1,0 +1,180 @@
+// Test fixtures shared by the suites: temporary directories, an in-process
+// server on a free port with a real SQLite file, and a child-process server
+// for restart and kill tests. Plain structs, as in httplib's ServerTest.
+#pragma once
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <httplib.h>
+
+#include "http/config.hpp"
+#include "http/service.hpp"
+
+namespace testing {
+
+/// A fresh directory under /tmp, removed with everything in it at scope end.
+struct temp_dir {
+  std::string path;
+  temp_dir() {
+    char tmpl[] = "/tmp/model_server_test_XXXXXX";
+    path = ::mkdtemp(tmpl);
+  }
+  ~temp_dir() { std::system(("rm -rf '" + path + "'").c_str()); }
+};
+
+/// The actor system config every in-process test uses (types registered).
+inline http::app_config make_app_config() {
+  http::app_config cfg;
+  cfg.set("scheduler.max-threads", 2);
+  return cfg;
+}
+
+/// A real server (actors, SQLite store, HTTP on a free port) in this process.
+struct live_server {
+  temp_dir dir;
+  http::app_config cfg = make_app_config();
+  std::unique_ptr<caf::actor_system> sys;
+  std::unique_ptr<http::service> svc;
+  std::thread runner;
+
+  explicit live_server(http::server_config values = {}) {
+    values.port = 0;
+    values.host = "127.0.0.1";
+    values.data_dir = dir.path + "/data";
+    values.threads = 64;
+    start(values);
+  }
+
+  void start(const http::server_config& values) {
+    cfg.values = values;
+    sys = std::make_unique<caf::actor_system>(cfg);
+    auto started = http::service::start(*sys, values, [](std::string_view) {});
+    if (!started)
+      throw std::runtime_error(started.detail());
+    svc = std::move(started.value());
+    runner = std::thread{[this] { svc->run(); }};
+    wait_until_up();
+  }
+
+  void wait_until_up() {
+    for (int i = 0; i < 500; ++i) {
+      if (client().Get("/healthcheck"))
+        return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    throw std::runtime_error("server did not come up");
+  }
+
+  /// Stops everything, then starts again on the same data directory.
+  void restart() {
+    auto values = cfg.values;
+    shutdown();
+    cfg.values = values;
+    start(values);
+  }
+
+  void shutdown() {
+    if (!svc)
+      return;
+    svc->stop();
+    runner.join();
+    svc.reset();
+    sys.reset();
+  }
+
+  ~live_server() { shutdown(); }
+
+  httplib::Client client() const {
+    httplib::Client c{"127.0.0.1", svc->port()};
+    c.set_read_timeout(30, 0);
+    return c;
+  }
+};
+
+/// The model_server binary run as a child process (for signals and kill -9).
+struct child_server {
+  std::string data_dir;
+  std::string log_path;
+  pid_t pid = -1;
+  int port = -1;
+
+  child_server(const std::string& data, std::vector<std::string> extra = {})
+    : data_dir(data), log_path(data + ".log") {
+    const char* bin = std::getenv("MODEL_SERVER_BIN");
+    std::vector<std::string> args{bin ? bin : "model_server", "--port=0", "--host=127.0.0.1",
+                                  "--data-dir=" + data_dir};
+    args.insert(args.end(), extra.begin(), extra.end());
+    std::remove(log_path.c_str()); // never read an earlier run's "listening on" line
+    pid = ::fork();
+    if (pid == 0) {
+      std::freopen(log_path.c_str(), "w", stderr);
+      std::vector<char*> argv;
+      for (auto& a : args)
+        argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+    port = wait_for_port();
+  }
+
+  int wait_for_port() {
+    std::regex listening{R"(listening on [^:]+:(\d+))"};
+    for (int i = 0; i < 1000; ++i) {
+      std::ifstream in{log_path};
+      std::string text{std::istreambuf_iterator<char>{in}, {}};
+      std::smatch m;
+      if (std::regex_search(text, m, listening))
+        return std::stoi(m[1]);
+      int status = 0;
+      if (::waitpid(pid, &status, WNOHANG) == pid) {
+        pid = -1;
+        return -1;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return -1;
+  }
+
+  /// Sends `sig` and waits for the exit; returns the exit status (or 128+signal).
+  int stop(int sig = SIGTERM) {
+    if (pid < 0)
+      return -1;
+    ::kill(pid, sig);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    pid = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+
+  ~child_server() { stop(SIGKILL); }
+
+  httplib::Client client() const {
+    httplib::Client c{"127.0.0.1", port};
+    c.set_read_timeout(30, 0);
+    return c;
+  }
+};
+
+/// A valid fit body with `n` points whose values vary around `base`.
+inline std::string fit_body(int n = 6, double base = 10.0, long start = 1700000000) {
+  std::string ts = "[", vs = "[";
+  for (int i = 0; i < n; ++i) {
+    ts += (i ? "," : "") + std::to_string(start + i);
+    vs += (i ? "," : "") + std::to_string(base + (i % 3) * 0.1);
+  }
+  return R"({"timestamps":)" + ts + R"(],"values":)" + vs + "]}";
+}
+
+} // namespace testing
