@@ -16,6 +16,7 @@ struct series_state {
   uint32_t next_version = 1; ///< number the next fit will try to commit
   uint32_t in_flight = 0;    ///< commits sent, not yet answered
   bool rewind = false;       ///< a commit failed: renumber once in_flight drains
+  bool passivating = false;  ///< exit once in_flight drains
 };
 
 using self_ptr = series_actor::stateful_pointer<series_state>;
@@ -38,7 +39,8 @@ caf::expected<model::version_record> select(const series_state& st, uint32_t ver
 }
 
 /// Bookkeeping after the store answered one commit.
-void settle(series_state& st, const model::version_record* stored) {
+void settle(self_ptr self, const model::version_record* stored) {
+  auto& st = self->state;
   --st.in_flight;
   if (stored)
     st.versions.push_back(*stored);
@@ -49,6 +51,8 @@ void settle(series_state& st, const model::version_record* stored) {
     st.next_version = static_cast<uint32_t>(st.versions.size()) + 1;
     st.rewind = false;
   }
+  if (st.passivating && st.in_flight == 0)
+    self->quit();
 }
 
 caf::result<model::version_record> fit(self_ptr self, model::training_data& data) {
@@ -63,7 +67,7 @@ caf::result<model::version_record> fit(self_ptr self, model::training_data& data
                 model::commit_item{st.id, record, std::move(data)})
     .then(
       [self, rp, record](bool stored) mutable {
-        settle(self->state, stored ? &record : nullptr);
+        settle(self, stored ? &record : nullptr);
         if (stored)
           rp.deliver(record);
         else
@@ -72,7 +76,7 @@ caf::result<model::version_record> fit(self_ptr self, model::training_data& data
                                   + " could not be stored after an earlier store failure; retry"));
       },
       [self, rp](caf::error& err) mutable {
-        settle(self->state, nullptr);
+        settle(self, nullptr);
         rp.deliver(std::move(err));
       });
   return rp;
@@ -116,6 +120,11 @@ series_actor::behavior_type series(self_ptr self, std::string id, series_setting
         return make_error(server_error::not_found,
                           "series " + self->state.id + " has not been trained");
       return self->state.versions;
+    },
+    [self](passivate_atom) {
+      self->state.passivating = true;
+      if (self->state.in_flight == 0)
+        self->quit();
     },
   };
 }

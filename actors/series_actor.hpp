@@ -9,6 +9,8 @@
 //
 // On start it loads the series' versions from the store and handles nothing
 // else until they are in. A fit is answered only after the store committed it.
+// `passivate` (from its shard, which then sends it nothing more) makes it exit
+// as soon as its last commit is answered; everything it owns is in the store.
 #pragma once
 
 #include <cstddef>
@@ -24,7 +26,8 @@ using series_actor = caf::typed_actor<
   caf::replies_to<fit_atom, model::training_data>::with<model::version_record>,
   caf::replies_to<predict_atom, predict_query>::with<prediction>,
   caf::replies_to<plot_atom, uint32_t>::with<version_points>,
-  caf::replies_to<list_atom>::with<version_list>>;
+  caf::replies_to<list_atom>::with<version_list>,
+  caf::reacts_to<passivate_atom>>;
 
 /// What a series actor needs besides its id.
 struct series_settings {

@@ -26,9 +26,13 @@ model::expected<runtime, model::store_failure> start(caf::actor_system& sys,
   for (auto& db : reader_dbs)
     rt.readers.push_back(spawn_store_reader(sys, std::move(db)));
   series_settings base{cfg.min_training_points, rt.writer, {}};
+  shard_limits limits;
+  limits.max_active = (cfg.max_active_series + cfg.router_shards - 1) / cfg.router_shards;
+  limits.idle_timeout = std::chrono::seconds(cfg.idle_timeout_s);
+  rt.series = std::make_shared<series_counters>();
   std::vector<router_actor> shards;
   for (std::size_t i = 0; i < cfg.router_shards; ++i)
-    shards.push_back(spawn_router_shard(sys, base, rt.readers));
+    shards.push_back(spawn_router_shard(sys, base, rt.readers, limits, rt.series));
   rt.router = std::make_unique<series_router>(std::move(shards));
   return rt;
 }

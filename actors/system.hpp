@@ -20,6 +20,8 @@ struct actors_settings {
   std::size_t store_readers = 2;       ///< read-only connections for loads
   std::size_t router_shards = 4;       ///< router shard actors
   std::size_t min_training_points = 3; ///< fewer points are rejected
+  std::size_t max_active_series = 100000; ///< series actors in memory, over all shards
+  std::size_t idle_timeout_s = 600;    ///< passivate series idle this long (0: never)
 };
 
 /// The running actors; handles stay valid while the actor_system lives.
@@ -28,6 +30,7 @@ struct runtime {
   store_writer_actor writer;
   std::vector<store_reader_actor> readers;
   std::shared_ptr<store_counters> counters;
+  std::shared_ptr<series_counters> series;
 };
 
 /// Opens the store (creating its directory's file if needed) and spawns every

@@ -82,8 +82,8 @@ app_config::app_config() {
     .add(v.port, "port", "TCP port (default 8000; 0 picks a free port)")
     .add(v.data_dir, "data-dir", "directory of the store (default ./data)");
   opt_group{custom_options_, "http"}
-    .add(v.threads, "threads", "HTTP worker threads, one per open connection (256)")
-    .add(v.keepalive_max_requests, "keepalive-max-requests", "requests per connection (1000)")
+    .add(v.threads, "threads", "HTTP worker threads, one per open connection (128)")
+    .add(v.keepalive_max_requests, "keepalive-max-requests", "requests per connection before it is recycled (20)")
     .add(v.keepalive_timeout_s, "keepalive-timeout-s", "idle keep-alive timeout (5)")
     .add(v.max_body_bytes, "max-body-bytes", "largest request body, else 413 (16 MiB)")
     .add(v.backlog, "backlog", "listen backlog (1024)")
@@ -93,7 +93,9 @@ app_config::app_config() {
     .add(v.access_log, "access-log", "off | errors | all (off)");
   opt_group{custom_options_, "server"}
     .add(v.router_shards, "router-shards", "router shard actors (4)")
-    .add(v.min_training_points, "min-training-points", "fewest points a fit accepts (3)");
+    .add(v.min_training_points, "min-training-points", "fewest points a fit accepts (3)")
+    .add(v.max_active_series, "max-active-series", "series actors kept in memory (100000)")
+    .add(v.idle_timeout_s, "idle-timeout-s", "idle series leave memory after this; 0 never (600)");
   opt_group{custom_options_, "store"}
     .add(v.store_file, "file", "SQLite file inside data-dir (models.db)")
     .add(v.sync, "sync", "full (fsync every commit) | normal (full)")
@@ -122,6 +124,7 @@ std::vector<std::string> check_ranges(const server_config& v) {
   at_least<std::size_t>(problems, "http.request-timeout-ms", v.request_timeout_ms, 1);
   at_least<std::size_t>(problems, "server.router-shards", v.router_shards, 1);
   at_least<std::size_t>(problems, "server.min-training-points", v.min_training_points, 2);
+  at_least<std::size_t>(problems, "server.max-active-series", v.max_active_series, 1);
   at_least<std::size_t>(problems, "store.batch-max", v.batch_max, 1);
   at_least<std::size_t>(problems, "store.readers", v.readers, 1);
   if (v.threads > 20000)
@@ -168,6 +171,8 @@ actors::actors_settings actors_of(const server_config& v) {
   a.store_readers = v.readers;
   a.router_shards = v.router_shards;
   a.min_training_points = v.min_training_points;
+  a.max_active_series = v.max_active_series;
+  a.idle_timeout_s = v.idle_timeout_s;
   return a;
 }
 

@@ -23,8 +23,8 @@ struct server_config {
   uint16_t port = 8000;           ///< TCP port (0 = pick a free one)
   std::string data_dir = "./data";///< directory holding the store; created if missing
   // [http]
-  std::size_t threads = 256;                 ///< worker threads; one serves one open connection
-  std::size_t keepalive_max_requests = 1000; ///< requests per connection before it is recycled
+  std::size_t threads = 128;                 ///< worker threads; one serves one open connection
+  std::size_t keepalive_max_requests = 20; ///< requests per connection before it is recycled
   std::size_t keepalive_timeout_s = 5;       ///< idle keep-alive connections close after this
   std::size_t max_body_bytes = 16u << 20;    ///< larger bodies get 413
   std::size_t backlog = 1024;                ///< listen(2) backlog
@@ -35,6 +35,8 @@ struct server_config {
   // [server]
   std::size_t router_shards = 4;       ///< router shard actors (series hashed across them)
   std::size_t min_training_points = 3; ///< fits with fewer points get 422
+  std::size_t max_active_series = 100000; ///< series actors kept in memory (LRU beyond)
+  std::size_t idle_timeout_s = 600;    ///< series idle this long leave memory (0: never)
   // [store]
   std::string store_file = "models.db"; ///< SQLite file name inside data_dir
   std::string sync = "full";            ///< full (fsync per commit) | normal

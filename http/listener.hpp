@@ -17,8 +17,8 @@ namespace http {
 struct listener_settings {
   std::string host = "0.0.0.0";
   uint16_t port = 8000;
-  std::size_t threads = 256;
-  std::size_t keepalive_max_requests = 1000;
+  std::size_t threads = 128;
+  std::size_t keepalive_max_requests = 20;
   std::size_t keepalive_timeout_s = 5;
   std::size_t max_body_bytes = 16u << 20;
   std::size_t backlog = 1024;

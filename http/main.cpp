@@ -1,5 +1,7 @@
 // model_server: reads the configuration, starts the actors and the HTTP
 // listener, serves until SIGTERM or SIGINT, then drains and exits 0.
+#include <sys/resource.h>
+
 #include <csignal>
 #include <iostream>
 #include <thread>
@@ -26,10 +28,20 @@ sigset_t block_stop_signals() {
   return set;
 }
 
+/// Raises the open-file limit to its hard maximum: every connection is a file.
+void raise_file_limit() {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
   auto signals = block_stop_signals();
+  raise_file_limit();
   http::app_config cfg;
   auto problems = http::load_config(cfg, argc, argv);
   if (cfg.cli_helptext_printed)

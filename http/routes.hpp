@@ -23,6 +23,7 @@ struct api_context {
   caf::actor_system& sys;
   const actors::series_router& router;
   const actors::store_counters& counters;
+  const actors::series_counters& series;
   api_settings settings;
   latency_histogram predict_latency; ///< successful predicts, for /healthcheck
   latency_histogram fit_latency;     ///< successful fits, for /healthcheck

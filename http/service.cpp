@@ -34,7 +34,8 @@ service::start(caf::actor_system& sys, const server_config& cfg, log_sink log) {
     return model::store_failure{rt.detail()};
   std::unique_ptr<service> self{new service};
   self->rt_ = std::move(rt.value());
-  self->ctx_.reset(new api_context{sys, *self->rt_.router, *self->rt_.counters, api_of(cfg)});
+  self->ctx_.reset(new api_context{sys, *self->rt_.router, *self->rt_.counters, *self->rt_.series,
+                                  api_of(cfg)});
   auto listener = listener_of(cfg);
   configure(self->srv_, listener, log);
   install_routes(self->srv_, *self->ctx_);
