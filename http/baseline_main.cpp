@@ -15,7 +15,9 @@ int main(int argc, char** argv) {
     return 2;
   httplib::Server srv;
   auto settings = http::listener_of(cfg.values);
-  http::configure(srv, settings, [](std::string_view line) { std::cerr << line << '\n'; });
+  static http::http_metrics metrics; // same accounting as model_server, for a fair baseline
+  http::configure(srv, settings, [](std::string_view line) { std::cerr << line << '\n'; },
+                  metrics);
   auto fixed = [](const httplib::Request&, httplib::Response& res) {
     res.set_content(R"({"anomaly":false,"model_version":"1"})", "application/json");
   };

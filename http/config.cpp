@@ -90,7 +90,10 @@ app_config::app_config() {
     .add(v.read_timeout_s, "read-timeout-s", "drop clients silent this long mid-request (5)")
     .add(v.write_timeout_s, "write-timeout-s", "drop clients not reading this long (5)")
     .add(v.request_timeout_ms, "request-timeout-ms", "longest wait for an answer (30000)")
-    .add(v.access_log, "access-log", "off | errors | all (off)");
+    .add(v.access_log, "access-log", "off | errors | all (off)")
+    .add(v.max_in_flight, "max-in-flight", "requests handled at once; more get 503 (1024)")
+    .add(v.drain_grace_ms, "drain-grace-ms", "on SIGTERM, readiness 503 this long first (0)")
+    .add(v.drain_timeout_ms, "drain-timeout-ms", "on SIGTERM, longest wait for in-flight (30000)");
   opt_group{custom_options_, "server"}
     .add(v.router_shards, "router-shards", "router shard actors (4)")
     .add(v.min_training_points, "min-training-points", "fewest points a fit accepts (3)")
@@ -122,6 +125,8 @@ std::vector<std::string> check_ranges(const server_config& v) {
   at_least<std::size_t>(problems, "http.read-timeout-s", v.read_timeout_s, 1);
   at_least<std::size_t>(problems, "http.write-timeout-s", v.write_timeout_s, 1);
   at_least<std::size_t>(problems, "http.request-timeout-ms", v.request_timeout_ms, 1);
+  at_least<std::size_t>(problems, "http.max-in-flight", v.max_in_flight, 1);
+  at_least<std::size_t>(problems, "http.drain-timeout-ms", v.drain_timeout_ms, 1);
   at_least<std::size_t>(problems, "server.router-shards", v.router_shards, 1);
   at_least<std::size_t>(problems, "server.min-training-points", v.min_training_points, 2);
   at_least<std::size_t>(problems, "server.max-active-series", v.max_active_series, 1);
@@ -156,7 +161,8 @@ std::vector<std::string> load_config(app_config& cfg, int argc, char** argv) {
 
 listener_settings listener_of(const server_config& v) {
   return {v.host, v.port, v.threads, v.keepalive_max_requests, v.keepalive_timeout_s,
-          v.max_body_bytes, v.backlog, v.read_timeout_s, v.write_timeout_s, v.access_log};
+          v.max_body_bytes, v.backlog, v.read_timeout_s, v.write_timeout_s, v.access_log,
+          v.max_in_flight};
 }
 
 api_settings api_of(const server_config& v) {

@@ -32,6 +32,9 @@ struct server_config {
   std::size_t write_timeout_s = 5;           ///< a client not reading this long is dropped
   std::size_t request_timeout_ms = 30000;    ///< longest wait for an actor's answer (then 503)
   std::string access_log = "off";            ///< off | errors | all
+  std::size_t max_in_flight = 1024;          ///< beyond it requests get 503 at once
+  std::size_t drain_grace_ms = 0;            ///< on SIGTERM: readiness 503 this long first
+  std::size_t drain_timeout_ms = 30000;      ///< on SIGTERM: longest wait for in-flight requests
   // [server]
   std::size_t router_shards = 4;       ///< router shard actors (series hashed across them)
   std::size_t min_training_points = 3; ///< fits with fewer points get 422

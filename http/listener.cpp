@@ -13,8 +13,6 @@ namespace http {
 
 namespace {
 
-thread_local std::chrono::steady_clock::time_point request_start;
-
 std::string detail_for(const httplib::Request& req, const httplib::Response& res,
                        std::size_t max_body) {
   switch (res.status) {
@@ -32,28 +30,50 @@ std::string detail_for(const httplib::Request& req, const httplib::Response& res
   }
 }
 
-void install_access_log(httplib::Server& srv, const std::string& mode, log_sink log) {
-  if (mode == "off")
-    return;
-  srv.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
-    request_start = std::chrono::steady_clock::now();
-    return httplib::Server::HandlerResponse::Unhandled;
+/// Counts requests in flight, refuses those beyond the limit, and records
+/// every finished request (metrics, access log). Pre-routing and logger run on
+/// the same worker thread, so a thread_local carries the start time.
+void install_accounting(httplib::Server& srv, const listener_settings& s, log_sink log,
+                        http_metrics& metrics) {
+  struct request_mark {
+    std::chrono::steady_clock::time_point start;
+    bool counted = false;
+  };
+  static thread_local request_mark mark;
+  auto limit = static_cast<int64_t>(s.max_in_flight);
+  srv.set_pre_routing_handler([&metrics, limit](const httplib::Request&, httplib::Response& res) {
+    mark = {std::chrono::steady_clock::now(), true};
+    if (metrics.in_flight.fetch_add(1) < limit)
+      return httplib::Server::HandlerResponse::Unhandled;
+    ++metrics.rejected;
+    res.status = 503;
+    res.set_header("Retry-After", "1");
+    res.set_content(encode_error("the server is at its in-flight request limit; retry"),
+                    "application/json");
+    return httplib::Server::HandlerResponse::Handled;
   });
-  bool errors_only = mode == "errors";
-  srv.set_logger([log, errors_only](const httplib::Request& req, const httplib::Response& res) {
-    if (errors_only && res.status < 400)
-      return;
-    auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                std::chrono::steady_clock::now() - request_start)
-                .count();
-    log(req.method + " " + req.path + " " + std::to_string(res.status) + " "
-        + std::to_string(us / 1000.0) + "ms");
+  bool all = s.access_log == "all", errors = s.access_log == "errors";
+  srv.set_logger([&metrics, log, all, errors](const httplib::Request& req,
+                                              const httplib::Response& res) {
+    uint64_t us = 0;
+    if (mark.counted) {
+      us = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::steady_clock::now() - mark.start)
+                                   .count());
+      mark.counted = false;
+      --metrics.in_flight;
+    }
+    metrics.observe(endpoint_of(req.path), res.status, us);
+    if (all || (errors && res.status >= 400))
+      log(req.method + " " + req.path + " " + std::to_string(res.status) + " "
+          + std::to_string(us / 1000.0) + "ms");
   });
 }
 
 } // namespace
 
-void configure(httplib::Server& srv, const listener_settings& s, log_sink log) {
+void configure(httplib::Server& srv, const listener_settings& s, log_sink log,
+               http_metrics& metrics) {
   auto threads = s.threads;
   srv.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   srv.set_tcp_nodelay(true);
@@ -84,7 +104,7 @@ void configure(httplib::Server& srv, const listener_settings& s, log_sink log) {
       res.status = 500;
       res.set_content(encode_error("internal error: " + what), "application/json");
     });
-  install_access_log(srv, s.access_log, log);
+  install_accounting(srv, s, log, metrics);
 }
 
 int bind_listener(httplib::Server& srv, const listener_settings& s) {

@@ -12,6 +12,8 @@
 
 #include <httplib.h>
 
+#include "http/metrics.hpp"
+
 namespace http {
 
 struct listener_settings {
@@ -25,13 +27,17 @@ struct listener_settings {
   std::size_t read_timeout_s = 5;
   std::size_t write_timeout_s = 5;
   std::string access_log = "off"; ///< off | errors | all
+  std::size_t max_in_flight = 1024; ///< beyond it, requests get 503 at once
 };
 
 /// Where log lines go (one call per line, from any thread).
 using log_sink = std::function<void(std::string_view)>;
 
-/// Applies `s` to `srv` and installs the error/exception handlers and logger.
-void configure(httplib::Server& srv, const listener_settings& s, log_sink log);
+/// Applies `s` to `srv` and installs the error/exception handlers, the
+/// in-flight limit, and the logger that records every request in `metrics`
+/// (which must outlive `srv`) and writes the access log.
+void configure(httplib::Server& srv, const listener_settings& s, log_sink log,
+               http_metrics& metrics);
 
 /// Binds `s.host:s.port` (port 0 picks a free one) with the configured
 /// backlog. Returns the bound port, or -1 when binding failed.

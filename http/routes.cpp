@@ -2,6 +2,7 @@
 
 #include "actors/bridge.hpp"
 #include "http/codec.hpp"
+#include "http/openapi.hpp"
 #include "http/plot_page.hpp"
 #include "model/request_params.hpp"
 #include "model/series_id.hpp"
@@ -141,6 +142,39 @@ void handle_healthcheck(api_context& ctx, const httplib::Request&, httplib::Resp
                   json);
 }
 
+void handle_series(api_context& ctx, const httplib::Request& req, httplib::Response& res) {
+  std::string id = req.matches[1];
+  if (!series_id_of(id, res))
+    return;
+  actors::version_list versions;
+  if (!ask(ctx, id, caf::make_message(actors::list_atom::value, id), res, versions))
+    return;
+  res.set_content(encode_versions(id, versions), json);
+}
+
+void handle_metrics(api_context& ctx, const httplib::Request&, httplib::Response& res) {
+  res.set_content(ctx.metrics.render(ctx.series, ctx.counters), "text/plain; version=0.0.4");
+}
+
+void handle_live(api_context&, const httplib::Request&, httplib::Response& res) {
+  res.set_content(R"({"status":"live"})", json);
+}
+
+void handle_ready(api_context& ctx, const httplib::Request&, httplib::Response& res) {
+  if (ctx.draining.load()) {
+    res.status = 503;
+    res.set_header("Retry-After", "1");
+    res.set_content(R"({"status":"draining","reason":"the server is shutting down"})", json);
+    return;
+  }
+  res.set_content(R"({"status":"ready"})", json);
+}
+
+void handle_openapi(api_context&, const httplib::Request&, httplib::Response& res) {
+  auto doc = openapi_json();
+  res.set_content(doc.data(), doc.size(), json);
+}
+
 /// Answers 405 for every method but `allowed` on `pattern`.
 void refuse_other_methods(httplib::Server& srv, const char* pattern, const char* allowed) {
   auto refuse = [allowed](const httplib::Request& req, httplib::Response& res) {
@@ -171,10 +205,17 @@ void install_routes(httplib::Server& srv, api_context& ctx) {
   srv.Post(predict, bind(handle_predict));
   srv.Get("/healthcheck", bind(handle_healthcheck));
   srv.Get("/plot", bind(handle_plot));
+  const char* series = R"(/series/([\s\S]*))";
+  srv.Get(series, bind(handle_series));
+  srv.Get("/metrics", bind(handle_metrics));
+  srv.Get("/health/live", bind(handle_live));
+  srv.Get("/health/ready", bind(handle_ready));
+  srv.Get("/openapi.json", bind(handle_openapi));
   refuse_other_methods(srv, fit, "POST");
   refuse_other_methods(srv, predict, "POST");
-  refuse_other_methods(srv, "/healthcheck", "GET");
-  refuse_other_methods(srv, "/plot", "GET");
+  for (const char* get_only : {"/healthcheck", "/plot", series, "/metrics", "/health/live",
+                               "/health/ready", "/openapi.json"})
+    refuse_other_methods(srv, get_only, "GET");
 }
 
 } // namespace http

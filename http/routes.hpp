@@ -11,6 +11,7 @@
 #include "actors/series_router.hpp"
 #include "actors/store_writer.hpp"
 #include "http/latency.hpp"
+#include "http/metrics.hpp"
 
 namespace http {
 
@@ -27,6 +28,8 @@ struct api_context {
   api_settings settings;
   latency_histogram predict_latency; ///< successful predicts, for /healthcheck
   latency_histogram fit_latency;     ///< successful fits, for /healthcheck
+  http_metrics metrics;              ///< every request, for /metrics
+  std::atomic<bool> draining{false}; ///< shutting down: /health/ready answers 503
 };
 
 /// Installs every endpoint of the contract (and 405 for wrong methods).

@@ -37,7 +37,7 @@ service::start(caf::actor_system& sys, const server_config& cfg, log_sink log) {
   self->ctx_.reset(new api_context{sys, *self->rt_.router, *self->rt_.counters, *self->rt_.series,
                                   api_of(cfg)});
   auto listener = listener_of(cfg);
-  configure(self->srv_, listener, log);
+  configure(self->srv_, listener, log, self->ctx_->metrics);
   install_routes(self->srv_, *self->ctx_);
   self->port_ = bind_listener(self->srv_, listener);
   if (self->port_ < 0)
@@ -55,7 +55,13 @@ void service::run() {
   srv_.listen_after_bind();
 }
 
+void service::drain() {
+  if (ctx_)
+    ctx_->draining = true;
+}
+
 void service::stop() {
+  drain();
   srv_.stop();
 }
 

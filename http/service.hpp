@@ -30,7 +30,11 @@ public:
   /// Serves until stop(); in-flight requests finish before it returns.
   void run();
 
-  /// Makes run() return. Thread-safe; idempotent.
+  /// Turns readiness to 503 (/health/ready) while still serving. Thread-safe.
+  void drain();
+
+  /// Stops accepting connections; run() returns once in-flight requests are
+  /// answered. Thread-safe; idempotent.
   void stop();
 
   const api_context& context() const { return *ctx_; }

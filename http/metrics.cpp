@@ -1,0 +1,125 @@
+#include "http/metrics.hpp"
+
+#include <cstdio>
+
+namespace http {
+
+namespace {
+
+constexpr const char* endpoint_names[] = {"fit",     "predict", "healthcheck", "plot", "series",
+                                          "metrics", "health",  "openapi",     "other"};
+
+/// Upper bounds (seconds) of the latency histogram buckets exposed.
+constexpr double bounds[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+                             0.025,  0.05,    0.1,    0.25,  0.5,    1,     2.5, 5, 10};
+
+bool starts_with(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+std::string fmt(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.9g", x);
+  return buf;
+}
+
+void header(std::string& out, const char* name, const char* type, const char* help) {
+  out += std::string{"# HELP "} + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+}
+
+void sample(std::string& out, const std::string& name, double value) {
+  out += name + " " + fmt(value) + "\n";
+}
+
+} // namespace
+
+endpoint endpoint_of(std::string_view path) {
+  if (starts_with(path, "/fit/"))
+    return endpoint::fit;
+  if (starts_with(path, "/predict/"))
+    return endpoint::predict;
+  if (path == "/healthcheck")
+    return endpoint::healthcheck;
+  if (path == "/plot")
+    return endpoint::plot;
+  if (starts_with(path, "/series/"))
+    return endpoint::series;
+  if (path == "/metrics")
+    return endpoint::metrics;
+  if (starts_with(path, "/health/"))
+    return endpoint::health;
+  if (path == "/openapi.json")
+    return endpoint::openapi;
+  return endpoint::other;
+}
+
+void http_metrics::observe(endpoint e, int status, uint64_t us) {
+  std::size_t slot = statuses.size(); // "other"
+  for (std::size_t i = 0; i < statuses.size(); ++i)
+    if (statuses[i] == status)
+      slot = i;
+  auto index = static_cast<std::size_t>(e);
+  counts_[index][slot].fetch_add(1, std::memory_order_relaxed);
+  latency_[index].record(us);
+}
+
+std::string http_metrics::render(const actors::series_counters& series,
+                                 const actors::store_counters& store) const {
+  std::string out;
+  header(out, "model_server_requests_total", "counter", "HTTP requests by endpoint and status.");
+  for (std::size_t e = 0; e < endpoints; ++e)
+    for (std::size_t s = 0; s <= statuses.size(); ++s)
+      if (auto n = counts_[e][s].load(std::memory_order_relaxed))
+        sample(out,
+               std::string{"model_server_requests_total{endpoint=\""} + endpoint_names[e]
+                 + "\",status=\""
+                 + (s < statuses.size() ? std::to_string(statuses[s]) : "other") + "\"}",
+               static_cast<double>(n));
+  header(out, "model_server_request_duration_seconds", "histogram",
+         "Time from routing to response, by endpoint.");
+  for (std::size_t e = 0; e < endpoints; ++e) {
+    const auto& h = latency_[e];
+    if (h.count() == 0)
+      continue;
+    std::string label = std::string{"endpoint=\""} + endpoint_names[e] + "\"";
+    for (double b : bounds)
+      sample(out, "model_server_request_duration_seconds_bucket{" + label + ",le=\"" + fmt(b)
+                    + "\"}",
+             static_cast<double>(h.count_at_or_below(static_cast<uint64_t>(b * 1e6))));
+    sample(out, "model_server_request_duration_seconds_bucket{" + label + ",le=\"+Inf\"}",
+           static_cast<double>(h.count()));
+    sample(out, "model_server_request_duration_seconds_sum{" + label + "}", h.sum_seconds());
+    sample(out, "model_server_request_duration_seconds_count{" + label + "}",
+           static_cast<double>(h.count()));
+  }
+  header(out, "model_server_in_flight_requests", "gauge", "Requests being handled now.");
+  sample(out, "model_server_in_flight_requests", static_cast<double>(in_flight.load()));
+  header(out, "model_server_rejected_requests_total", "counter",
+         "Requests answered 503 at once because the server was at max-in-flight.");
+  sample(out, "model_server_rejected_requests_total", static_cast<double>(rejected.load()));
+  header(out, "model_server_active_series", "gauge", "Series actors in memory.");
+  sample(out, "model_server_active_series", static_cast<double>(series.active.load()));
+  header(out, "model_server_series_activations_total", "counter", "Series actors started.");
+  sample(out, "model_server_series_activations_total", static_cast<double>(series.activations));
+  header(out, "model_server_series_passivations_total", "counter",
+         "Series actors stopped for idleness or the max-active-series cap.");
+  sample(out, "model_server_series_passivations_total",
+         static_cast<double>(series.passivations));
+  header(out, "model_server_series_stored", "gauge", "Series with at least one stored version.");
+  sample(out, "model_server_series_stored", static_cast<double>(store.series.load()));
+  header(out, "model_server_versions_committed_total", "counter",
+         "Versions committed since start.");
+  sample(out, "model_server_versions_committed_total", static_cast<double>(store.versions));
+  header(out, "model_server_store_commits_total", "counter",
+         "Store transactions (group commits) since start; versions/commits is the batch size.");
+  sample(out, "model_server_store_commits_total", static_cast<double>(store.batches));
+  header(out, "model_server_store_commit_failures_total", "counter", "Failed transactions.");
+  sample(out, "model_server_store_commit_failures_total", static_cast<double>(store.failures));
+  header(out, "model_server_store_commit_seconds_total", "counter",
+         "Time spent in store transactions; divide by commits for the mean commit latency.");
+  sample(out, "model_server_store_commit_seconds_total",
+         static_cast<double>(store.commit_us_sum) / 1e6);
+  return out;
+}
+
+} // namespace http

@@ -1,0 +1,46 @@
+// Request metrics and their Prometheus text rendering. The listener records
+// every request here (endpoint, status, latency) from its worker threads; all
+// counters are lock-free atomics. Labels are bounded: a fixed set of endpoints
+// and statuses, never a series id.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "actors/router_shard.hpp"
+#include "actors/store_writer.hpp"
+#include "http/latency.hpp"
+
+namespace http {
+
+enum class endpoint : uint8_t {
+  fit, predict, healthcheck, plot, series, metrics, health, openapi, other, count_
+};
+
+/// The endpoint label of a request path.
+endpoint endpoint_of(std::string_view path);
+
+class http_metrics {
+public:
+  static constexpr std::array<int, 9> statuses{200, 400, 404, 405, 413, 414, 422, 500, 503};
+
+  /// Records one finished request.
+  void observe(endpoint e, int status, uint64_t us);
+
+  std::atomic<int64_t> in_flight{0};  ///< requests being handled now
+  std::atomic<uint64_t> rejected{0};  ///< answered 503 at once: over max-in-flight
+
+  /// Renders everything, plus the actor and store figures, in Prometheus text format.
+  std::string render(const actors::series_counters& series,
+                     const actors::store_counters& store) const;
+
+private:
+  static constexpr std::size_t endpoints = static_cast<std::size_t>(endpoint::count_);
+  std::array<std::array<std::atomic<uint64_t>, statuses.size() + 1>, endpoints> counts_{};
+  std::array<latency_histogram, endpoints> latency_;
+};
+
+} // namespace http

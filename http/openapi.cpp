@@ -1,0 +1,179 @@
+#include "http/openapi.hpp"
+
+namespace http {
+
+namespace {
+
+constexpr std::string_view document = R"json({
+  "openapi": "3.0.3",
+  "info": {
+    "title": "model_server",
+    "version": "1.0.0",
+    "description": "Time-series anomaly detection: fit a model version per series, predict whether a value is anomalous (value > mean + 3 * std of that version's training values)."
+  },
+  "paths": {
+    "/fit/{series_id}": {
+      "post": {
+        "operationId": "fit",
+        "summary": "Train a new version of the series' model",
+        "parameters": [{"$ref": "#/components/parameters/SeriesId"}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FitRequest"}}}},
+        "responses": {
+          "200": {"description": "Stored durably", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FitResponse"}}}},
+          "413": {"$ref": "#/components/responses/Error"},
+          "422": {"$ref": "#/components/responses/Error"},
+          "503": {"$ref": "#/components/responses/Unavailable"}
+        }
+      }
+    },
+    "/predict/{series_id}": {
+      "post": {
+        "operationId": "predict",
+        "summary": "Is the value anomalous for this version?",
+        "parameters": [
+          {"$ref": "#/components/parameters/SeriesId"},
+          {"name": "version", "in": "query", "required": false, "description": "N, vN or VN (N >= 1); absent, empty, 0 or latest for the latest version", "schema": {"type": "string"}}
+        ],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PredictRequest"}}}},
+        "responses": {
+          "200": {"description": "Prediction", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PredictResponse"}}}},
+          "404": {"$ref": "#/components/responses/Error"},
+          "413": {"$ref": "#/components/responses/Error"},
+          "422": {"$ref": "#/components/responses/Error"},
+          "503": {"$ref": "#/components/responses/Unavailable"}
+        }
+      }
+    },
+    "/healthcheck": {
+      "get": {
+        "operationId": "healthcheck",
+        "summary": "Series trained and server-side latencies",
+        "responses": {"200": {"description": "Health", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Healthcheck"}}}}}
+      }
+    },
+    "/plot": {
+      "get": {
+        "operationId": "plot",
+        "summary": "HTML page with a version's training points, mean and threshold",
+        "parameters": [
+          {"name": "series_id", "in": "query", "required": true, "schema": {"type": "string"}},
+          {"name": "version", "in": "query", "required": false, "schema": {"type": "string"}}
+        ],
+        "responses": {
+          "200": {"description": "Self-contained HTML page", "content": {"text/html": {"schema": {"type": "string"}}}},
+          "404": {"$ref": "#/components/responses/Error"},
+          "422": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
+    "/series/{series_id}": {
+      "get": {
+        "operationId": "listVersions",
+        "summary": "Every stored version of a series with its statistics",
+        "parameters": [{"$ref": "#/components/parameters/SeriesId"}],
+        "responses": {
+          "200": {"description": "Versions", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SeriesVersions"}}}},
+          "404": {"$ref": "#/components/responses/Error"},
+          "422": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
+    "/metrics": {
+      "get": {
+        "operationId": "metrics",
+        "summary": "Prometheus text-format metrics",
+        "responses": {"200": {"description": "Metrics", "content": {"text/plain": {"schema": {"type": "string"}}}}}
+      }
+    },
+    "/health/live": {
+      "get": {"operationId": "live", "summary": "The process is up", "responses": {"200": {"$ref": "#/components/responses/Status"}}}
+    },
+    "/health/ready": {
+      "get": {
+        "operationId": "ready",
+        "summary": "Store open, recovery done, not draining",
+        "responses": {"200": {"$ref": "#/components/responses/Status"}, "503": {"$ref": "#/components/responses/Status"}}
+      }
+    },
+    "/openapi.json": {
+      "get": {"operationId": "openapi", "summary": "This document", "responses": {"200": {"description": "OpenAPI 3 document", "content": {"application/json": {"schema": {"type": "object"}}}}}}
+    }
+  },
+  "components": {
+    "parameters": {
+      "SeriesId": {"name": "series_id", "in": "path", "required": true, "description": "1-128 bytes of [A-Za-z0-9._:-], not containing '..'", "schema": {"type": "string", "maxLength": 128, "pattern": "^[A-Za-z0-9._:-]+$"}}
+    },
+    "responses": {
+      "Error": {"description": "The request was refused", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "Unavailable": {
+        "description": "Overloaded, shutting down, or the store failed; retry later",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+      },
+      "Status": {"description": "Status", "content": {"application/json": {"schema": {"type": "object", "properties": {"status": {"type": "string"}, "reason": {"type": "string"}}, "required": ["status"]}}}}
+    },
+    "schemas": {
+      "FitRequest": {
+        "type": "object",
+        "required": ["timestamps", "values"],
+        "properties": {
+          "timestamps": {"type": "array", "items": {"type": "integer", "format": "int64", "minimum": 0}, "description": "Unix seconds, strictly increasing"},
+          "values": {"type": "array", "items": {"type": "number"}, "description": "Finite, not all equal; same length as timestamps"}
+        }
+      },
+      "FitResponse": {
+        "type": "object",
+        "required": ["series_id", "version", "points_used"],
+        "properties": {"series_id": {"type": "string"}, "version": {"type": "string"}, "points_used": {"type": "integer"}},
+        "additionalProperties": false
+      },
+      "PredictRequest": {
+        "type": "object",
+        "required": ["timestamp", "value"],
+        "properties": {
+          "timestamp": {"oneOf": [{"type": "string", "pattern": "^[0-9]+$"}, {"type": "integer", "minimum": 0}]},
+          "value": {"type": "number"}
+        }
+      },
+      "PredictResponse": {
+        "type": "object",
+        "required": ["anomaly", "model_version"],
+        "properties": {"anomaly": {"type": "boolean"}, "model_version": {"type": "string"}},
+        "additionalProperties": false
+      },
+      "Latency": {
+        "type": "object",
+        "required": ["avg", "p95"],
+        "properties": {"avg": {"type": "number"}, "p95": {"type": "number"}}
+      },
+      "Healthcheck": {
+        "type": "object",
+        "required": ["series_trained", "inference_latency_ms", "training_latency_ms"],
+        "properties": {
+          "series_trained": {"type": "integer"},
+          "inference_latency_ms": {"$ref": "#/components/schemas/Latency"},
+          "training_latency_ms": {"$ref": "#/components/schemas/Latency"}
+        },
+        "additionalProperties": false
+      },
+      "SeriesVersions": {
+        "type": "object",
+        "properties": {
+          "series_id": {"type": "string"},
+          "versions": {"type": "array", "items": {"type": "object", "properties": {
+            "version": {"type": "string"}, "points_used": {"type": "integer"}, "mean": {"type": "number"},
+            "std": {"type": "number"}, "threshold": {"type": "number"}, "created_at_ms": {"type": "integer", "format": "int64"}}}}
+        }
+      },
+      "Error": {"type": "object", "required": ["detail"], "properties": {"detail": {"type": "string"}}}
+    }
+  }
+})json";
+
+} // namespace
+
+std::string_view openapi_json() {
+  return document;
+}
+
+} // namespace http
