@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <iostream>
+#include <future>
 #include <thread>
 
 #include <caf/all.hpp>
@@ -17,13 +18,14 @@ void log_line(std::string_view line) {
   std::cerr << line << '\n';
 }
 
-/// Blocks SIGTERM and SIGINT in every thread started after this call, so the
-/// waiter thread is the only one that receives them.
+/// Blocks SIGTERM, SIGINT (and SIGUSR1) in every thread started after this
+/// call, so the waiter thread is the only one that receives them.
 sigset_t block_stop_signals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGUSR1); // internal: run() returned without a stop signal
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   return set;
 }
@@ -57,20 +59,33 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto& server = *svc.value();
-  std::thread waiter{[&server, signals] {
+  const auto grace = std::chrono::milliseconds(cfg.values.drain_grace_ms);
+  const auto drain_timeout = std::chrono::milliseconds(cfg.values.drain_timeout_ms);
+  std::promise<void> served;
+  auto served_future = served.get_future();
+  std::thread waiter{[&server, signals, grace, drain_timeout, &served_future] {
     int sig = 0;
     sigwait(&signals, &sig);
+    if (sig == SIGUSR1)
+      return; // run() ended on its own
+    // Shutdown: readiness 503 first, then stop accepting; run() returns when
+    // in-flight requests are answered, bounded by drain-timeout-ms.
     std::cerr << "model_server: signal " << sig << ", draining\n";
+    server.drain();
+    std::this_thread::sleep_for(grace);
     server.stop();
+    if (served_future.wait_for(drain_timeout) != std::future_status::ready) {
+      std::cerr << "model_server: drain-timeout-ms passed with requests in flight; exiting\n";
+      std::_Exit(0);
+    }
   }};
   std::cerr << "model_server: listening on " << cfg.values.host << ":" << server.port()
             << ", store " << cfg.values.data_dir << "/" << cfg.values.store_file << '\n';
   server.run();
-  // run() returned: either a signal stopped it (waiter is done) or listening
-  // failed; wake the waiter in the second case so it can be joined.
-  pthread_kill(waiter.native_handle(), SIGTERM);
+  served.set_value();
+  pthread_kill(waiter.native_handle(), SIGUSR1); // wakes the waiter if no signal came
   waiter.join();
-  svc.value().reset();
+  svc.value().reset(); // stops the actors; the store writer has nothing pending
   std::cerr << "model_server: stopped\n";
   return 0;
 }

@@ -1,0 +1,151 @@
+#include <doctest/doctest.h>
+
+#include <future>
+#include <regex>
+
+#include <rapidjson/document.h>
+
+#include "tests/support.hpp"
+
+namespace {
+
+const char* const json = "application/json";
+
+/// The value of the Prometheus sample whose line starts with `name`.
+double metric(const std::string& text, const std::string& name) {
+  auto pos = text.find("\n" + name + " ");
+  REQUIRE_MESSAGE(pos != std::string::npos, name);
+  return std::stod(text.substr(pos + name.size() + 2));
+}
+
+} // namespace
+
+TEST_CASE("observability: /metrics counts requests by endpoint and status, without series ids") {
+  testing::live_server server;
+  auto c = server.client();
+  REQUIRE(c.Post("/fit/m1", testing::fit_body(), json)->status == 200);
+  REQUIRE(c.Post("/fit/m2", testing::fit_body(), json)->status == 200);
+  REQUIRE(c.Post("/predict/m1", R"({"timestamp":"1","value":1})", json)->status == 200);
+  REQUIRE(c.Post("/predict/zz", R"({"timestamp":"1","value":1})", json)->status == 404);
+  REQUIRE(c.Post("/fit/m1", "{", json)->status == 422);
+  auto r = c.Get("/metrics");
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(r->get_header_value("Content-Type").find("text/plain") == 0);
+  const auto& m = r->body;
+  CHECK(metric(m, R"(model_server_requests_total{endpoint="fit",status="200"})") == 2);
+  CHECK(metric(m, R"(model_server_requests_total{endpoint="fit",status="422"})") == 1);
+  CHECK(metric(m, R"(model_server_requests_total{endpoint="predict",status="404"})") == 1);
+  CHECK(metric(m, R"(model_server_request_duration_seconds_count{endpoint="fit"})") == 3);
+  CHECK(metric(m, R"(model_server_request_duration_seconds_bucket{endpoint="fit",le="+Inf"})")
+        == 3);
+  CHECK(metric(m, "model_server_in_flight_requests") == 1); // this very request
+  CHECK(metric(m, "model_server_active_series") == 3);      // m1, m2 and the probed zz
+  CHECK(metric(m, "model_server_series_stored") == 2);
+  CHECK(metric(m, "model_server_versions_committed_total") == 2);
+  CHECK(metric(m, "model_server_store_commits_total") >= 1);
+  CHECK(metric(m, "model_server_rejected_requests_total") == 0);
+  CHECK(m.find("m1") == std::string::npos); // no label per series
+  // Buckets are cumulative.
+  std::regex bucket{R"re(endpoint="fit",le="[^"]+"\} (\d+))re"};
+  double last = 0;
+  for (auto it = std::sregex_iterator(m.begin(), m.end(), bucket); it != std::sregex_iterator();
+       ++it) {
+    double v = std::stod((*it)[1]);
+    CHECK(v >= last);
+    last = v;
+  }
+}
+
+TEST_CASE("observability: liveness and readiness; readiness turns 503 while draining") {
+  testing::live_server server;
+  auto c = server.client();
+  CHECK(c.Get("/health/live")->body == R"({"status":"live"})");
+  auto ready = c.Get("/health/ready");
+  CHECK(ready->status == 200);
+  CHECK(ready->body == R"({"status":"ready"})");
+  server.svc->drain();
+  auto draining = c.Get("/health/ready");
+  CHECK(draining->status == 503);
+  CHECK(draining->get_header_value("Retry-After") == "1");
+  CHECK(draining->body.find("draining") != std::string::npos);
+  CHECK(c.Get("/health/live")->status == 200);
+}
+
+TEST_CASE("observability: /series/{id} lists every version with its statistics") {
+  testing::live_server server;
+  auto c = server.client();
+  REQUIRE(c.Post("/fit/listed", R"({"timestamps":[1,2],"values":[1,3]})", json)->status == 422);
+  REQUIRE(c.Post("/fit/listed", R"({"timestamps":[1,2,3,4],"values":[1,3,1,3]})", json)->status
+          == 200);
+  REQUIRE(c.Post("/fit/listed", testing::fit_body(), json)->status == 200);
+  auto r = c.Get("/series/listed");
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  rapidjson::Document d;
+  d.Parse(r->body.c_str());
+  REQUIRE(d.IsObject());
+  CHECK(std::string{d["series_id"].GetString()} == "listed");
+  REQUIRE(d["versions"].Size() == 2);
+  const auto& v1 = d["versions"][0];
+  CHECK(std::string{v1["version"].GetString()} == "1");
+  CHECK(v1["points_used"].GetInt() == 4);
+  CHECK(v1["mean"].GetDouble() == 2.0);
+  CHECK(v1["std"].GetDouble() == 1.0);
+  CHECK(v1["threshold"].GetDouble() == 5.0);
+  CHECK(v1["created_at_ms"].GetInt64() > 1700000000000);
+  CHECK(c.Get("/series/unknown")->status == 404);
+  CHECK(c.Get("/series/a..b")->status == 422);
+  CHECK(c.Post("/series/listed", "{}", json)->status == 405);
+}
+
+TEST_CASE("observability: /openapi.json is an OpenAPI 3 document covering every endpoint") {
+  testing::live_server server;
+  auto r = server.client().Get("/openapi.json");
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  rapidjson::Document d;
+  d.Parse(r->body.c_str());
+  REQUIRE_FALSE(d.HasParseError());
+  CHECK(std::string{d["openapi"].GetString()}.rfind("3.", 0) == 0);
+  for (const char* path : {"/fit/{series_id}", "/predict/{series_id}", "/healthcheck", "/plot",
+                           "/series/{series_id}", "/metrics", "/health/live", "/health/ready",
+                           "/openapi.json"})
+    CHECK_MESSAGE(d["paths"].HasMember(path), path);
+  CHECK(std::string{d["paths"]["/fit/{series_id}"]["post"]["operationId"].GetString()} == "fit");
+  // Every local $ref points at a defined component.
+  std::regex ref{R"re("\$ref": "#/components/(\w+)/(\w+)")re"};
+  const auto& body = r->body;
+  for (auto it = std::sregex_iterator(body.begin(), body.end(), ref);
+       it != std::sregex_iterator(); ++it) {
+    auto kind = (*it)[1].str(), name = (*it)[2].str();
+    CHECK_MESSAGE(d["components"][kind.c_str()].HasMember(name.c_str()), kind, "/", name);
+  }
+}
+
+TEST_CASE("overload: beyond max-in-flight requests get 503 with Retry-After at once, never hang") {
+  http::server_config cfg;
+  cfg.max_in_flight = 2;
+  testing::live_server server{cfg};
+  std::vector<std::future<std::pair<int, std::string>>> calls;
+  for (int i = 0; i < 48; ++i)
+    calls.push_back(std::async(std::launch::async, [&server, i] {
+      auto c = server.client();
+      auto r = c.Post(("/fit/o" + std::to_string(i)).c_str(), testing::fit_body(), json);
+      return r ? std::make_pair(r->status, r->get_header_value("Retry-After"))
+               : std::make_pair(-1, std::string{});
+    }));
+  int ok = 0, refused = 0;
+  for (auto& f : calls) {
+    auto [status, retry_after] = f.get();
+    CHECK((status == 200 || status == 503));
+    if (status == 503)
+      CHECK(retry_after == "1");
+    ok += status == 200;
+    refused += status == 503;
+  }
+  CHECK(ok >= 1);
+  CHECK(ok + refused == 48);
+  auto m = server.client().Get("/metrics")->body;
+  CHECK(metric(m, "model_server_rejected_requests_total") == refused);
+}
