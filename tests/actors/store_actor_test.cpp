@@ -38,7 +38,12 @@ TEST_CASE("store writer: concurrent commits are grouped into few transactions") 
 TEST_CASE("bridge: a blocking thread gets replies and errors; late replies are dropped") {
   auto cfg = testing::make_app_config();
   caf::actor_system sys{cfg};
-  auto echo = sys.spawn([](caf::event_based_actor* self) -> caf::behavior {
+  // The delay is a parameter on purpose: CAF 0.17.6 dereferences a null
+  // shared_ptr<tuple<>> when a function-based actor takes no arguments
+  // (init_fun_factory.hpp:85, found by UBSan); every production actor has some.
+  auto slow_reply = std::chrono::milliseconds(200);
+  auto echo = sys.spawn([](caf::event_based_actor* self,
+                           std::chrono::milliseconds delay) -> caf::behavior {
     auto pending = std::make_shared<caf::response_promise>();
     return {
       [](int x) -> caf::result<int> {
@@ -46,14 +51,14 @@ TEST_CASE("bridge: a blocking thread gets replies and errors; late replies are d
           return make_error(server_error::invalid_input, "negative");
         return x * 2;
       },
-      [self, pending](const std::string&) -> caf::result<int> {
+      [self, pending, delay](const std::string&) -> caf::result<int> {
         *pending = self->make_response_promise();
-        self->delayed_send(self, std::chrono::milliseconds(200), caf::atom("late"));
+        self->delayed_send(self, delay, caf::atom("late"));
         return caf::delegated<int>{};
       },
       [pending](caf::atom_value) { pending->deliver(7); },
     };
-  });
+  }, slow_reply);
   {
     bridge b{sys};
     auto dest = caf::actor_cast<caf::strong_actor_ptr>(echo);

@@ -5,7 +5,9 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <random>
 #include <regex>
+#include <set>
 
 #include "model/store.hpp"
 #include "tests/support.hpp"
@@ -45,7 +47,7 @@ TEST_CASE("process: SIGTERM exits 0 and a restart serves the same versions") {
   CHECK(latest->body == R"({"anomaly":false,"model_version":"2"})");
 }
 
-TEST_CASE("process: every fit answered 200 before kill -9 is in the store after it") {
+TEST_CASE("process: kill -9 at random moments, several cycles: every acknowledged fit is kept") {
   testing::temp_dir dir;
   auto data = dir.path + "/data";
   struct ack {
@@ -55,18 +57,20 @@ TEST_CASE("process: every fit answered 200 before kill -9 is in the store after 
   };
   std::vector<ack> acked;
   std::mutex mtx;
-  {
+  std::mt19937 rng{std::random_device{}()};
+  constexpr int cycles = 4;
+  for (int cycle = 0; cycle < cycles; ++cycle) {
     testing::child_server s{data};
-    REQUIRE(s.port > 0);
+    REQUIRE(s.port > 0); // a store left by a killed run opens cleanly
     std::atomic<bool> go{true};
     std::vector<std::thread> clients;
     for (int t = 0; t < 8; ++t)
-      clients.emplace_back([&, t] {
+      clients.emplace_back([&, t, cycle] {
         auto c = s.client();
         std::regex version_re{R"re("version":"(\d+)")re"};
         for (int i = 0; go; ++i) {
           auto id = "k" + std::to_string(t) + "_" + std::to_string(i % 5);
-          double base = t * 1000 + i;
+          double base = cycle * 100000 + t * 1000 + i;
           auto r = c.Post(("/fit/" + id).c_str(), testing::fit_body(6, base), json);
           if (!r || r->status != 200)
             continue; // the kill landed: not acknowledged, nothing promised
@@ -76,14 +80,17 @@ TEST_CASE("process: every fit answered 200 before kill -9 is in the store after 
           acked.push_back({id, std::stoi(m[1]), base});
         }
       });
-    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300 + rng() % 1200));
     s.stop(SIGKILL);
     go = false;
     for (auto& t : clients)
       t.join();
   }
-  REQUIRE(acked.size() > 20);
-  // The store opens cleanly after the kill and holds every acknowledged version.
+  REQUIRE(acked.size() > 50);
+  // No version was acknowledged twice (no reuse across restarts).
+  std::set<std::pair<std::string, int>> unique;
+  for (const auto& a : acked)
+    CHECK_MESSAGE(unique.emplace(a.id, a.version).second, a.id, " v", a.version, " reused");
   auto db = model::store::open(data + "/models.db", model::sync_mode::full, false);
   REQUIRE(db.ok());
   std::map<std::string, std::vector<model::version_record>> stored;
@@ -92,15 +99,17 @@ TEST_CASE("process: every fit answered 200 before kill -9 is in the store after 
       stored[a.id] = db.value()->versions(a.id).value();
   for (const auto& a : acked) {
     const auto& vs = stored[a.id];
-    REQUIRE_MESSAGE(a.version <= static_cast<int>(vs.size()), a.id, " v", a.version);
-    auto& r = vs[a.version - 1];
+    REQUIRE_MESSAGE(a.version <= static_cast<int>(vs.size()), a.id, " v", a.version, " lost");
+    const auto& r = vs[a.version - 1];
     CHECK(r.version == static_cast<uint32_t>(a.version));
     // fit_body(6, base) has mean base + 0.1 (values base, base+.1, base+.2 twice)
     CHECK(r.stats.mean == doctest::Approx(a.base + 0.1));
+    CHECK(r.stats.points_used == 6);
   }
   for (const auto& [id, vs] : stored)
     for (std::size_t i = 0; i < vs.size(); ++i)
       CHECK(vs[i].version == i + 1); // no gaps
+  MESSAGE(cycles, " kill cycles, ", acked.size(), " acknowledged fits verified");
   db.value().reset();
   // And a restarted server continues the numbering.
   testing::child_server s{data};

@@ -1,0 +1,23 @@
+// libFuzzer target: request body decoding and validation as the server does
+// it for a fit and a predict (JSON codec, then the model's contract rules).
+// Any crash, leak, assertion or undefined behaviour is a finding.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "http/codec.hpp"
+#include "model/zscore.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
+  std::string_view body{reinterpret_cast<const char*>(data), size};
+  auto training = http::decode_fit(body);
+  if (training.ok()) {
+    auto stats = model::fit(training.value(), 3);
+    if (stats.ok())
+      (void)model::is_anomaly(stats.value(), stats.value().mean);
+  }
+  auto query = http::decode_predict(body);
+  if (query.ok())
+    (void)http::encode_prediction({query.value().value > 0, query.value().version});
+  return 0;
+}
