@@ -1,9 +1,24 @@
 #include "actors/messages.hpp"
 
+#include <chrono>
+
 namespace actors {
 
 caf::error make_error(server_error code, std::string detail) {
   return caf::make_error(code, std::move(detail));
+}
+
+bool deadline_passed(int64_t deadline_ms) {
+  using namespace std::chrono;
+  return deadline_ms != 0
+         && duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count()
+              > deadline_ms;
+}
+
+caf::error deadline_error() {
+  return make_error(server_error::overloaded,
+                    "the request waited past its deadline (request-timeout-ms) and was not "
+                    "processed; retry");
 }
 
 std::string error_detail(const caf::error& err) {

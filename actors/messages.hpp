@@ -33,7 +33,16 @@ struct predict_query {
   int64_t timestamp = 0;
   double value = 0;
   uint32_t version = 0;
+  int64_t deadline_ms = 0; ///< see `deadline_passed`
 };
+
+/// Deadlines are Unix milliseconds (the same on every node); 0 means none.
+/// Work not yet started when its deadline passed is refused (`overloaded`):
+/// its client has been answered 503 already.
+bool deadline_passed(int64_t deadline_ms);
+
+/// The `overloaded` error for work refused because its deadline passed.
+caf::error deadline_error();
 
 /// A predict answer: whether the value is anomalous, under which version.
 struct prediction {
@@ -79,7 +88,8 @@ namespace actors {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, predict_query& x) {
-  return f(caf::meta::type_name("predict_query"), x.timestamp, x.value, x.version);
+  return f(caf::meta::type_name("predict_query"), x.timestamp, x.value, x.version,
+           x.deadline_ms);
 }
 
 template <class Inspector>

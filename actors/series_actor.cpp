@@ -55,7 +55,10 @@ void settle(self_ptr self, const model::version_record* stored) {
     self->quit();
 }
 
-caf::result<model::version_record> fit(self_ptr self, model::training_data& data) {
+caf::result<model::version_record> fit(self_ptr self, model::training_data& data,
+                                       int64_t deadline_ms) {
+  if (deadline_passed(deadline_ms))
+    return deadline_error();
   auto& st = self->state;
   auto stats = model::fit(data, st.cfg.min_training_points);
   if (!stats)
@@ -64,7 +67,7 @@ caf::result<model::version_record> fit(self_ptr self, model::training_data& data
   ++st.in_flight;
   auto rp = self->make_response_promise<model::version_record>();
   self->request(st.cfg.writer, caf::infinite, commit_atom::value,
-                model::commit_item{st.id, record, std::move(data)})
+                model::commit_item{st.id, record, std::move(data)}, deadline_ms)
     .then(
       [self, rp, record](bool stored) mutable {
         settle(self, stored ? &record : nullptr);
@@ -95,8 +98,12 @@ series_actor::behavior_type series(self_ptr self, std::string id, series_setting
       },
       [self](caf::error& err) { self->quit(std::move(err)); });
   return {
-    [self](fit_atom, model::training_data& data) { return fit(self, data); },
+    [self](fit_atom, model::training_data& data, int64_t deadline_ms) {
+      return fit(self, data, deadline_ms);
+    },
     [self](predict_atom, const predict_query& q) -> caf::result<prediction> {
+      if (deadline_passed(q.deadline_ms))
+        return deadline_error();
       auto record = select(self->state, q.version);
       if (!record)
         return std::move(record.error());

@@ -15,15 +15,38 @@ struct store_writer_state {
   std::size_t max_batch = 256;
   std::vector<model::commit_item> items;
   std::vector<caf::typed_response_promise<bool>> promises;
+  std::vector<int64_t> deadlines;
   bool flush_queued = false;
 };
 
 using self_ptr = store_writer_actor::stateful_pointer<store_writer_state>;
 
+/// Refuses pending items whose deadline passed while they waited: their
+/// clients were answered 503, so they must not become versions.
+void drop_expired(store_writer_state& st) {
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < st.items.size(); ++i) {
+    if (deadline_passed(st.deadlines[i])) {
+      st.promises[i].deliver(deadline_error());
+      continue;
+    }
+    if (kept != i) {
+      st.items[kept] = std::move(st.items[i]);
+      st.promises[kept] = std::move(st.promises[i]);
+      st.deadlines[kept] = st.deadlines[i];
+    }
+    ++kept;
+  }
+  st.items.resize(kept);
+  st.promises.resize(kept);
+  st.deadlines.resize(kept);
+}
+
 /// Writes every pending item in one transaction and answers each promise.
 void flush(self_ptr self) {
   auto& st = self->state;
   st.flush_queued = false;
+  drop_expired(st);
   if (st.items.empty())
     return;
   auto start = std::chrono::steady_clock::now();
@@ -50,6 +73,7 @@ void flush(self_ptr self) {
   }
   st.items.clear();
   st.promises.clear();
+  st.deadlines.clear();
 }
 
 store_writer_actor::behavior_type store_writer(self_ptr self, std::shared_ptr<model::store> db,
@@ -59,9 +83,10 @@ store_writer_actor::behavior_type store_writer(self_ptr self, std::shared_ptr<mo
   self->state.max_batch = max_batch;
   self->state.counters = std::move(counters);
   return {
-    [self](commit_atom, model::commit_item& item) -> caf::result<bool> {
+    [self](commit_atom, model::commit_item& item, int64_t deadline_ms) -> caf::result<bool> {
       auto& st = self->state;
       st.items.push_back(std::move(item));
+      st.deadlines.push_back(deadline_ms);
       st.promises.push_back(self->make_response_promise<bool>());
       if (st.items.size() >= st.max_batch) {
         flush(self);

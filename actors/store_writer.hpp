@@ -27,9 +27,10 @@ struct store_counters {
 };
 
 /// Replies `true` when the version was stored, `false` when its number was
-/// not the series' next one (never stored), or `store_failed`.
+/// not the series' next one (never stored), `store_failed`, or `overloaded`
+/// when the transaction would start after the item's deadline (Unix ms, 0 none).
 using store_writer_actor = caf::typed_actor<
-  caf::replies_to<commit_atom, model::commit_item>::with<bool>,
+  caf::replies_to<commit_atom, model::commit_item, int64_t>::with<bool>,
   caf::reacts_to<flush_atom>>;
 
 /// Spawns the writer (detached) owning `db`. `counters` must outlive it.

@@ -89,7 +89,7 @@ app_config::app_config() {
     .add(v.backlog, "backlog", "listen backlog (1024)")
     .add(v.read_timeout_s, "read-timeout-s", "drop clients silent this long mid-request (5)")
     .add(v.write_timeout_s, "write-timeout-s", "drop clients not reading this long (5)")
-    .add(v.request_timeout_ms, "request-timeout-ms", "longest wait for an answer (30000)")
+    .add(v.request_timeout_ms, "request-timeout-ms", "deadline of fits and predicts, then 503 (30000)")
     .add(v.access_log, "access-log", "off | errors | all (off)")
     .add(v.max_in_flight, "max-in-flight", "requests handled at once; more get 503 (1024)")
     .add(v.drain_grace_ms, "drain-grace-ms", "on SIGTERM, readiness 503 this long first (0)")

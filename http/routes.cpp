@@ -43,18 +43,27 @@ uint64_t elapsed_us(clock::time_point start) {
     std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - start).count());
 }
 
+/// The deadline (Unix ms) of a request that starts now.
+int64_t deadline_of(const api_context& ctx) {
+  using namespace std::chrono;
+  auto now = duration_cast<milliseconds>(system_clock::now().time_since_epoch());
+  return (now + ctx.settings.request_timeout).count();
+}
+
 /// Sends `msg` to the shard owning `id` and waits for a `T`. On anything
 /// else writes the error response and returns false.
 template <class T>
 bool ask(api_context& ctx, std::string_view id, caf::message msg, httplib::Response& res,
          T& out) {
   auto dest = caf::actor_cast<caf::strong_actor_ptr>(ctx.router.shard_for(id));
-  auto reply = actors::bridge::for_this_thread(ctx.sys).ask(dest, std::move(msg),
-                                                            ctx.settings.request_timeout);
+  // Work started before its deadline is finished (a fit may be in its commit):
+  // wait the deadline plus the commit grace, so a started fit is answered.
+  auto reply = actors::bridge::for_this_thread(ctx.sys).ask(
+    dest, std::move(msg), ctx.settings.request_timeout + ctx.settings.commit_grace);
   if (!reply) {
     reply_error(res, 503, "no answer within request-timeout-ms ("
                             + std::to_string(ctx.settings.request_timeout.count())
-                            + " ms); the server is overloaded");
+                            + " ms) plus the commit grace; the server is overloaded");
     return false;
   }
   if (reply->match_elements<T>()) {
@@ -99,8 +108,10 @@ void handle_fit(api_context& ctx, const httplib::Request& req, httplib::Response
   if (!data)
     return reply_error(res, 422, data.detail());
   model::version_record record;
-  if (!ask(ctx, id, caf::make_message(actors::fit_atom::value, id, std::move(data.value())), res,
-           record))
+  if (!ask(ctx, id,
+           caf::make_message(actors::fit_atom::value, id, std::move(data.value()),
+                             deadline_of(ctx)),
+           res, record))
     return;
   res.set_content(encode_fit(id, record), json);
   ctx.fit_latency.record(elapsed_us(start));
@@ -116,6 +127,7 @@ void handle_predict(api_context& ctx, const httplib::Request& req, httplib::Resp
     return reply_error(res, 422, query.detail());
   if (!version_of(req, res, query.value().version))
     return;
+  query.value().deadline_ms = deadline_of(ctx);
   actors::prediction p;
   if (!ask(ctx, id, caf::make_message(actors::predict_atom::value, id, query.value()), res, p))
     return;

@@ -16,7 +16,11 @@
 namespace http {
 
 struct api_settings {
-  std::chrono::milliseconds request_timeout{30000}; ///< longest wait for an actor (then 503)
+  /// Deadline of fits and predicts: work not started by then is refused (503).
+  std::chrono::milliseconds request_timeout{30000};
+  /// Extra wait for work started before its deadline (a fit in its commit; the
+  /// store's busy timeout is 10 s). After it the client gets 503.
+  std::chrono::milliseconds commit_grace{10000};
 };
 
 /// What the handlers share; lives as long as the server listens.

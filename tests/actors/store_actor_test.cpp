@@ -22,7 +22,8 @@ TEST_CASE("store writer: concurrent commits are grouped into few transactions") 
     for (int i = 0; i < n; ++i)
       self->send(writer, commit_atom::value,
                  model::commit_item{"s" + std::to_string(i), {1, {3, 1, 1}, 0},
-                                    {{1, 2, 3}, {0, 1, 2}}});
+                                    {{1, 2, 3}, {0, 1, 2}}},
+                 int64_t{0});
     int stored = 0;
     self->receive_for(stored, n)([&](bool ok) { CHECK(ok); });
     (void)stored;

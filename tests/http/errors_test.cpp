@@ -5,6 +5,8 @@
 
 #include <sqlite3.h>
 
+#include <future>
+
 #include "tests/support.hpp"
 
 namespace {
@@ -136,4 +138,38 @@ TEST_CASE("errors: the store failing answers 503 with Retry-After, and predicts 
   // Versions continue without a gap once the store works again.
   auto next = c.Post("/fit/ro", testing::fit_body(), json);
   CHECK(next->body == R"({"series_id":"ro","version":"2","points_used":6})");
+}
+
+TEST_CASE("errors: work past its deadline is refused, not done late") {
+  http::server_config cfg;
+  cfg.request_timeout_ms = 300;
+  testing::live_server server{cfg};
+  auto c = server.client();
+  REQUIRE(c.Post("/fit/late", testing::fit_body(), json)->status == 200);
+  // Hold the store's write lock for 1.5 s: fit A enters the transaction before
+  // its deadline and waits; fit B queues behind it and its deadline passes.
+  sqlite3* other = nullptr;
+  REQUIRE(sqlite3_open((server.dir.path + "/data/models.db").c_str(), &other) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  auto a = std::async(std::launch::async, [&server] {
+    return server.client().Post("/fit/late", testing::fit_body(6, 1), json);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto b = std::async(std::launch::async, [&server] {
+    return server.client().Post("/fit/late", testing::fit_body(6, 2), json);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  auto ra = a.get();
+  auto rb = b.get();
+  REQUIRE(ra);
+  CHECK(ra->status == 200); // started in time: answered after its commit
+  CHECK(ra->body == R"({"series_id":"late","version":"2","points_used":6})");
+  expect_error(rb, 503, "deadline");
+  // B never became a version: the next fit is 3, and the listing holds 1 and 2 only.
+  auto list = c.Get("/series/late");
+  CHECK(list->body.find(R"("version":"3")") == std::string::npos);
+  CHECK(c.Post("/fit/late", testing::fit_body(), json)->body
+        == R"({"series_id":"late","version":"3","points_used":6})");
 }
