@@ -1,7 +1,6 @@
 #include "model/store.hpp"
 
 #include <sqlite3.h>
-#include <sys/stat.h>
 
 #include <cstring>
 
@@ -233,16 +232,6 @@ expected<uint64_t, store_failure> store::series_count() {
   if (sqlite3_step(count_series_) != SQLITE_ROW)
     return store_failure{"cannot count series: " + last_error()};
   return static_cast<uint64_t>(sqlite3_column_int64(count_series_, 0));
-}
-
-uint64_t store::size_bytes() const {
-  uint64_t total = 0;
-  for (const auto& p : {path_, path_ + "-wal"}) {
-    struct stat st {};
-    if (::stat(p.c_str(), &st) == 0)
-      total += static_cast<uint64_t>(st.st_size);
-  }
-  return total;
 }
 
 } // namespace model

@@ -61,9 +61,6 @@ public:
   /// Number of series with at least one stored version.
   expected<uint64_t, store_failure> series_count();
 
-  /// Bytes used by the database file and its WAL.
-  uint64_t size_bytes() const;
-
 private:
   explicit store(sqlite3* db, std::string path);
   std::optional<std::string> prepare_all(bool read_only);
