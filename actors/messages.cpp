@@ -8,11 +8,13 @@ caf::error make_error(server_error code, std::string detail) {
   return caf::make_error(code, std::move(detail));
 }
 
-bool deadline_passed(int64_t deadline_ms) {
+int64_t unix_ms_now() {
   using namespace std::chrono;
-  return deadline_ms != 0
-         && duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count()
-              > deadline_ms;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+bool deadline_passed(int64_t deadline_ms) {
+  return deadline_ms != 0 && unix_ms_now() > deadline_ms;
 }
 
 caf::error deadline_error() {

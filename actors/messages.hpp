@@ -36,6 +36,9 @@ struct predict_query {
   int64_t deadline_ms = 0; ///< see `deadline_passed`
 };
 
+/// The current time in Unix milliseconds (deadlines, version creation times).
+int64_t unix_ms_now();
+
 /// Deadlines are Unix milliseconds (the same on every node); 0 means none.
 /// Work not yet started when its deadline passed is refused (`overloaded`):
 /// its client has been answered 503 already.

@@ -1,6 +1,5 @@
 #include "actors/series_actor.hpp"
 
-#include <chrono>
 
 #include "model/request_params.hpp"
 
@@ -20,11 +19,6 @@ struct series_state {
 };
 
 using self_ptr = series_actor::stateful_pointer<series_state>;
-
-int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 /// The record a query selects, or the not_found error to answer with.
 caf::expected<model::version_record> select(const series_state& st, uint32_t version) {
@@ -63,7 +57,7 @@ caf::result<model::version_record> fit(self_ptr self, model::training_data& data
   auto stats = model::fit(data, st.cfg.min_training_points);
   if (!stats)
     return make_error(server_error::invalid_input, stats.detail());
-  model::version_record record{st.next_version++, stats.value(), now_ms()};
+  model::version_record record{st.next_version++, stats.value(), unix_ms_now()};
   ++st.in_flight;
   auto rp = self->make_response_promise<model::version_record>();
   self->request(st.cfg.writer, caf::infinite, commit_atom::value,

@@ -45,9 +45,7 @@ uint64_t elapsed_us(clock::time_point start) {
 
 /// The deadline (Unix ms) of a request that starts now.
 int64_t deadline_of(const api_context& ctx) {
-  using namespace std::chrono;
-  auto now = duration_cast<milliseconds>(system_clock::now().time_since_epoch());
-  return (now + ctx.settings.request_timeout).count();
+  return actors::unix_ms_now() + ctx.settings.request_timeout.count();
 }
 
 /// Sends `msg` to the shard owning `id` and waits for a `T`. On anything
