@@ -1,6 +1,5 @@
 #include "actors/series_actor.hpp"
 
-
 #include "model/request_params.hpp"
 
 namespace actors {
