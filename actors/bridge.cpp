@@ -13,10 +13,22 @@ caf::actor_companion* companion_of(const caf::strong_actor_ptr& ptr) {
   return static_cast<caf::actor_companion*>(caf::actor_cast<caf::abstract_actor*>(ptr));
 }
 
+// Creating and destroying an actor takes CAF's logger lock (a spinlock without
+// back-off, taken even when logging is off). Every HTTP worker makes its
+// bridge at its first request and drops it when the pool stops, all at the
+// same moment; under ThreadSanitizer 128 threads spinning on 2 cores stalled
+// shutdown past the drain timeout. They queue on this mutex instead, asleep
+// while they wait. Each thread takes it twice in its life, never per request.
+std::mutex lifecycle_mtx;
+
+caf::strong_actor_ptr spawn_companion(caf::actor_system& sys) {
+  std::lock_guard<std::mutex> guard{lifecycle_mtx};
+  return caf::actor_cast<caf::strong_actor_ptr>(sys.spawn<caf::actor_companion>());
+}
+
 } // namespace
 
-bridge::bridge(caf::actor_system& sys)
-  : companion_(caf::actor_cast<caf::strong_actor_ptr>(sys.spawn<caf::actor_companion>())) {
+bridge::bridge(caf::actor_system& sys) : companion_(spawn_companion(sys)) {
   companion_of(companion_)->on_enqueue(
     [this](caf::mailbox_element_ptr ptr) { on_reply(std::move(ptr)); });
 }
@@ -25,10 +37,12 @@ bridge::~bridge() {
   // actor_companion::disconnect is declared but not exported by Debian's CAF
   // 0.17.6: do what it does (drop the handler under the companion's lock, then
   // terminate the actor), as CAF's own actor_widget does.
+  std::lock_guard<std::mutex> guard{lifecycle_mtx};
   auto* companion = companion_of(companion_);
   companion->on_enqueue(nullptr);
   caf::scoped_execution_unit unit{&companion->home_system()};
   companion->cleanup(caf::exit_reason::normal, &unit);
+  companion_.reset(); // normally the last reference: destroyed under the mutex
 }
 
 void bridge::on_reply(caf::mailbox_element_ptr ptr) {

@@ -30,10 +30,10 @@ struct api_context {
   const actors::store_counters& counters;
   const actors::series_counters& series;
   api_settings settings;
-  latency_histogram predict_latency; ///< successful predicts, for /healthcheck
-  latency_histogram fit_latency;     ///< successful fits, for /healthcheck
-  http_metrics metrics;              ///< every request, for /metrics
-  std::atomic<bool> draining{false}; ///< shutting down: /health/ready answers 503
+  latency_histogram predict_latency{}; ///< successful predicts, for /healthcheck
+  latency_histogram fit_latency{};     ///< successful fits, for /healthcheck
+  http_metrics metrics{};              ///< every request, for /metrics
+  std::atomic<bool> draining{false};   ///< shutting down: /health/ready answers 503
 };
 
 /// Installs every endpoint of the contract (and 405 for wrong methods).

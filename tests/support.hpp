@@ -40,6 +40,15 @@ inline http::app_config make_app_config() {
   return cfg;
 }
 
+/// The version in a fit answer's body, or -1 when there is none. The regex
+/// is compiled once: libstdc++ fills a shared ctype cache while compiling
+/// one, which TSan reports when client threads compile theirs at once.
+inline int version_in(const std::string& body) {
+  static const std::regex version{R"re("version":"(\d+)")re"};
+  std::smatch m;
+  return std::regex_search(body, m, version) ? std::stoi(m[1]) : -1;
+}
+
 /// A real server (actors, SQLite store, HTTP on a free port) in this process.
 struct live_server {
   temp_dir dir;
@@ -127,13 +136,24 @@ struct child_server {
       ::_exit(127);
     }
     port = wait_for_port();
+    if (port > 0)
+      wait_until_serving();
+  }
+
+  /// "listening on" is printed once the port is bound; the worker pool may
+  /// still be starting (slowly under sanitizers). Tests start once it answers.
+  void wait_until_serving() {
+    for (int i = 0; i < 3000; ++i) {
+      if (auto r = client().Get("/health/live"); r && r->status == 200)
+        return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
   }
 
   int wait_for_port() {
     std::regex listening{R"(listening on [^:]+:(\d+))"};
     for (int i = 0; i < 1000; ++i) {
-      std::ifstream in{log_path};
-      std::string text{std::istreambuf_iterator<char>{in}, {}};
+      std::string text = log();
       std::smatch m;
       if (std::regex_search(text, m, listening))
         return std::stoi(m[1]);
@@ -159,6 +179,12 @@ struct child_server {
   }
 
   ~child_server() { stop(SIGKILL); }
+
+  /// The server's stderr so far (shown when a check on the process fails).
+  std::string log() const {
+    std::ifstream in{log_path};
+    return {std::istreambuf_iterator<char>{in}, {}};
+  }
 
   httplib::Client client() const {
     httplib::Client c{"127.0.0.1", port};

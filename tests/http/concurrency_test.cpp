@@ -2,21 +2,9 @@
 
 #include <algorithm>
 #include <future>
-#include <regex>
 #include <set>
 
 #include "tests/support.hpp"
-
-namespace {
-
-int version_in(const std::string& body) {
-  std::smatch m;
-  std::regex re{R"re("version":"(\d+)")re"};
-  REQUIRE(std::regex_search(body, m, re));
-  return std::stoi(m[1]);
-}
-
-} // namespace
 
 TEST_CASE("concurrency: 20 parallel fits of one series get 20 distinct consecutive versions") {
   testing::live_server server;
@@ -30,7 +18,7 @@ TEST_CASE("concurrency: 20 parallel fits of one series get 20 distinct consecuti
   for (auto& f : calls) {
     auto [status, body] = f.get();
     REQUIRE(status == 200);
-    versions.insert(version_in(body));
+    versions.insert(testing::version_in(body));
   }
   CHECK(versions.size() == 20);
   CHECK(*versions.begin() == 1);
