@@ -44,6 +44,10 @@ void raise_file_limit() {
 int main(int argc, char** argv) {
   auto signals = block_stop_signals();
   raise_file_limit();
+  // Past a file-size limit (RLIMIT_FSIZE) a write fails with EFBIG and also
+  // raises SIGXFSZ, which would kill the process: the store must instead fail
+  // the commit, so fits get 503 while predicts go on (as on a full disk).
+  std::signal(SIGXFSZ, SIG_IGN);
   http::app_config cfg;
   auto problems = http::load_config(cfg, argc, argv);
   if (cfg.cli_helptext_printed)

@@ -1,5 +1,8 @@
-// The real model_server binary as a child process: signals, restarts, kill -9.
+// The real model_server binary as a child process: signals, restarts, kill -9,
+// a full disk.
 #include <doctest/doctest.h>
+
+#include <sys/resource.h>
 
 #include <atomic>
 #include <fstream>
@@ -15,10 +18,6 @@ namespace {
 
 const char* const json = "application/json";
 
-std::string log_of(const testing::child_server& s) {
-  std::ifstream in{s.log_path};
-  return {std::istreambuf_iterator<char>{in}, {}};
-}
 
 } // namespace
 
@@ -34,7 +33,7 @@ TEST_CASE("process: SIGTERM exits 0 and a restart serves the same versions") {
     auto start = std::chrono::steady_clock::now();
     CHECK_MESSAGE(s.stop(SIGTERM) == 0, "server log:\n", s.log());
     CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
-    CHECK(log_of(s).find("stopped") != std::string::npos);
+    CHECK(s.log().find("stopped") != std::string::npos);
   }
   testing::child_server s{data};
   REQUIRE(s.port > 0);
@@ -185,13 +184,42 @@ TEST_CASE("process: a bad option or an unusable store stops start-up with a mess
   SUBCASE("bad option") {
     testing::child_server s{dir.path + "/d", {"--http.threads=0"}};
     CHECK(s.port == -1);
-    CHECK(log_of(s).find("http.threads") != std::string::npos);
+    CHECK(s.log().find("http.threads") != std::string::npos);
   }
   SUBCASE("corrupt store file") {
     std::system(("mkdir -p " + dir.path + "/d").c_str());
     std::ofstream{dir.path + "/d/models.db"} << std::string(4096, 'z');
     testing::child_server s{dir.path + "/d"};
     CHECK(s.port == -1);
-    CHECK(log_of(s).find("not a database") != std::string::npos);
+    CHECK(s.log().find("not a database") != std::string::npos);
   }
+}
+
+TEST_CASE("process: a full disk answers 503 to fits, predicts go on, fits resume without a gap") {
+  testing::temp_dir dir;
+  testing::child_server s{dir.path + "/data"};
+  REQUIRE(s.port > 0);
+  auto c = s.client();
+  REQUIRE(c.Post("/fit/a", testing::fit_body(), json)->status == 200);
+  // No file of the server may grow any more: the next commit cannot append to
+  // the WAL and fails with EFBIG, as it would with ENOSPC on a full disk.
+  rlimit full{0, RLIM_INFINITY}, lifted{RLIM_INFINITY, RLIM_INFINITY};
+  REQUIRE(::prlimit(s.pid, RLIMIT_FSIZE, &full, nullptr) == 0);
+  auto refused = c.Post("/fit/a", testing::fit_body(6, 50.0), json);
+  REQUIRE(refused);
+  CHECK(refused->status == 503);
+  CHECK(refused->has_header("Retry-After"));
+  CHECK(refused->body.find("\"detail\"") != std::string::npos);
+  CHECK(c.Post("/fit/b", testing::fit_body(), json)->status == 503);
+  auto predicted = c.Post("/predict/a", R"({"timestamp":"1","value":10.5})", json);
+  REQUIRE(predicted);
+  CHECK(predicted->status == 200);
+  CHECK(predicted->body.find("\"model_version\":\"1\"") != std::string::npos);
+  // Space again: fits go on from version 2, nothing half-written in between.
+  REQUIRE(::prlimit(s.pid, RLIMIT_FSIZE, &lifted, nullptr) == 0);
+  auto resumed = c.Post("/fit/a", testing::fit_body(6, 50.0), json);
+  REQUIRE(resumed);
+  CHECK(resumed->status == 200);
+  CHECK(testing::version_in(resumed->body) == 2);
+  CHECK_MESSAGE(s.stop(SIGTERM) == 0, "server log:\n", s.log());
 }
