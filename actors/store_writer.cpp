@@ -8,14 +8,19 @@ namespace actors {
 
 namespace {
 
+/// Who waits for a pending item, and until when (Unix ms, 0 none).
+struct waiter {
+  caf::typed_response_promise<bool> promise;
+  int64_t deadline_ms = 0;
+};
+
 struct store_writer_state {
   static inline const char* name = "store_writer";
   std::shared_ptr<model::store> db;
   std::shared_ptr<store_counters> counters;
   std::size_t max_batch = 256;
-  std::vector<model::commit_item> items;
-  std::vector<caf::typed_response_promise<bool>> promises;
-  std::vector<int64_t> deadlines;
+  std::vector<model::commit_item> items; ///< the next transaction, as store::commit takes it
+  std::vector<waiter> waiters;            ///< one per item, same order
   bool flush_queued = false;
 };
 
@@ -26,20 +31,18 @@ using self_ptr = store_writer_actor::stateful_pointer<store_writer_state>;
 void drop_expired(store_writer_state& st) {
   std::size_t kept = 0;
   for (std::size_t i = 0; i < st.items.size(); ++i) {
-    if (deadline_passed(st.deadlines[i])) {
-      st.promises[i].deliver(deadline_error());
+    if (deadline_passed(st.waiters[i].deadline_ms)) {
+      st.waiters[i].promise.deliver(deadline_error());
       continue;
     }
     if (kept != i) {
       st.items[kept] = std::move(st.items[i]);
-      st.promises[kept] = std::move(st.promises[i]);
-      st.deadlines[kept] = st.deadlines[i];
+      st.waiters[kept] = std::move(st.waiters[i]);
     }
     ++kept;
   }
   st.items.resize(kept);
-  st.promises.resize(kept);
-  st.deadlines.resize(kept);
+  st.waiters.resize(kept);
 }
 
 /// Writes every pending item in one transaction and answers each promise.
@@ -56,8 +59,8 @@ void flush(self_ptr self) {
   st.counters->commit_us_sum += static_cast<uint64_t>(us.count());
   if (!result) {
     ++st.counters->failures;
-    for (auto& rp : st.promises)
-      rp.deliver(make_error(server_error::store_failed,
+    for (auto& w : st.waiters)
+      w.promise.deliver(make_error(server_error::store_failed,
                             "the store could not save the version: " + result.detail()));
   } else {
     ++st.counters->batches;
@@ -68,12 +71,11 @@ void flush(self_ptr self) {
         if (st.items[i].record.version == 1)
           ++st.counters->series;
       }
-      st.promises[i].deliver(accepted);
+      st.waiters[i].promise.deliver(accepted);
     }
   }
   st.items.clear();
-  st.promises.clear();
-  st.deadlines.clear();
+  st.waiters.clear();
 }
 
 store_writer_actor::behavior_type store_writer(self_ptr self, std::shared_ptr<model::store> db,
@@ -86,8 +88,7 @@ store_writer_actor::behavior_type store_writer(self_ptr self, std::shared_ptr<mo
     [self](commit_atom, model::commit_item& item, int64_t deadline_ms) -> caf::result<bool> {
       auto& st = self->state;
       st.items.push_back(std::move(item));
-      st.deadlines.push_back(deadline_ms);
-      st.promises.push_back(self->make_response_promise<bool>());
+      st.waiters.push_back({self->make_response_promise<bool>(), deadline_ms});
       if (st.items.size() >= st.max_batch) {
         flush(self);
       } else if (!st.flush_queued) {

@@ -3,7 +3,10 @@
 // for restart and kill tests. Plain structs, as in httplib's ServerTest.
 #pragma once
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,6 +25,42 @@
 #include "http/service.hpp"
 
 namespace testing {
+
+/// A client for the server on 127.0.0.1:`port`, with a 30 s read timeout.
+inline httplib::Client client_for(int port) {
+  httplib::Client c{"127.0.0.1", port};
+  c.set_read_timeout(30, 0);
+  return c;
+}
+
+/// Polls GET /health/live every 10 ms, at most `attempts` times, until it
+/// answers 200. A bound port is not enough: the worker pool may still be
+/// starting (slowly under sanitizers).
+inline bool wait_until_serving(int port, int attempts) {
+  for (int i = 0; i < attempts; ++i) {
+    if (auto r = client_for(port).Get("/health/live"); r && r->status == 200)
+      return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+/// A raw TCP connection to 127.0.0.1:`port` (for bytes no client library
+/// sends), or -1.
+inline int connect_loopback(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0)
+    return -1;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
 
 /// A fresh directory under /tmp, removed with everything in it at scope end.
 struct temp_dir {
@@ -73,16 +112,8 @@ struct live_server {
       throw std::runtime_error(started.detail());
     svc = std::move(started.value());
     runner = std::thread{[this] { svc->run(); }};
-    wait_until_up();
-  }
-
-  void wait_until_up() {
-    for (int i = 0; i < 500; ++i) {
-      if (client().Get("/healthcheck"))
-        return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    throw std::runtime_error("server did not come up");
+    if (!wait_until_serving(svc->port(), 500))
+      throw std::runtime_error("server did not come up");
   }
 
   /// Stops everything, then starts again on the same data directory.
@@ -104,11 +135,7 @@ struct live_server {
 
   ~live_server() { shutdown(); }
 
-  httplib::Client client() const {
-    httplib::Client c{"127.0.0.1", svc->port()};
-    c.set_read_timeout(30, 0);
-    return c;
-  }
+  httplib::Client client() const { return client_for(svc->port()); }
 };
 
 /// The model_server binary run as a child process (for signals and kill -9).
@@ -137,17 +164,7 @@ struct child_server {
     }
     port = wait_for_port();
     if (port > 0)
-      wait_until_serving();
-  }
-
-  /// "listening on" is printed once the port is bound; the worker pool may
-  /// still be starting (slowly under sanitizers). Tests start once it answers.
-  void wait_until_serving() {
-    for (int i = 0; i < 3000; ++i) {
-      if (auto r = client().Get("/health/live"); r && r->status == 200)
-        return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+      wait_until_serving(port, 3000);
   }
 
   int wait_for_port() {
@@ -186,11 +203,7 @@ struct child_server {
     return {std::istreambuf_iterator<char>{in}, {}};
   }
 
-  httplib::Client client() const {
-    httplib::Client c{"127.0.0.1", port};
-    c.set_read_timeout(30, 0);
-    return c;
-  }
+  httplib::Client client() const { return client_for(port); }
 };
 
 /// A valid fit body with `n` points whose values vary around `base`.

@@ -6,8 +6,6 @@
 // narrowest way in. Findings: a crash, leak or undefined behaviour in any server
 // thread; an answer that is not HTTP; a 5xx other than 503; no answer within
 // 10 s (a hang).
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -40,12 +38,8 @@ testing::live_server& server() {
 
 /// Sends `input` on a new connection and returns everything the server wrote.
 std::string exchange(uint16_t port, const uint8_t* data, std::size_t size) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+  int fd = testing::connect_loopback(port);
+  if (fd < 0)
     finding("cannot connect to the server", "");
   // The server may answer and close before reading everything (413, 414):
   // a failed write is not a finding, the answer is.

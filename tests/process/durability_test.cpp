@@ -18,7 +18,6 @@ namespace {
 
 const char* const json = "application/json";
 
-
 } // namespace
 
 TEST_CASE("process: SIGTERM exits 0 and a restart serves the same versions") {
@@ -72,6 +71,7 @@ TEST_CASE("process: kill -9 at random moments, several cycles: every acknowledge
           if (!r || r->status != 200)
             continue; // the kill landed: not acknowledged, nothing promised
           int version = testing::version_in(r->body);
+          REQUIRE(version > 0);
           std::lock_guard<std::mutex> g{mtx};
           acked.push_back({id, version, base});
         }
