@@ -73,6 +73,13 @@ void at_least(std::vector<std::string>& problems, const char* name, T value, T m
                        + std::to_string(min) + " (got " + std::to_string(value) + ")");
 }
 
+template <class T>
+void at_most(std::vector<std::string>& problems, const char* name, T value, T max) {
+  if (value > max)
+    problems.push_back("option " + std::string{name} + " must be at most "
+                       + std::to_string(max) + " (got " + std::to_string(value) + ")");
+}
+
 } // namespace
 
 app_config::app_config() {
@@ -82,16 +89,22 @@ app_config::app_config() {
     .add(v.port, "port", "TCP port (default 8000; 0 picks a free port)")
     .add(v.data_dir, "data-dir", "directory of the store (default ./data)");
   opt_group{custom_options_, "http"}
-    .add(v.threads, "threads", "HTTP worker threads, one per open connection (128)")
-    .add(v.keepalive_max_requests, "keepalive-max-requests", "requests per connection before it is recycled (20)")
-    .add(v.keepalive_timeout_s, "keepalive-timeout-s", "idle keep-alive timeout (5)")
+    .add(v.loops, "loops", "epoll loop threads owning the connections (1)")
+    .add(v.threads, "threads", "workers for predicts, /plot and /series (64)")
+    .add(v.fit_threads, "fit-threads", "workers for fits (16)")
+    .add(v.max_connections, "max-connections", "open connections; more are closed at once (16384)")
+    .add(v.keepalive_max_requests, "keepalive-max-requests", "requests per connection, then close; 0 unlimited (0)")
+    .add(v.keepalive_timeout_s, "keepalive-timeout-s", "idle connections close after this (75)")
     .add(v.max_body_bytes, "max-body-bytes", "largest request body, else 413 (16 MiB)")
+    .add(v.max_request_line_bytes, "max-request-line-bytes", "longest request line, else 414 (8192)")
+    .add(v.max_header_bytes, "max-header-bytes", "largest header section, else 431 (32768)")
     .add(v.backlog, "backlog", "listen backlog (1024)")
-    .add(v.read_timeout_s, "read-timeout-s", "drop clients silent this long mid-request (5)")
-    .add(v.write_timeout_s, "write-timeout-s", "drop clients not reading this long (5)")
+    .add(v.read_timeout_s, "read-timeout-s", "a request must be complete this long after its first byte, else 408 (60)")
+    .add(v.write_timeout_s, "write-timeout-s", "drop clients not reading this long (60)")
     .add(v.request_timeout_ms, "request-timeout-ms", "deadline of fits and predicts, then 503 (30000)")
     .add(v.access_log, "access-log", "off | errors | all (off)")
-    .add(v.max_in_flight, "max-in-flight", "requests handled at once; more get 503 (1024)")
+    .add(v.max_in_flight, "max-in-flight", "requests at the workers at once; more get 503 (1024)")
+    .add(v.max_in_flight_fits, "max-in-flight-fits", "fits among them; more get 503 (256)")
     .add(v.drain_grace_ms, "drain-grace-ms", "on SIGTERM, readiness 503 this long first (0)")
     .add(v.drain_timeout_ms, "drain-timeout-ms", "on SIGTERM, longest wait for in-flight (30000)");
   opt_group{custom_options_, "server"}
@@ -117,23 +130,50 @@ bool app_config::declares(const std::string& name) const {
 
 std::vector<std::string> check_ranges(const server_config& v) {
   std::vector<std::string> problems;
+  at_least<std::size_t>(problems, "http.loops", v.loops, 1);
+  at_most<std::size_t>(problems, "http.loops", v.loops, 64);
   at_least<std::size_t>(problems, "http.threads", v.threads, 1);
-  at_least<std::size_t>(problems, "http.keepalive-max-requests", v.keepalive_max_requests, 1);
+  at_most<std::size_t>(problems, "http.threads", v.threads, 4096);
+  at_least<std::size_t>(problems, "http.fit-threads", v.fit_threads, 1);
+  at_most<std::size_t>(problems, "http.fit-threads", v.fit_threads, 4096);
+  at_least<std::size_t>(problems, "http.max-connections", v.max_connections, 1);
+  at_most<std::size_t>(problems, "http.max-connections", v.max_connections, 1000000);
+  at_most<std::size_t>(problems, "http.keepalive-max-requests", v.keepalive_max_requests,
+                       1000000000);
   at_least<std::size_t>(problems, "http.keepalive-timeout-s", v.keepalive_timeout_s, 1);
+  at_most<std::size_t>(problems, "http.keepalive-timeout-s", v.keepalive_timeout_s, 86400);
   at_least<std::size_t>(problems, "http.max-body-bytes", v.max_body_bytes, 64);
+  at_most<std::size_t>(problems, "http.max-body-bytes", v.max_body_bytes, std::size_t{1} << 30);
+  at_least<std::size_t>(problems, "http.max-request-line-bytes", v.max_request_line_bytes, 64);
+  at_most<std::size_t>(problems, "http.max-request-line-bytes", v.max_request_line_bytes, 65536);
+  at_least<std::size_t>(problems, "http.max-header-bytes", v.max_header_bytes, 256);
+  at_most<std::size_t>(problems, "http.max-header-bytes", v.max_header_bytes, 1u << 20);
   at_least<std::size_t>(problems, "http.backlog", v.backlog, 1);
+  at_most<std::size_t>(problems, "http.backlog", v.backlog, 65535);
   at_least<std::size_t>(problems, "http.read-timeout-s", v.read_timeout_s, 1);
+  at_most<std::size_t>(problems, "http.read-timeout-s", v.read_timeout_s, 86400);
   at_least<std::size_t>(problems, "http.write-timeout-s", v.write_timeout_s, 1);
+  at_most<std::size_t>(problems, "http.write-timeout-s", v.write_timeout_s, 86400);
   at_least<std::size_t>(problems, "http.request-timeout-ms", v.request_timeout_ms, 1);
+  at_most<std::size_t>(problems, "http.request-timeout-ms", v.request_timeout_ms, 86400000);
   at_least<std::size_t>(problems, "http.max-in-flight", v.max_in_flight, 1);
+  at_most<std::size_t>(problems, "http.max-in-flight", v.max_in_flight, 1000000);
+  at_least<std::size_t>(problems, "http.max-in-flight-fits", v.max_in_flight_fits, 1);
+  at_most<std::size_t>(problems, "http.max-in-flight-fits", v.max_in_flight_fits, 1000000);
+  at_most<std::size_t>(problems, "http.drain-grace-ms", v.drain_grace_ms, 86400000);
   at_least<std::size_t>(problems, "http.drain-timeout-ms", v.drain_timeout_ms, 1);
+  at_most<std::size_t>(problems, "http.drain-timeout-ms", v.drain_timeout_ms, 86400000);
   at_least<std::size_t>(problems, "server.router-shards", v.router_shards, 1);
+  at_most<std::size_t>(problems, "server.router-shards", v.router_shards, 1024);
   at_least<std::size_t>(problems, "server.min-training-points", v.min_training_points, 2);
+  at_most<std::size_t>(problems, "server.min-training-points", v.min_training_points, 1000000);
   at_least<std::size_t>(problems, "server.max-active-series", v.max_active_series, 1);
+  at_most<std::size_t>(problems, "server.max-active-series", v.max_active_series, 100000000);
+  at_most<std::size_t>(problems, "server.idle-timeout-s", v.idle_timeout_s, 31536000);
   at_least<std::size_t>(problems, "store.batch-max", v.batch_max, 1);
+  at_most<std::size_t>(problems, "store.batch-max", v.batch_max, 100000);
   at_least<std::size_t>(problems, "store.readers", v.readers, 1);
-  if (v.threads > 20000)
-    problems.push_back("option http.threads must be at most 20000");
+  at_most<std::size_t>(problems, "store.readers", v.readers, 64);
   if (v.access_log != "off" && v.access_log != "errors" && v.access_log != "all")
     problems.push_back("option http.access-log must be off, errors or all (got \"" + v.access_log
                        + "\")");
@@ -160,9 +200,24 @@ std::vector<std::string> load_config(app_config& cfg, int argc, char** argv) {
 }
 
 listener_settings listener_of(const server_config& v) {
-  return {v.host, v.port, v.threads, v.keepalive_max_requests, v.keepalive_timeout_s,
-          v.max_body_bytes, v.backlog, v.read_timeout_s, v.write_timeout_s, v.access_log,
-          v.max_in_flight};
+  return {v.host, v.port, v.backlog, v.max_body_bytes, v.access_log};
+}
+
+front_end_settings front_end_of(const server_config& v) {
+  front_end_settings f;
+  f.loops = v.loops;
+  f.workers = v.threads;
+  f.fit_workers = v.fit_threads;
+  f.max_connections = v.max_connections;
+  f.max_in_flight = v.max_in_flight;
+  f.max_in_flight_fits = v.max_in_flight_fits;
+  f.keepalive_max_requests = v.keepalive_max_requests;
+  f.keepalive_timeout = std::chrono::seconds(v.keepalive_timeout_s);
+  f.read_timeout = std::chrono::seconds(v.read_timeout_s);
+  f.write_timeout = std::chrono::seconds(v.write_timeout_s);
+  f.limits = {v.max_request_line_bytes, v.max_header_bytes, v.max_body_bytes};
+  f.access_log = v.access_log;
+  return f;
 }
 
 api_settings api_of(const server_config& v) {

@@ -11,6 +11,7 @@
 #include <caf/actor_system_config.hpp>
 
 #include "actors/system.hpp"
+#include "http/front_end.hpp"
 #include "http/listener.hpp"
 #include "http/routes.hpp"
 
@@ -23,16 +24,22 @@ struct server_config {
   uint16_t port = 8000;           ///< TCP port (0 = pick a free one)
   std::string data_dir = "./data";///< directory holding the store; created if missing
   // [http]
-  std::size_t threads = 128;                 ///< worker threads; one serves one open connection
-  std::size_t keepalive_max_requests = 20; ///< requests per connection before it is recycled
-  std::size_t keepalive_timeout_s = 5;       ///< idle keep-alive connections close after this
+  std::size_t loops = 1;                     ///< epoll loop threads owning the connections
+  std::size_t threads = 64;                  ///< workers for predicts, /plot, /series
+  std::size_t fit_threads = 16;              ///< workers for fits (they wait on the store)
+  std::size_t max_connections = 16384;       ///< open connections; past it new ones close at once
+  std::size_t keepalive_max_requests = 0;    ///< requests per connection, then close; 0 unlimited
+  std::size_t keepalive_timeout_s = 75;      ///< idle connections close after this
   std::size_t max_body_bytes = 16u << 20;    ///< larger bodies get 413
+  std::size_t max_request_line_bytes = 8192; ///< longer request lines get 414
+  std::size_t max_header_bytes = 32768;      ///< larger header sections get 431
   std::size_t backlog = 1024;                ///< listen(2) backlog
-  std::size_t read_timeout_s = 5;            ///< a client silent this long mid-request is dropped
-  std::size_t write_timeout_s = 5;           ///< a client not reading this long is dropped
+  std::size_t read_timeout_s = 60;           ///< a request must be complete this long after its first byte (408)
+  std::size_t write_timeout_s = 60;          ///< a client not reading this long is dropped
   std::size_t request_timeout_ms = 30000;    ///< longest wait for an actor's answer (then 503)
   std::string access_log = "off";            ///< off | errors | all
-  std::size_t max_in_flight = 1024;          ///< beyond it requests get 503 at once
+  std::size_t max_in_flight = 1024;          ///< requests at the workers; beyond it 503 at once
+  std::size_t max_in_flight_fits = 256;      ///< fits among them; beyond it 503 at once
   std::size_t drain_grace_ms = 0;            ///< on SIGTERM: readiness 503 this long first
   std::size_t drain_timeout_ms = 30000;      ///< on SIGTERM: longest wait for in-flight requests
   // [server]
@@ -65,6 +72,7 @@ std::vector<std::string> load_config(app_config& cfg, int argc, char** argv);
 std::vector<std::string> check_ranges(const server_config& v);
 
 listener_settings listener_of(const server_config& v);
+front_end_settings front_end_of(const server_config& v);
 api_settings api_of(const server_config& v);
 actors::actors_settings actors_of(const server_config& v);
 

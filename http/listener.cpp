@@ -1,11 +1,6 @@
 #include "http/listener.hpp"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-
 #include <chrono>
-#include <memory>
 
 #include "http/codec.hpp"
 
@@ -30,39 +25,23 @@ std::string detail_for(const httplib::Request& req, const httplib::Response& res
   }
 }
 
-/// Counts requests in flight, refuses those beyond the limit, and records
-/// every finished request (metrics, access log). Pre-routing and logger run on
-/// the same worker thread, so a thread_local carries the start time.
+/// Records every routed request (metrics, access log). Pre-routing and logger
+/// run on the same thread, one request after the other, so a thread_local
+/// carries the start time. The logger runs before the response leaves the
+/// server, so a client that reads /metrics after an answer sees it counted.
 void install_accounting(httplib::Server& srv, const listener_settings& s, log_sink log,
                         http_metrics& metrics) {
-  struct request_mark {
-    std::chrono::steady_clock::time_point start;
-    bool counted = false;
-  };
-  static thread_local request_mark mark;
-  auto limit = static_cast<int64_t>(s.max_in_flight);
-  srv.set_pre_routing_handler([&metrics, limit](const httplib::Request&, httplib::Response& res) {
-    mark = {std::chrono::steady_clock::now(), true};
-    if (metrics.in_flight.fetch_add(1) < limit)
-      return httplib::Server::HandlerResponse::Unhandled;
-    ++metrics.rejected;
-    res.status = 503;
-    res.set_header("Retry-After", "1");
-    res.set_content(encode_error("the server is at its in-flight request limit; retry"),
-                    "application/json");
-    return httplib::Server::HandlerResponse::Handled;
+  static thread_local std::chrono::steady_clock::time_point start;
+  srv.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+    start = std::chrono::steady_clock::now();
+    return httplib::Server::HandlerResponse::Unhandled;
   });
   bool all = s.access_log == "all", errors = s.access_log == "errors";
   srv.set_logger([&metrics, log, all, errors](const httplib::Request& req,
                                               const httplib::Response& res) {
-    uint64_t us = 0;
-    if (mark.counted) {
-      us = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                   std::chrono::steady_clock::now() - mark.start)
-                                   .count());
-      mark.counted = false;
-      --metrics.in_flight;
-    }
+    auto us = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                      std::chrono::steady_clock::now() - start)
+                                      .count());
     metrics.observe(endpoint_of(req.path), res.status, us);
     if (all || (errors && res.status >= 400))
       log(req.method + " " + req.path + " " + std::to_string(res.status) + " "
@@ -74,13 +53,6 @@ void install_accounting(httplib::Server& srv, const listener_settings& s, log_si
 
 void configure(httplib::Server& srv, const listener_settings& s, log_sink log,
                http_metrics& metrics) {
-  auto threads = s.threads;
-  srv.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  srv.set_tcp_nodelay(true);
-  srv.set_keep_alive_max_count(s.keepalive_max_requests);
-  srv.set_keep_alive_timeout(static_cast<time_t>(s.keepalive_timeout_s));
-  srv.set_read_timeout(static_cast<time_t>(s.read_timeout_s), 0);
-  srv.set_write_timeout(static_cast<time_t>(s.write_timeout_s), 0);
   srv.set_payload_max_length(s.max_body_bytes);
   auto max_body = s.max_body_bytes;
   srv.set_error_handler(httplib::Server::HandlerWithResponse{[max_body](
@@ -101,27 +73,14 @@ void configure(httplib::Server& srv, const listener_settings& s, log_sink log,
       } catch (...) {
       }
       log("internal error on " + req.method + " " + req.path + ": " + what);
-      res.status = 500;
-      res.set_content(encode_error("internal error: " + what), "application/json");
+      // Not the client's fault, and nothing was stored (bad_alloc, say): retry.
+      res.status = 503;
+      res.set_header("Retry-After", "1");
+      res.set_content(encode_error("the server could not handle this request (" + what
+                                   + "); retry"),
+                      "application/json");
     });
   install_accounting(srv, s, log, metrics);
-}
-
-int bind_listener(httplib::Server& srv, const listener_settings& s) {
-  // httplib calls listen(fd, 5); remember the socket to widen its backlog.
-  auto fd = std::make_shared<int>(-1);
-  srv.set_socket_options([fd](socket_t sock) {
-    int yes = 1;
-    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-    // No SO_REUSEPORT: a second server on the same port must fail, not share it.
-    *fd = sock;
-  });
-  int port = s.port == 0 ? srv.bind_to_any_port(s.host)
-                         : (srv.bind_to_port(s.host, s.port) ? s.port : -1);
-  if (port < 0 || *fd < 0)
-    return -1;
-  ::listen(*fd, static_cast<int>(s.backlog));
-  return port;
 }
 
 } // namespace http

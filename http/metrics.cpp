@@ -76,7 +76,7 @@ std::string http_metrics::render(const actors::series_counters& series,
                  + (s < statuses.size() ? std::to_string(statuses[s]) : "other") + "\"}",
                static_cast<double>(n));
   header(out, "model_server_request_duration_seconds", "histogram",
-         "Time from routing to response, by endpoint.");
+         "Time from the complete request to its response, by endpoint.");
   for (std::size_t e = 0; e < endpoints; ++e) {
     const auto& h = latency_[e];
     if (h.count() == 0)
@@ -97,6 +97,12 @@ std::string http_metrics::render(const actors::series_counters& series,
   header(out, "model_server_rejected_requests_total", "counter",
          "Requests answered 503 at once because the server was at max-in-flight.");
   sample(out, "model_server_rejected_requests_total", static_cast<double>(rejected.load()));
+  header(out, "model_server_open_connections", "gauge", "Open client connections.");
+  sample(out, "model_server_open_connections", static_cast<double>(connections.load()));
+  header(out, "model_server_refused_connections_total", "counter",
+         "Connections closed at once because the server was at max-connections.");
+  sample(out, "model_server_refused_connections_total",
+         static_cast<double>(refused_connections.load()));
   header(out, "model_server_active_series", "gauge", "Series actors in memory.");
   sample(out, "model_server_active_series", static_cast<double>(series.active.load()));
   header(out, "model_server_series_activations_total", "counter", "Series actors started.");

@@ -25,13 +25,15 @@ endpoint endpoint_of(std::string_view path);
 
 class http_metrics {
 public:
-  static constexpr std::array<int, 9> statuses{200, 400, 404, 405, 413, 414, 422, 500, 503};
+  static constexpr std::array<int, 11> statuses{200, 400, 404, 405, 408, 413, 414, 422, 431, 500, 503};
 
   /// Records one finished request.
   void observe(endpoint e, int status, uint64_t us);
 
   std::atomic<int64_t> in_flight{0};  ///< requests being handled now
   std::atomic<uint64_t> rejected{0};  ///< answered 503 at once: over max-in-flight
+  std::atomic<int64_t> connections{0};          ///< open client connections
+  std::atomic<uint64_t> refused_connections{0}; ///< closed at once: over max-connections
 
   /// Renders everything, plus the actor and store figures, in Prometheus text format.
   std::string render(const actors::series_counters& series,

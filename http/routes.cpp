@@ -209,13 +209,14 @@ void install_routes(httplib::Server& srv, api_context& ctx) {
       handler(ctx, req, res);
     };
   };
-  const char* fit = R"(/fit/([\s\S]*))";
-  const char* predict = R"(/predict/([\s\S]*))";
+  // One path segment: /fit/a/b is an unknown path (404), like any other.
+  const char* fit = R"(/fit/([^/]*))";
+  const char* predict = R"(/predict/([^/]*))";
   srv.Post(fit, bind(handle_fit));
   srv.Post(predict, bind(handle_predict));
   srv.Get("/healthcheck", bind(handle_healthcheck));
   srv.Get("/plot", bind(handle_plot));
-  const char* series = R"(/series/([\s\S]*))";
+  const char* series = R"(/series/([^/]*))";
   srv.Get(series, bind(handle_series));
   srv.Get("/metrics", bind(handle_metrics));
   srv.Get("/health/live", bind(handle_live));

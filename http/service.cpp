@@ -1,6 +1,7 @@
 #include "http/service.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -39,8 +40,10 @@ service::start(caf::actor_system& sys, const server_config& cfg, log_sink log) {
   auto listener = listener_of(cfg);
   configure(self->srv_, listener, log, self->ctx_->metrics);
   install_routes(self->srv_, *self->ctx_);
-  self->port_ = bind_listener(self->srv_, listener);
-  if (self->port_ < 0)
+  self->front_ = std::make_unique<front_end>(self->srv_, front_end_of(cfg), self->ctx_->metrics,
+                                             log);
+  self->listen_fd_ = open_listener(listener.host, listener.port, listener.backlog, self->port_);
+  if (self->listen_fd_ < 0)
     return model::store_failure{"cannot listen on " + cfg.host + ":" + std::to_string(cfg.port)
                                 + " (address in use or not available)"};
   return self;
@@ -48,11 +51,14 @@ service::start(caf::actor_system& sys, const server_config& cfg, log_sink log) {
 
 service::~service() {
   stop();
+  front_.reset(); // joins the workers before the actors stop
+  if (listen_fd_ >= 0)
+    ::close(listen_fd_);
   actors::stop(rt_);
 }
 
 void service::run() {
-  srv_.listen_after_bind();
+  front_->run(listen_fd_);
 }
 
 void service::drain() {
@@ -62,7 +68,8 @@ void service::drain() {
 
 void service::stop() {
   drain();
-  srv_.stop();
+  if (front_)
+    front_->stop();
 }
 
 } // namespace http

@@ -8,6 +8,7 @@
 
 #include "actors/system.hpp"
 #include "http/config.hpp"
+#include "http/front_end.hpp"
 #include "http/listener.hpp"
 #include "http/routes.hpp"
 #include "model/expected.hpp"
@@ -33,8 +34,8 @@ public:
   /// Turns readiness to 503 (/health/ready) while still serving. Thread-safe.
   void drain();
 
-  /// Stops accepting connections; run() returns once in-flight requests are
-  /// answered. Thread-safe; idempotent.
+  /// Stops accepting connections and requests; run() returns once the
+  /// requests already read are answered. Thread-safe; idempotent.
   void stop();
 
   const api_context& context() const { return *ctx_; }
@@ -43,7 +44,9 @@ private:
   service() = default;
   actors::runtime rt_;
   std::unique_ptr<api_context> ctx_;
-  httplib::Server srv_;
+  routed_server srv_;
+  std::unique_ptr<front_end> front_;
+  int listen_fd_ = -1;
   int port_ = -1;
 };
 
