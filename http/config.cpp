@@ -89,8 +89,8 @@ app_config::app_config() {
     .add(v.port, "port", "TCP port (default 8000; 0 picks a free port)")
     .add(v.data_dir, "data-dir", "directory of the store (default ./data)");
   opt_group{custom_options_, "http"}
-    .add(v.loops, "loops", "epoll loop threads owning the connections (1)")
-    .add(v.threads, "threads", "workers for predicts, /plot and /series (64)")
+    .add(v.loops, "loops", "epoll loop threads owning the connections (2)")
+    .add(v.threads, "threads", "workers for predicts, /plot and /series (32)")
     .add(v.fit_threads, "fit-threads", "workers for fits (16)")
     .add(v.max_connections, "max-connections", "open connections; more are closed at once (16384)")
     .add(v.keepalive_max_requests, "keepalive-max-requests", "requests per connection, then close; 0 unlimited (0)")

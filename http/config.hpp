@@ -24,8 +24,8 @@ struct server_config {
   uint16_t port = 8000;           ///< TCP port (0 = pick a free one)
   std::string data_dir = "./data";///< directory holding the store; created if missing
   // [http]
-  std::size_t loops = 1;                     ///< epoll loop threads owning the connections
-  std::size_t threads = 64;                  ///< workers for predicts, /plot, /series
+  std::size_t loops = 2;                     ///< epoll loop threads owning the connections
+  std::size_t threads = 32;                  ///< workers for predicts, /plot, /series
   std::size_t fit_threads = 16;              ///< workers for fits (they wait on the store)
   std::size_t max_connections = 16384;       ///< open connections; past it new ones close at once
   std::size_t keepalive_max_requests = 0;    ///< requests per connection, then close; 0 unlimited

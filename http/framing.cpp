@@ -17,6 +17,10 @@ const http_parser_settings& settings() {
   return s;
 }
 
+/// Bytes of a request line besides its target: the longest method, two
+/// spaces, "HTTP/1.1" and CRLF.
+constexpr std::size_t request_line_slack = 32;
+
 request_framer* self(http_parser* p) {
   return static_cast<request_framer*>(p->data);
 }
@@ -92,7 +96,9 @@ frame_result request_framer::feed(const char* data, std::size_t size) {
     return {frame_state::complete, seen_, 0, {}};
   if (HTTP_PARSER_ERRNO(&parser_) != HPE_OK)
     return fail(400, http_errno_description(HTTP_PARSER_ERRNO(&parser_)));
-  if (!headers_done_ && line_end_ == 0 && seen_ > limits_.max_request_line)
+  // A line that never ends: past the target's limit plus room for a method
+  // and the version, the target cannot be within the limit.
+  if (!headers_done_ && line_end_ == 0 && seen_ > limits_.max_request_line + request_line_slack)
     return fail(414, "request line is longer than max-request-line-bytes");
   if (!headers_done_ && line_end_ != 0 && seen_ - line_end_ > limits_.max_header_bytes)
     return fail(431, "request headers are larger than max-header-bytes");

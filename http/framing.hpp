@@ -16,7 +16,7 @@
 namespace http {
 
 struct framing_limits {
-  std::size_t max_request_line = 8192;  ///< method, target and version; longer: 414
+  std::size_t max_request_line = 8192;  ///< the request line's target (path, query); longer: 414
   std::size_t max_header_bytes = 32768; ///< all header lines together; more: 431
   std::size_t max_body = 16u << 20;     ///< decoded body bytes; more: 413
 };

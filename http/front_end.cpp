@@ -438,6 +438,11 @@ void loop::dispatch(connection* c) {
     ++fe.fits;
   (fit ? fe.fit_workers : fe.workers).post([this, c] {
     process(c);
+    // Send at once from here (the socket is not touched by the loop while a
+    // worker holds the connection); the loop sends whatever is left.
+    auto n = ::send(c->fd, c->out.data(), c->out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0)
+      c->out_pos = static_cast<std::size_t>(n);
     post_done(c);
   });
 }

@@ -37,8 +37,8 @@ public:
 };
 
 struct front_end_settings {
-  std::size_t loops = 1;                 ///< epoll loop threads
-  std::size_t workers = 64;              ///< threads for requests that wait on actors
+  std::size_t loops = 2;                 ///< epoll loop threads
+  std::size_t workers = 32;              ///< threads for requests that wait on actors
   std::size_t fit_workers = 16;          ///< threads for fits (they wait on the store)
   std::size_t max_connections = 16384;   ///< open connections; past it new ones close at once
   std::size_t max_in_flight = 1024;      ///< requests being handled; past it 503

@@ -77,13 +77,25 @@ bool ask(api_context& ctx, std::string_view id, caf::message msg, httplib::Respo
   return false;
 }
 
-/// The validated series id from the path, or false after answering 422.
+/// The validated series id, or false after answering 422.
 bool series_id_of(const std::string& id, httplib::Response& res) {
   if (auto problem = model::series_id_problem(id)) {
     reply_error(res, 422, *problem);
     return false;
   }
   return true;
+}
+
+/// The validated series id from the path, or false after answering 404 (a
+/// path with more segments, such as /fit/a/b, is an unknown path) or 422.
+/// An encoded slash (/fit/a%2Fb) is one segment: an id with a bad character.
+bool series_id_in_path(const httplib::Request& req, httplib::Response& res) {
+  auto raw = std::string_view{req.target}.substr(0, req.target.find('?'));
+  if (raw.find('/', 1) != raw.rfind('/')) {
+    reply_error(res, 404, "no such endpoint: " + req.method + " " + req.path);
+    return false;
+  }
+  return series_id_of(req.matches[1], res);
 }
 
 /// The validated `version` query parameter, or false after answering 422.
@@ -100,7 +112,7 @@ bool version_of(const httplib::Request& req, httplib::Response& res, uint32_t& o
 void handle_fit(api_context& ctx, const httplib::Request& req, httplib::Response& res) {
   auto start = clock::now();
   std::string id = req.matches[1];
-  if (!series_id_of(id, res))
+  if (!series_id_in_path(req, res))
     return;
   auto data = decode_fit(req.body);
   if (!data)
@@ -118,7 +130,7 @@ void handle_fit(api_context& ctx, const httplib::Request& req, httplib::Response
 void handle_predict(api_context& ctx, const httplib::Request& req, httplib::Response& res) {
   auto start = clock::now();
   std::string id = req.matches[1];
-  if (!series_id_of(id, res))
+  if (!series_id_in_path(req, res))
     return;
   auto query = decode_predict(req.body);
   if (!query)
@@ -154,7 +166,7 @@ void handle_healthcheck(api_context& ctx, const httplib::Request&, httplib::Resp
 
 void handle_series(api_context& ctx, const httplib::Request& req, httplib::Response& res) {
   std::string id = req.matches[1];
-  if (!series_id_of(id, res))
+  if (!series_id_in_path(req, res))
     return;
   actors::version_list versions;
   if (!ask(ctx, id, caf::make_message(actors::list_atom::value, id), res, versions))
@@ -209,14 +221,13 @@ void install_routes(httplib::Server& srv, api_context& ctx) {
       handler(ctx, req, res);
     };
   };
-  // One path segment: /fit/a/b is an unknown path (404), like any other.
-  const char* fit = R"(/fit/([^/]*))";
-  const char* predict = R"(/predict/([^/]*))";
+  const char* fit = R"(/fit/([\s\S]*))";
+  const char* predict = R"(/predict/([\s\S]*))";
   srv.Post(fit, bind(handle_fit));
   srv.Post(predict, bind(handle_predict));
   srv.Get("/healthcheck", bind(handle_healthcheck));
   srv.Get("/plot", bind(handle_plot));
-  const char* series = R"(/series/([^/]*))";
+  const char* series = R"(/series/([\s\S]*))";
   srv.Get(series, bind(handle_series));
   srv.Get("/metrics", bind(handle_metrics));
   srv.Get("/health/live", bind(handle_live));

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <arpa/inet.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -19,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include <doctest/doctest.h>
 #include <httplib.h>
 
 #include "http/config.hpp"
@@ -61,6 +63,55 @@ inline int connect_loopback(int port) {
   }
   return fd;
 }
+
+/// The answer in `r`. A transport error (no answer at all) fails the calling
+/// test with the error's name, instead of crashing the test binary on a null
+/// result.
+inline const httplib::Response& answer(const httplib::Result& r) {
+  REQUIRE_MESSAGE(static_cast<bool>(r), "no HTTP answer: " << httplib::to_string(r.error()));
+  return *r;
+}
+
+/// Raw sockets, for bytes and timings no client library produces.
+namespace raw {
+
+inline int connect_to(int port) {
+  int fd = testing::connect_loopback(port);
+  REQUIRE(fd >= 0);
+  return fd;
+}
+
+inline void send_text(int fd, const std::string& s) {
+  ::send(fd, s.data(), s.size(), MSG_NOSIGNAL);
+}
+
+/// Everything the server sends until it closes or `ms` pass without data.
+inline std::string read_all(int fd, int ms) {
+  std::string out;
+  char buf[4096];
+  pollfd p{fd, POLLIN, 0};
+  while (::poll(&p, 1, ms) > 0) {
+    auto n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0)
+      break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  return out;
+}
+
+/// True when the server closed `fd` within `ms`.
+inline bool closed_within(int fd, int ms) {
+  char buf[256];
+  pollfd p{fd, POLLIN, 0};
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (::poll(&p, 1, 50) > 0 && ::recv(fd, buf, sizeof buf, 0) <= 0)
+      return true;
+  }
+  return false;
+}
+
+} // namespace raw
 
 /// A fresh directory under /tmp, removed with everything in it at scope end.
 struct temp_dir {

@@ -1,0 +1,258 @@
+// The event-driven front end against the real server on a real socket: idle
+// connections hold no thread, limits are answered at once, keep-alive and
+// pipelining, and overload that leaves connections usable. Timings are
+// printed, never asserted.
+#include <doctest/doctest.h>
+
+#include <sqlite3.h>
+#include <sys/resource.h>
+
+#include <atomic>
+#include <future>
+
+#include "tests/support.hpp"
+
+namespace {
+
+using namespace testing::raw;
+
+const char* const json = "application/json";
+
+std::string post_request(const std::string& path, const std::string& body, bool close = false) {
+  return "POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+         + "Content-Length: " + std::to_string(body.size())
+         + (close ? "\r\nConnection: close" : "") + "\r\n\r\n" + body;
+}
+
+const std::string predict_body = R"({"timestamp":"1","value":1})";
+
+/// The statuses of the responses in `bytes`, in order.
+std::vector<int> statuses_in(const std::string& bytes) {
+  std::vector<int> out;
+  for (auto at = bytes.find("HTTP/1.1 "); at != std::string::npos;
+       at = bytes.find("HTTP/1.1 ", at + 1))
+    out.push_back(std::stoi(bytes.substr(at + 9, 3)));
+  return out;
+}
+
+/// Holds SQLite's write lock on `path` (a second connection in a write
+/// transaction) until released: fits stall in their commit.
+struct store_lock {
+  sqlite3* db = nullptr;
+  explicit store_lock(const std::string& path) {
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  }
+  void release() {
+    if (db) {
+      sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+      sqlite3_close(db);
+      db = nullptr;
+    }
+  }
+  ~store_lock() { release(); }
+};
+
+/// One whole response from `fd` (headers and a Content-Length body), or
+/// what arrived before the server closed or 30 s passed.
+std::string read_response(int fd) {
+  std::string out;
+  char buf[4096];
+  pollfd p{fd, POLLIN, 0};
+  for (;;) {
+    auto end = out.find("\r\n\r\n");
+    if (end != std::string::npos) {
+      auto cl = out.find("Content-Length: ");
+      std::size_t body = cl == std::string::npos ? 0 : std::stoul(out.substr(cl + 16));
+      if (out.size() >= end + 4 + body)
+        return out;
+    }
+    if (::poll(&p, 1, 30000) <= 0)
+      return out;
+    auto n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0)
+      return out;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+}
+
+double ms_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+    .count();
+}
+
+} // namespace
+
+TEST_CASE("front end: 2,000 idle connections, and a new client is still answered") {
+  rlimit lim{};
+  getrlimit(RLIMIT_NOFILE, &lim);
+  if (lim.rlim_cur < 4096 && lim.rlim_max >= 4096) {
+    lim.rlim_cur = 4096;
+    setrlimit(RLIMIT_NOFILE, &lim);
+  }
+  testing::live_server s;
+  REQUIRE(testing::answer(s.client().Post("/fit/good", testing::fit_body(), json)).status == 200);
+  std::vector<int> idle;
+  for (int i = 0; i < 2000; ++i)
+    idle.push_back(connect_to(s.svc->port()));
+  send_text(idle[0], "GET /health/live HTTP/1.1\r\n\r\n"); // they are all accepted and live
+  CHECK(read_all(idle[0], 200).rfind("HTTP/1.1 200", 0) == 0);
+  auto start = std::chrono::steady_clock::now();
+  CHECK(testing::answer(s.client().Post("/predict/good", predict_body, json)).status == 200);
+  MESSAGE("new client's predict beside 2,000 idle connections: ", ms_since(start), " ms");
+  auto metrics = testing::answer(s.client().Get("/metrics")).body;
+  auto at = metrics.find("\nmodel_server_open_connections ");
+  REQUIRE(at != std::string::npos);
+  CHECK(std::stol(metrics.substr(at + 31)) >= 2001); // the idle ones and this client
+  for (int fd : idle)
+    ::close(fd);
+}
+
+TEST_CASE("front end: slow-loris connections get 408 and a close at the request deadline") {
+  http::server_config cfg;
+  cfg.read_timeout_s = 1;
+  testing::live_server s{cfg};
+  REQUIRE(testing::answer(s.client().Post("/fit/good", testing::fit_body(), json)).status == 200);
+  std::vector<int> slow;
+  for (int i = 0; i < 50; ++i) {
+    slow.push_back(connect_to(s.svc->port()));
+    send_text(slow.back(), "POST /predict/good HTTP/1.1\r\nHost: x\r\n");
+  }
+  // A well-behaved client meanwhile.
+  CHECK(testing::answer(s.client().Post("/predict/good", predict_body, json)).status == 200);
+  for (int fd : slow) {
+    send_text(fd, "X-Slow: 1\r\n"); // still trickling: the deadline counts from the first byte
+    auto reply = read_all(fd, 30000);
+    CHECK(reply.rfind("HTTP/1.1 408", 0) == 0);
+    CHECK(reply.find("read-timeout-s") != std::string::npos);
+    ::close(fd);
+  }
+}
+
+TEST_CASE("front end: oversized request lines, headers and bodies are refused at once") {
+  testing::live_server s;
+  REQUIRE(testing::answer(s.client().Post("/fit/good", testing::fit_body(), json)).status == 200);
+  SUBCASE("a 64 KiB request line gets 414") {
+    int fd = connect_to(s.svc->port());
+    send_text(fd, "GET /" + std::string(64 * 1024, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    CHECK(read_all(fd, 30000).rfind("HTTP/1.1 414", 0) == 0);
+    ::close(fd);
+  }
+  SUBCASE("a 64 KiB header gets 431") {
+    int fd = connect_to(s.svc->port());
+    send_text(fd, "GET /healthcheck HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(64 * 1024, 'b')
+                    + "\r\n\r\n");
+    CHECK(read_all(fd, 30000).rfind("HTTP/1.1 431", 0) == 0);
+    ::close(fd);
+  }
+  SUBCASE("a Content-Length over the limit gets 413 before the body is sent") {
+    int fd = connect_to(s.svc->port());
+    send_text(fd, "POST /fit/big HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999\r\n\r\n");
+    CHECK(read_all(fd, 30000).rfind("HTTP/1.1 413", 0) == 0);
+    ::close(fd);
+  }
+  CHECK(testing::answer(s.client().Post("/predict/good", predict_body, json)).status == 200);
+}
+
+TEST_CASE("front end: a chunked body over the limit gets 413 and trains nothing") {
+  http::server_config cfg;
+  cfg.max_body_bytes = 4096;
+  testing::live_server s{cfg};
+  int fd = connect_to(s.svc->port());
+  send_text(fd, "POST /fit/chunky HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+  std::string chunk(1000, ' ');
+  std::string reply;
+  for (int i = 0; i < 10 && reply.empty(); ++i) {
+    send_text(fd, "3e8\r\n" + chunk + "\r\n");
+    reply = read_all(fd, 200);
+  }
+  CHECK(reply.rfind("HTTP/1.1 413", 0) == 0);
+  ::close(fd);
+  CHECK(testing::answer(s.client().Get("/series/chunky")).status == 404);
+  // The same body in chunks under the limit trains.
+  auto body = testing::fit_body();
+  int ok = connect_to(s.svc->port());
+  send_text(ok, "POST /fit/chunky HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+  char size[16];
+  std::snprintf(size, sizeof size, "%zx", body.size());
+  send_text(ok, std::string{size} + ";ext=1\r\n" + body + "\r\n0\r\nX-Trailer: t\r\n\r\n");
+  CHECK(read_all(ok, 2000).rfind("HTTP/1.1 200", 0) == 0);
+  ::close(ok);
+}
+
+TEST_CASE("front end: keep-alive is unlimited and pipelined requests are answered in order") {
+  testing::live_server s;
+  REQUIRE(testing::answer(s.client().Post("/fit/good", testing::fit_body(), json)).status == 200);
+  SUBCASE("1,000 sequential requests on one connection") {
+    int fd = connect_to(s.svc->port());
+    int ok = 0;
+    for (int i = 0; i < 1000; ++i) {
+      send_text(fd, post_request("/predict/good", predict_body));
+      auto reply = read_response(fd);
+      ok += reply.rfind("HTTP/1.1 200", 0) == 0 && reply.find("Connection: close") == std::string::npos;
+    }
+    CHECK(ok == 1000);
+    ::close(fd);
+  }
+  SUBCASE("pipelined requests") {
+    int fd = connect_to(s.svc->port());
+    send_text(fd, post_request("/predict/good", predict_body)
+                    + post_request("/predict/nope", predict_body)
+                    + "GET /health/live HTTP/1.1\r\n\r\n"
+                    + post_request("/predict/good", "{", true));
+    auto replies = read_all(fd, 30000);
+    CHECK(statuses_in(replies) == std::vector<int>{200, 404, 200, 422});
+    CHECK(closed_within(fd, 30000)); // the last one asked for a close
+    ::close(fd);
+  }
+}
+
+TEST_CASE("front end: /fit/a/b and /predict/a/b are unknown paths") {
+  testing::live_server s;
+  auto c = s.client();
+  CHECK(testing::answer(c.Post("/fit/a/b", testing::fit_body(), json)).status == 404);
+  CHECK(testing::answer(c.Post("/predict/a/b", predict_body, json)).status == 404);
+}
+
+TEST_CASE("front end: fits stalled on the store take no worker from predicts; overload is 503 "
+          "and the connection stays usable") {
+  http::server_config cfg;
+  cfg.fit_threads = 2;
+  cfg.max_in_flight_fits = 3;
+  cfg.request_timeout_ms = 60000;
+  testing::live_server s{cfg};
+  REQUIRE(testing::answer(s.client().Post("/fit/good", testing::fit_body(), json)).status == 200);
+  store_lock lock{s.dir.path + "/data/models.db"};
+  // Three fits: two hold both fit workers in their commit, one waits in the queue.
+  std::vector<std::future<int>> fits;
+  for (int i = 0; i < 3; ++i)
+    fits.push_back(std::async(std::launch::async, [&s] {
+      return testing::answer(s.client().Post("/fit/good", testing::fit_body(), json)).status;
+    }));
+  // Wait (bounded) until the server holds all three.
+  for (int i = 0; i < 3000; ++i) {
+    auto m = testing::answer(s.client().Get("/metrics")).body;
+    if (m.find("model_server_in_flight_requests 3") != std::string::npos)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  auto c = s.client();
+  c.set_keep_alive(true);
+  // A fourth fit is over max-in-flight-fits: 503 with Retry-After, at once.
+  auto refused = testing::answer(c.Post("/fit/good", testing::fit_body(), json));
+  CHECK(refused.status == 503);
+  CHECK(refused.has_header("Retry-After"));
+  // Predicts on the same connection go on while every fit worker waits.
+  for (int i = 0; i < 20; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    CHECK(testing::answer(c.Post("/predict/good", predict_body, json)).status == 200);
+    if (i == 0)
+      MESSAGE("predict while fits are stalled: ", ms_since(start), " ms");
+  }
+  for (auto& f : fits)
+    CHECK(f.wait_for(std::chrono::seconds(0)) != std::future_status::ready); // still stalled
+  CHECK(testing::answer(c.Get("/health/live")).status == 200); // never refused
+  lock.release();
+  for (auto& f : fits)
+    CHECK(f.get() == 200);
+}
