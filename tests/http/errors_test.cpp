@@ -141,23 +141,36 @@ TEST_CASE("errors: the store failing answers 503 with Retry-After, and predicts 
 
 TEST_CASE("errors: work past its deadline is refused, not done late") {
   http::server_config cfg;
-  cfg.request_timeout_ms = 300;
+  cfg.request_timeout_ms = 2000;
   testing::live_server server{cfg};
   auto c = server.client();
-  REQUIRE(c.Post("/fit/late", testing::fit_body(), json)->status == 200);
-  // Hold the store's write lock for 1.5 s: fit A enters the transaction before
-  // its deadline and waits; fit B queues behind it and its deadline passes.
+  REQUIRE(testing::answer(c.Post("/fit/late", testing::fit_body(), json)).status == 200);
+  // Hold the store's write lock: fit A enters the transaction at once, well
+  // before its deadline, and waits; fit B queues behind it, and the lock is
+  // held until B's deadline has surely passed. No sleep races a deadline: the
+  // waits are for states the server reports, then past B's deadline.
   sqlite3* other = nullptr;
   REQUIRE(sqlite3_open((server.dir.path + "/data/models.db").c_str(), &other) == SQLITE_OK);
   REQUIRE(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  auto in_flight = [&c](int n) {
+    for (int i = 0; i < 3000; ++i) {
+      auto m = testing::answer(c.Get("/metrics")).body;
+      if (m.find("model_server_in_flight_requests " + std::to_string(n)) != std::string::npos)
+        return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  };
   auto a = std::async(std::launch::async, [&server] {
     return server.client().Post("/fit/late", testing::fit_body(6, 1), json);
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  REQUIRE(in_flight(1));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200)); // A reaches the writer first
   auto b = std::async(std::launch::async, [&server] {
     return server.client().Post("/fit/late", testing::fit_body(6, 2), json);
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  REQUIRE(in_flight(2));
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500)); // past B's deadline
   sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
   sqlite3_close(other);
   auto ra = a.get();
