@@ -22,6 +22,7 @@
 
 #include <doctest/doctest.h>
 #include <httplib.h>
+#include <sqlite3.h>
 
 #include "http/config.hpp"
 #include "http/service.hpp"
@@ -256,6 +257,37 @@ struct child_server {
 
   httplib::Client client() const { return client_for(port); }
 };
+
+/// Holds SQLite's write lock on `path` (a second connection in a write
+/// transaction) until released: fits stall in their commit.
+struct store_lock {
+  sqlite3* db = nullptr;
+  explicit store_lock(const std::string& path) {
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  }
+  void release() {
+    if (db) {
+      sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+      sqlite3_close(db);
+      db = nullptr;
+    }
+  }
+  ~store_lock() { release(); }
+};
+
+/// Waits (polling /metrics every 10 ms, at most 30 s) until exactly `n`
+/// requests are at the server's workers. False when that never happened.
+inline bool wait_for_in_flight(httplib::Client& c, int n) {
+  for (int i = 0; i < 3000; ++i) {
+    auto r = c.Get("/metrics");
+    if (r && r->body.find("model_server_in_flight_requests " + std::to_string(n) + "\n")
+               != std::string::npos)
+      return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
 
 /// A valid fit body with `n` points whose values vary around `base`.
 inline std::string fit_body(int n = 6, double base = 10.0, long start = 1700000000) {

@@ -152,24 +152,15 @@ TEST_CASE("errors: work past its deadline is refused, not done late") {
   sqlite3* other = nullptr;
   REQUIRE(sqlite3_open((server.dir.path + "/data/models.db").c_str(), &other) == SQLITE_OK);
   REQUIRE(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr) == SQLITE_OK);
-  auto in_flight = [&c](int n) {
-    for (int i = 0; i < 3000; ++i) {
-      auto m = testing::answer(c.Get("/metrics")).body;
-      if (m.find("model_server_in_flight_requests " + std::to_string(n)) != std::string::npos)
-        return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return false;
-  };
   auto a = std::async(std::launch::async, [&server] {
     return server.client().Post("/fit/late", testing::fit_body(6, 1), json);
   });
-  REQUIRE(in_flight(1));
+  REQUIRE(testing::wait_for_in_flight(c, 1));
   std::this_thread::sleep_for(std::chrono::milliseconds(200)); // A reaches the writer first
   auto b = std::async(std::launch::async, [&server] {
     return server.client().Post("/fit/late", testing::fit_body(6, 2), json);
   });
-  REQUIRE(in_flight(2));
+  REQUIRE(testing::wait_for_in_flight(c, 2));
   std::this_thread::sleep_for(std::chrono::milliseconds(2500)); // past B's deadline
   sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
   sqlite3_close(other);

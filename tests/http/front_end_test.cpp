@@ -4,7 +4,6 @@
 // printed, never asserted.
 #include <doctest/doctest.h>
 
-#include <sqlite3.h>
 #include <sys/resource.h>
 
 #include <atomic>
@@ -34,24 +33,6 @@ std::vector<int> statuses_in(const std::string& bytes) {
     out.push_back(std::stoi(bytes.substr(at + 9, 3)));
   return out;
 }
-
-/// Holds SQLite's write lock on `path` (a second connection in a write
-/// transaction) until released: fits stall in their commit.
-struct store_lock {
-  sqlite3* db = nullptr;
-  explicit store_lock(const std::string& path) {
-    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
-  }
-  void release() {
-    if (db) {
-      sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-      sqlite3_close(db);
-      db = nullptr;
-    }
-  }
-  ~store_lock() { release(); }
-};
 
 /// One whole response from `fd` (headers and a Content-Length body), or
 /// what arrived before the server closed or 30 s passed.
@@ -222,21 +203,15 @@ TEST_CASE("front end: fits stalled on the store take no worker from predicts; ov
   cfg.request_timeout_ms = 60000;
   testing::live_server s{cfg};
   REQUIRE(testing::answer(s.client().Post("/fit/good", testing::fit_body(), json)).status == 200);
-  store_lock lock{s.dir.path + "/data/models.db"};
+  testing::store_lock lock{s.dir.path + "/data/models.db"};
   // Three fits: two hold both fit workers in their commit, one waits in the queue.
   std::vector<std::future<int>> fits;
   for (int i = 0; i < 3; ++i)
     fits.push_back(std::async(std::launch::async, [&s] {
       return testing::answer(s.client().Post("/fit/good", testing::fit_body(), json)).status;
     }));
-  // Wait (bounded) until the server holds all three.
-  for (int i = 0; i < 3000; ++i) {
-    auto m = testing::answer(s.client().Get("/metrics")).body;
-    if (m.find("model_server_in_flight_requests 3") != std::string::npos)
-      break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
   auto c = s.client();
+  REQUIRE(testing::wait_for_in_flight(c, 3));
   c.set_keep_alive(true);
   // A fourth fit is over max-in-flight-fits: 503 with Retry-After, at once.
   auto refused = testing::answer(c.Post("/fit/good", testing::fit_body(), json));

@@ -128,25 +128,27 @@ TEST_CASE("overload: beyond max-in-flight requests get 503 with Retry-After at o
   http::server_config cfg;
   cfg.max_in_flight = 2;
   testing::live_server server{cfg};
-  std::vector<std::future<std::pair<int, std::string>>> calls;
-  for (int i = 0; i < 48; ++i)
-    calls.push_back(std::async(std::launch::async, [&server, i] {
-      auto c = server.client();
-      auto r = c.Post(("/fit/o" + std::to_string(i)).c_str(), testing::fit_body(), json);
-      return r ? std::make_pair(r->status, r->get_header_value("Retry-After"))
-               : std::make_pair(-1, std::string{});
+  auto c = server.client();
+  REQUIRE(testing::answer(c.Post("/fit/o", testing::fit_body(), json)).status == 200);
+  // Two fits stalled on the store's write lock fill max-in-flight.
+  testing::store_lock lock{server.dir.path + "/data/models.db"};
+  std::vector<std::future<int>> fits;
+  for (int i = 0; i < 2; ++i)
+    fits.push_back(std::async(std::launch::async, [&server] {
+      return testing::answer(server.client().Post("/fit/o", testing::fit_body(), json)).status;
     }));
-  int ok = 0, refused = 0;
-  for (auto& f : calls) {
-    auto [status, retry_after] = f.get();
-    CHECK((status == 200 || status == 503));
-    if (status == 503)
-      CHECK(retry_after == "1");
-    ok += status == 200;
-    refused += status == 503;
-  }
-  CHECK(ok >= 1);
-  CHECK(ok + refused == 48);
-  auto m = server.client().Get("/metrics")->body;
-  CHECK(metric(m, "model_server_rejected_requests_total") == refused);
+  REQUIRE(testing::wait_for_in_flight(c, 2));
+  auto predict = testing::answer(c.Post("/predict/o", R"({"timestamp":"1","value":1})", json));
+  CHECK(predict.status == 503);
+  CHECK(predict.get_header_value("Retry-After") == "1");
+  auto fit = testing::answer(c.Post("/fit/o", testing::fit_body(), json));
+  CHECK(fit.status == 503);
+  auto m = testing::answer(c.Get("/metrics")).body;
+  CHECK(metric(m, "model_server_rejected_requests_total") == 2);
+  lock.release();
+  for (auto& f : fits)
+    CHECK(f.get() == 200);
+  // Once below the limit, requests are served again.
+  CHECK(testing::answer(c.Post("/predict/o", R"({"timestamp":"1","value":1})", json)).status
+        == 200);
 }
