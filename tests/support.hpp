@@ -68,9 +68,15 @@ inline int connect_loopback(int port) {
 /// The answer in `r`. A transport error (no answer at all) fails the calling
 /// test with the error's name, instead of crashing the test binary on a null
 /// result.
-inline const httplib::Response& answer(const httplib::Result& r) {
+inline httplib::Response answer(const httplib::Result& r) {
   REQUIRE_MESSAGE(static_cast<bool>(r), "no HTTP answer: " << httplib::to_string(r.error()));
   return *r;
+}
+
+/// The status of `r`, or -1 for a transport error: for client threads, where
+/// a failed REQUIRE cannot stop the test.
+inline int status_of(const httplib::Result& r) {
+  return r ? r->status : -1;
 }
 
 /// Raw sockets, for bytes and timings no client library produces.

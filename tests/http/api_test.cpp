@@ -20,43 +20,37 @@ const char* const json = "application/json";
 TEST_CASE("api: the user's flow - fit, predict by version and latest, healthcheck, plot") {
   testing::live_server server;
   auto c = server.client();
-  auto fit1 = c.Post("/fit/benchmark_predict_1", R"({"timestamps":[1705000000,1705000001,)"
+  auto fit1 = testing::answer(c.Post("/fit/benchmark_predict_1", R"({"timestamps":[1705000000,1705000001,)"
                                                   R"(1705000002,1705000003,1705000004,)"
                                                   R"(1705000005,1705000006,1705000007],)"
                                                   R"("values":[10.0,10.2,10.1,9.9,10.3,)"
                                                   R"(10.15,9.95,10.25]})",
-                     json);
-  REQUIRE(fit1);
-  CHECK(fit1->status == 200);
-  CHECK(fit1->get_header_value("Content-Type") == json);
-  CHECK(fit1->body == R"({"series_id":"benchmark_predict_1","version":"1","points_used":8})");
-  auto fit2 = c.Post("/fit/benchmark_predict_1", testing::fit_body(6, 100.0), json);
-  REQUIRE(fit2);
-  CHECK(fit2->body == R"({"series_id":"benchmark_predict_1","version":"2","points_used":6})");
+                     json));
+  CHECK(fit1.status == 200);
+  CHECK(fit1.get_header_value("Content-Type") == json);
+  CHECK(fit1.body == R"({"series_id":"benchmark_predict_1","version":"1","points_used":8})");
+  auto fit2 = testing::answer(c.Post("/fit/benchmark_predict_1", testing::fit_body(6, 100.0), json));
+  CHECK(fit2.body == R"({"series_id":"benchmark_predict_1","version":"2","points_used":6})");
 
   // threshold of version 1 is 10.10625 + 3 * 0.1346 = 10.51
-  auto p = c.Post("/predict/benchmark_predict_1?version=1",
-                  R"({"timestamp":"1705001000","value":10.6})", json);
-  REQUIRE(p);
-  CHECK(p->status == 200);
-  CHECK(p->body == R"({"anomaly":true,"model_version":"1"})");
+  auto p = testing::answer(c.Post("/predict/benchmark_predict_1?version=1",
+                  R"({"timestamp":"1705001000","value":10.6})", json));
+  CHECK(p.status == 200);
+  CHECK(p.body == R"({"anomaly":true,"model_version":"1"})");
   for (const char* v : {"v1", "V1", "1"}) {
-    auto r = c.Post((std::string{"/predict/benchmark_predict_1?version="} + v).c_str(),
-                    R"({"timestamp":1705001000,"value":10.4})", json);
-    REQUIRE(r);
-    CHECK(r->body == R"({"anomaly":false,"model_version":"1"})");
+    auto r = testing::answer(c.Post((std::string{"/predict/benchmark_predict_1?version="} + v).c_str(),
+                    R"({"timestamp":1705001000,"value":10.4})", json));
+    CHECK(r.body == R"({"anomaly":false,"model_version":"1"})");
   }
   for (const char* q : {"", "?version=0", "?version=latest", "?version="}) {
-    auto r = c.Post((std::string{"/predict/benchmark_predict_1"} + q).c_str(),
-                    R"({"timestamp":"1705001000","value":10.6})", json);
-    REQUIRE(r);
-    CHECK_MESSAGE(r->body == R"({"anomaly":false,"model_version":"2"})", q);
+    auto r = testing::answer(c.Post((std::string{"/predict/benchmark_predict_1"} + q).c_str(),
+                    R"({"timestamp":"1705001000","value":10.6})", json));
+    CHECK_MESSAGE(r.body == R"({"anomaly":false,"model_version":"2"})", q);
   }
 
-  auto h = c.Get("/healthcheck");
-  REQUIRE(h);
-  CHECK(h->status == 200);
-  auto doc = parse(h->body);
+  auto h = testing::answer(c.Get("/healthcheck"));
+  CHECK(h.status == 200);
+  auto doc = parse(h.body);
   CHECK(doc.MemberCount() == 3);
   CHECK(doc["series_trained"].GetInt() == 1);
   CHECK(doc["inference_latency_ms"]["avg"].GetDouble() > 0);
@@ -64,25 +58,22 @@ TEST_CASE("api: the user's flow - fit, predict by version and latest, healthchec
   CHECK(doc["training_latency_ms"]["avg"].GetDouble() > 0);
   CHECK(doc["training_latency_ms"].MemberCount() == 2);
 
-  auto plot = c.Get("/plot?series_id=benchmark_predict_1&version=v1");
-  REQUIRE(plot);
-  CHECK(plot->status == 200);
-  CHECK(plot->get_header_value("Content-Type").find("text/html") == 0);
-  CHECK(plot->body.find("Series benchmark_predict_1 &mdash; version 1") != std::string::npos);
-  CHECK(plot->body.find("<svg") != std::string::npos);
-  CHECK(plot->body.find("<script") == std::string::npos);
-  CHECK(plot->body.find("http://") == plot->body.find("http://www.w3.org/2000/svg"));
-  CHECK(plot->body.find("10.1062") != std::string::npos); // mean shown
-  auto latest_plot = c.Get("/plot?series_id=benchmark_predict_1");
-  REQUIRE(latest_plot);
-  CHECK(latest_plot->body.find("version 2") != std::string::npos);
+  auto plot = testing::answer(c.Get("/plot?series_id=benchmark_predict_1&version=v1"));
+  CHECK(plot.status == 200);
+  CHECK(plot.get_header_value("Content-Type").find("text/html") == 0);
+  CHECK(plot.body.find("Series benchmark_predict_1 &mdash; version 1") != std::string::npos);
+  CHECK(plot.body.find("<svg") != std::string::npos);
+  CHECK(plot.body.find("<script") == std::string::npos);
+  CHECK(plot.body.find("http://") == plot.body.find("http://www.w3.org/2000/svg"));
+  CHECK(plot.body.find("10.1062") != std::string::npos); // mean shown
+  auto latest_plot = testing::answer(c.Get("/plot?series_id=benchmark_predict_1"));
+  CHECK(latest_plot.body.find("version 2") != std::string::npos);
 }
 
 TEST_CASE("api: healthcheck before any request reports zeros") {
   testing::live_server server;
-  auto h = server.client().Get("/healthcheck");
-  REQUIRE(h);
-  CHECK(h->body == R"({"series_trained":0,"inference_latency_ms":{"avg":0.0,"p95":0.0},)"
+  auto h = testing::answer(server.client().Get("/healthcheck"));
+  CHECK(h.body == R"({"series_trained":0,"inference_latency_ms":{"avg":0.0,"p95":0.0},)"
                    R"("training_latency_ms":{"avg":0.0,"p95":0.0}})");
 }
 
@@ -90,14 +81,13 @@ TEST_CASE("api: fits survive a restart of the whole server (same store file)") {
   testing::live_server server;
   auto c = server.client();
   for (int i = 0; i < 3; ++i)
-    REQUIRE(c.Post("/fit/keep", testing::fit_body(5, 10.0 * (i + 1)), json)->status == 200);
+    REQUIRE(testing::answer(c.Post("/fit/keep", testing::fit_body(5, 10.0 * (i + 1)), json)).status == 200);
   server.restart();
   auto c2 = server.client();
-  auto h = c2.Get("/healthcheck");
-  CHECK(parse(h->body)["series_trained"].GetInt() == 1);
-  auto p = c2.Post("/predict/keep?version=2", R"({"timestamp":1,"value":20.05})", json);
-  REQUIRE(p);
-  CHECK(p->body == R"({"anomaly":false,"model_version":"2"})");
-  auto next = c2.Post("/fit/keep", testing::fit_body(), json);
-  CHECK(next->body == R"({"series_id":"keep","version":"4","points_used":6})");
+  auto h = testing::answer(c2.Get("/healthcheck"));
+  CHECK(parse(h.body)["series_trained"].GetInt() == 1);
+  auto p = testing::answer(c2.Post("/predict/keep?version=2", R"({"timestamp":1,"value":20.05})", json));
+  CHECK(p.body == R"({"anomaly":false,"model_version":"2"})");
+  auto next = testing::answer(c2.Post("/fit/keep", testing::fit_body(), json));
+  CHECK(next.body == R"({"series_id":"keep","version":"4","points_used":6})");
 }

@@ -44,6 +44,6 @@ TEST_CASE("concurrency: 100 series fitted in parallel all succeed and all predic
   for (auto& f : calls)
     ok += f.get() == 200;
   CHECK(ok == 100);
-  auto h = server.client().Get("/healthcheck");
-  CHECK(h->body.find(R"("series_trained":100)") != std::string::npos);
+  auto h = testing::answer(server.client().Get("/healthcheck"));
+  CHECK(h.body.find(R"("series_trained":100)") != std::string::npos);
 }

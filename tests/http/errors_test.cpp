@@ -14,19 +14,22 @@ namespace {
 const char* const json = "application/json";
 
 /// Checks status and that the body is {"detail": "..."} mentioning `needle`.
-void expect_error(const httplib::Result& r, int status, const std::string& needle) {
-  REQUIRE(r);
-  CHECK(r->status == status);
+void expect_error(const httplib::Response& r, int status, const std::string& needle) {
+  CHECK(r.status == status);
   rapidjson::Document d;
-  d.Parse(r->body.c_str());
-  REQUIRE_MESSAGE(!d.HasParseError(), r->body);
+  d.Parse(r.body.c_str());
+  REQUIRE_MESSAGE(!d.HasParseError(), r.body);
   REQUIRE(d.IsObject());
   CHECK(d.MemberCount() == 1);
   REQUIRE(d.HasMember("detail"));
   REQUIRE(d["detail"].IsString());
   CHECK_MESSAGE(std::string{d["detail"].GetString()}.find(needle) != std::string::npos,
                 d["detail"].GetString(), " lacks ", needle);
-  CHECK(r->get_header_value("Content-Type") == json);
+  CHECK(r.get_header_value("Content-Type") == json);
+}
+
+void expect_error(const httplib::Result& r, int status, const std::string& needle) {
+  expect_error(testing::answer(r), status, needle);
 }
 
 } // namespace
@@ -55,7 +58,7 @@ TEST_CASE("errors: invalid bodies, fields and rules get 422 naming the field") {
                  422, "not valid JSON");
   }
   SUBCASE("predict") {
-    REQUIRE(c.Post("/fit/s", testing::fit_body(), json)->status == 200);
+    REQUIRE(testing::answer(c.Post("/fit/s", testing::fit_body(), json)).status == 200);
     expect_error(c.Post("/predict/s", "nope", json), 422, "not valid JSON");
     expect_error(c.Post("/predict/s", R"({"value":1})", json), 422, "timestamp");
     expect_error(c.Post("/predict/s", R"({"timestamp":"x1","value":1})", json), 422, "timestamp");
@@ -80,7 +83,7 @@ TEST_CASE("errors: bad series ids get 422") {
   expect_error(c.Post("/predict/..", R"({"timestamp":"1","value":1})", json), 422, "..");
   expect_error(c.Get("/plot?series_id=a%20b"), 422, "may only contain");
   expect_error(c.Get("/plot"), 422, "series_id");
-  CHECK(c.Post(("/fit/" + std::string(128, 'a')).c_str(), body, json)->status == 200);
+  CHECK(testing::answer(c.Post(("/fit/" + std::string(128, 'a')).c_str(), body, json)).status == 200);
 }
 
 TEST_CASE("errors: untrained series and missing versions get 404") {
@@ -89,7 +92,7 @@ TEST_CASE("errors: untrained series and missing versions get 404") {
   expect_error(c.Post("/predict/never", R"({"timestamp":"1","value":1})", json), 404,
                "not been trained");
   expect_error(c.Get("/plot?series_id=never"), 404, "not been trained");
-  REQUIRE(c.Post("/fit/once", testing::fit_body(), json)->status == 200);
+  REQUIRE(testing::answer(c.Post("/fit/once", testing::fit_body(), json)).status == 200);
   expect_error(c.Post("/predict/once?version=2", R"({"timestamp":"1","value":1})", json), 404,
                "version 2");
   expect_error(c.Get("/plot?series_id=once&version=v7"), 404, "version 7");
@@ -103,7 +106,7 @@ TEST_CASE("errors: bodies over max_body_bytes get 413") {
   std::string big = R"({"timestamps":[1,2,3],"values":[1,2,3],"pad":")" + std::string(2000, 'x')
                     + "\"}";
   expect_error(c.Post("/fit/s", big, json), 413, "larger than");
-  CHECK(c.Post("/fit/s", testing::fit_body(), json)->status == 200);
+  CHECK(testing::answer(c.Post("/fit/s", testing::fit_body(), json)).status == 200);
 }
 
 TEST_CASE("errors: unknown paths get 404, wrong methods 405") {
@@ -114,29 +117,28 @@ TEST_CASE("errors: unknown paths get 404, wrong methods 405") {
   expect_error(c.Get("/fit/s"), 405, "POST");
   expect_error(c.Delete("/predict/s"), 405, "POST");
   expect_error(c.Put("/plot", "{}", json), 405, "GET");
-  CHECK(c.Get("/fit/s")->get_header_value("Allow") == "POST");
+  CHECK(testing::answer(c.Get("/fit/s")).get_header_value("Allow") == "POST");
 }
 
 TEST_CASE("errors: the store failing answers 503 with Retry-After, and predicts go on") {
   testing::live_server server;
   auto c = server.client();
-  REQUIRE(c.Post("/fit/ro", testing::fit_body(), json)->status == 200);
+  REQUIRE(testing::answer(c.Post("/fit/ro", testing::fit_body(), json)).status == 200);
   // Another connection holds the write lock: the writer's transaction fails
   // once its busy timeout (10 s) runs out, as it would on a broken disk.
   sqlite3* other = nullptr;
   REQUIRE(sqlite3_open((server.dir.path + "/data/models.db").c_str(), &other) == SQLITE_OK);
   REQUIRE(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr) == SQLITE_OK);
-  auto failed = c.Post("/fit/ro", testing::fit_body(6, 50), json);
+  auto failed = testing::answer(c.Post("/fit/ro", testing::fit_body(6, 50), json));
   sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
   sqlite3_close(other);
   expect_error(failed, 503, "store");
-  CHECK(failed->get_header_value("Retry-After") == "1");
-  auto p = c.Post("/predict/ro", R"({"timestamp":"1","value":1})", json);
-  REQUIRE(p);
-  CHECK(p->status == 200);
+  CHECK(failed.get_header_value("Retry-After") == "1");
+  auto p = testing::answer(c.Post("/predict/ro", R"({"timestamp":"1","value":1})", json));
+  CHECK(p.status == 200);
   // Versions continue without a gap once the store works again.
-  auto next = c.Post("/fit/ro", testing::fit_body(), json);
-  CHECK(next->body == R"({"series_id":"ro","version":"2","points_used":6})");
+  auto next = testing::answer(c.Post("/fit/ro", testing::fit_body(), json));
+  CHECK(next.body == R"({"series_id":"ro","version":"2","points_used":6})");
 }
 
 TEST_CASE("errors: work past its deadline is refused, not done late") {
@@ -171,8 +173,8 @@ TEST_CASE("errors: work past its deadline is refused, not done late") {
   CHECK(ra->body == R"({"series_id":"late","version":"2","points_used":6})");
   expect_error(rb, 503, "deadline");
   // B never became a version: the next fit is 3, and the listing holds 1 and 2 only.
-  auto list = c.Get("/series/late");
-  CHECK(list->body.find(R"("version":"3")") == std::string::npos);
-  CHECK(c.Post("/fit/late", testing::fit_body(), json)->body
+  auto list = testing::answer(c.Get("/series/late"));
+  CHECK(list.body.find(R"("version":"3")") == std::string::npos);
+  CHECK(testing::answer(c.Post("/fit/late", testing::fit_body(), json)).body
         == R"({"series_id":"late","version":"3","points_used":6})");
 }

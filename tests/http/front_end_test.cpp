@@ -208,7 +208,7 @@ TEST_CASE("front end: fits stalled on the store take no worker from predicts; ov
   std::vector<std::future<int>> fits;
   for (int i = 0; i < 3; ++i)
     fits.push_back(std::async(std::launch::async, [&s] {
-      return testing::answer(s.client().Post("/fit/good", testing::fit_body(), json)).status;
+      return testing::status_of(s.client().Post("/fit/good", testing::fit_body(), json));
     }));
   auto c = s.client();
   REQUIRE(testing::wait_for_in_flight(c, 3));

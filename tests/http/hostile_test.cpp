@@ -41,7 +41,7 @@ http::server_config hostile_config() {
 
 TEST_CASE("hostile: slow-loris and silent connections do not stop good clients") {
   testing::live_server s{hostile_config()}; // 64 threads
-  REQUIRE(s.client().Post("/fit/good", testing::fit_body(), json)->status == 200);
+  REQUIRE(testing::answer(s.client().Post("/fit/good", testing::fit_body(), json)).status == 200);
   std::vector<int> slow, silent;
   for (int i = 0; i < 20; ++i)
     slow.push_back(connect_to(s.svc->port()));
@@ -69,7 +69,7 @@ TEST_CASE("hostile: slow-loris and silent connections do not stop good clients")
 
 TEST_CASE("hostile: oversized request lines and headers are refused, the server goes on") {
   testing::live_server s{hostile_config()};
-  REQUIRE(s.client().Post("/fit/good", testing::fit_body(), json)->status == 200);
+  REQUIRE(testing::answer(s.client().Post("/fit/good", testing::fit_body(), json)).status == 200);
   SUBCASE("request line of 20 KB") {
     int fd = connect_to(s.svc->port());
     send_text(fd, "GET /" + std::string(20000, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -97,7 +97,7 @@ TEST_CASE("hostile: oversized request lines and headers are refused, the server 
 
 TEST_CASE("hostile: lying Content-Length and abrupt disconnects free their threads") {
   testing::live_server s{hostile_config()};
-  REQUIRE(s.client().Post("/fit/good", testing::fit_body(), json)->status == 200);
+  REQUIRE(testing::answer(s.client().Post("/fit/good", testing::fit_body(), json)).status == 200);
   // Promise 1000 bytes, send 10, then go quiet: 408 at the request deadline, then closed.
   int liar = connect_to(s.svc->port());
   send_text(liar, "POST /fit/x HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"timestam");

@@ -23,16 +23,15 @@ double metric(const std::string& text, const std::string& name) {
 TEST_CASE("observability: /metrics counts requests by endpoint and status, without series ids") {
   testing::live_server server;
   auto c = server.client();
-  REQUIRE(c.Post("/fit/m1", testing::fit_body(), json)->status == 200);
-  REQUIRE(c.Post("/fit/m2", testing::fit_body(), json)->status == 200);
-  REQUIRE(c.Post("/predict/m1", R"({"timestamp":"1","value":1})", json)->status == 200);
-  REQUIRE(c.Post("/predict/zz", R"({"timestamp":"1","value":1})", json)->status == 404);
-  REQUIRE(c.Post("/fit/m1", "{", json)->status == 422);
-  auto r = c.Get("/metrics");
-  REQUIRE(r);
-  CHECK(r->status == 200);
-  CHECK(r->get_header_value("Content-Type").find("text/plain") == 0);
-  const auto& m = r->body;
+  REQUIRE(testing::answer(c.Post("/fit/m1", testing::fit_body(), json)).status == 200);
+  REQUIRE(testing::answer(c.Post("/fit/m2", testing::fit_body(), json)).status == 200);
+  REQUIRE(testing::answer(c.Post("/predict/m1", R"({"timestamp":"1","value":1})", json)).status == 200);
+  REQUIRE(testing::answer(c.Post("/predict/zz", R"({"timestamp":"1","value":1})", json)).status == 404);
+  REQUIRE(testing::answer(c.Post("/fit/m1", "{", json)).status == 422);
+  auto r = testing::answer(c.Get("/metrics"));
+  CHECK(r.status == 200);
+  CHECK(r.get_header_value("Content-Type").find("text/plain") == 0);
+  const auto& m = r.body;
   CHECK(metric(m, R"(model_server_requests_total{endpoint="fit",status="200"})") == 2);
   CHECK(metric(m, R"(model_server_requests_total{endpoint="fit",status="422"})") == 1);
   CHECK(metric(m, R"(model_server_requests_total{endpoint="predict",status="404"})") == 1);
@@ -61,30 +60,29 @@ TEST_CASE("observability: /metrics counts requests by endpoint and status, witho
 TEST_CASE("observability: liveness and readiness; readiness turns 503 while draining") {
   testing::live_server server;
   auto c = server.client();
-  CHECK(c.Get("/health/live")->body == R"({"status":"live"})");
-  auto ready = c.Get("/health/ready");
-  CHECK(ready->status == 200);
-  CHECK(ready->body == R"({"status":"ready"})");
+  CHECK(testing::answer(c.Get("/health/live")).body == R"({"status":"live"})");
+  auto ready = testing::answer(c.Get("/health/ready"));
+  CHECK(ready.status == 200);
+  CHECK(ready.body == R"({"status":"ready"})");
   server.svc->drain();
-  auto draining = c.Get("/health/ready");
-  CHECK(draining->status == 503);
-  CHECK(draining->get_header_value("Retry-After") == "1");
-  CHECK(draining->body.find("draining") != std::string::npos);
-  CHECK(c.Get("/health/live")->status == 200);
+  auto draining = testing::answer(c.Get("/health/ready"));
+  CHECK(draining.status == 503);
+  CHECK(draining.get_header_value("Retry-After") == "1");
+  CHECK(draining.body.find("draining") != std::string::npos);
+  CHECK(testing::answer(c.Get("/health/live")).status == 200);
 }
 
 TEST_CASE("observability: /series/{id} lists every version with its statistics") {
   testing::live_server server;
   auto c = server.client();
-  REQUIRE(c.Post("/fit/listed", R"({"timestamps":[1,2],"values":[1,3]})", json)->status == 422);
-  REQUIRE(c.Post("/fit/listed", R"({"timestamps":[1,2,3,4],"values":[1,3,1,3]})", json)->status
+  REQUIRE(testing::answer(c.Post("/fit/listed", R"({"timestamps":[1,2],"values":[1,3]})", json)).status == 422);
+  REQUIRE(testing::answer(c.Post("/fit/listed", R"({"timestamps":[1,2,3,4],"values":[1,3,1,3]})", json)).status
           == 200);
-  REQUIRE(c.Post("/fit/listed", testing::fit_body(), json)->status == 200);
-  auto r = c.Get("/series/listed");
-  REQUIRE(r);
-  CHECK(r->status == 200);
+  REQUIRE(testing::answer(c.Post("/fit/listed", testing::fit_body(), json)).status == 200);
+  auto r = testing::answer(c.Get("/series/listed"));
+  CHECK(r.status == 200);
   rapidjson::Document d;
-  d.Parse(r->body.c_str());
+  d.Parse(r.body.c_str());
   REQUIRE(d.IsObject());
   CHECK(std::string{d["series_id"].GetString()} == "listed");
   REQUIRE(d["versions"].Size() == 2);
@@ -95,18 +93,17 @@ TEST_CASE("observability: /series/{id} lists every version with its statistics")
   CHECK(v1["std"].GetDouble() == 1.0);
   CHECK(v1["threshold"].GetDouble() == 5.0);
   CHECK(v1["created_at_ms"].GetInt64() > 1700000000000);
-  CHECK(c.Get("/series/unknown")->status == 404);
-  CHECK(c.Get("/series/a..b")->status == 422);
-  CHECK(c.Post("/series/listed", "{}", json)->status == 405);
+  CHECK(testing::answer(c.Get("/series/unknown")).status == 404);
+  CHECK(testing::answer(c.Get("/series/a..b")).status == 422);
+  CHECK(testing::answer(c.Post("/series/listed", "{}", json)).status == 405);
 }
 
 TEST_CASE("observability: /openapi.json is an OpenAPI 3 document covering every endpoint") {
   testing::live_server server;
-  auto r = server.client().Get("/openapi.json");
-  REQUIRE(r);
-  CHECK(r->status == 200);
+  auto r = testing::answer(server.client().Get("/openapi.json"));
+  CHECK(r.status == 200);
   rapidjson::Document d;
-  d.Parse(r->body.c_str());
+  d.Parse(r.body.c_str());
   REQUIRE_FALSE(d.HasParseError());
   CHECK(std::string{d["openapi"].GetString()}.rfind("3.", 0) == 0);
   for (const char* path : {"/fit/{series_id}", "/predict/{series_id}", "/healthcheck", "/plot",
@@ -116,7 +113,7 @@ TEST_CASE("observability: /openapi.json is an OpenAPI 3 document covering every 
   CHECK(std::string{d["paths"]["/fit/{series_id}"]["post"]["operationId"].GetString()} == "fit");
   // Every local $ref points at a defined component.
   std::regex ref{R"re("\$ref": "#/components/(\w+)/(\w+)")re"};
-  const auto& body = r->body;
+  const auto& body = r.body;
   for (auto it = std::sregex_iterator(body.begin(), body.end(), ref);
        it != std::sregex_iterator(); ++it) {
     auto kind = (*it)[1].str(), name = (*it)[2].str();
@@ -135,7 +132,7 @@ TEST_CASE("overload: beyond max-in-flight requests get 503 with Retry-After at o
   std::vector<std::future<int>> fits;
   for (int i = 0; i < 2; ++i)
     fits.push_back(std::async(std::launch::async, [&server] {
-      return testing::answer(server.client().Post("/fit/o", testing::fit_body(), json)).status;
+      return testing::status_of(server.client().Post("/fit/o", testing::fit_body(), json));
     }));
   REQUIRE(testing::wait_for_in_flight(c, 2));
   auto predict = testing::answer(c.Post("/predict/o", R"({"timestamp":"1","value":1})", json));

@@ -25,8 +25,8 @@ TEST_CASE("passivation: active series stay at max-active-series; every series st
   const auto& counters = server.svc->context().series;
   for (int i = 0; i < 40; ++i) {
     auto id = "p" + std::to_string(i);
-    REQUIRE(c.Post(("/fit/" + id).c_str(), testing::fit_body(6, 10), json)->status == 200);
-    REQUIRE(c.Post(("/fit/" + id).c_str(), testing::fit_body(6, 25), json)->status == 200);
+    REQUIRE(testing::answer(c.Post(("/fit/" + id).c_str(), testing::fit_body(6, 10), json)).status == 200);
+    REQUIRE(testing::answer(c.Post(("/fit/" + id).c_str(), testing::fit_body(6, 25), json)).status == 200);
     CHECK(counters.active.load() <= 8 + 1); // + at most one draining per shard momentarily
   }
   CHECK(counters.passivations.load() >= 30);
@@ -37,8 +37,8 @@ TEST_CASE("passivation: active series stay at max-active-series; every series st
   }
   CHECK(counters.active.load() <= 8 + 2);
   // Reactivated series continue their numbering.
-  auto r = c.Post("/fit/p0", testing::fit_body(), json);
-  CHECK(r->body == R"({"series_id":"p0","version":"3","points_used":6})");
+  auto r = testing::answer(c.Post("/fit/p0", testing::fit_body(), json));
+  CHECK(r.body == R"({"series_id":"p0","version":"3","points_used":6})");
 }
 
 TEST_CASE("passivation: concurrent requests while series are evicted are neither lost nor errored") {
@@ -47,8 +47,8 @@ TEST_CASE("passivation: concurrent requests while series are evicted are neither
   cfg.max_active_series = 2;
   testing::live_server server{cfg};
   for (int i = 0; i < 6; ++i)
-    REQUIRE(server.client().Post(("/fit/q" + std::to_string(i)).c_str(), testing::fit_body(6, 25),
-                                 json)->status == 200);
+    REQUIRE(testing::answer(server.client().Post(("/fit/q" + std::to_string(i)).c_str(), testing::fit_body(6, 25),
+                                 json)).status == 200);
   std::vector<std::future<int>> calls;
   for (int t = 0; t < 12; ++t)
     calls.push_back(std::async(std::launch::async, [&server, t] {
@@ -57,7 +57,8 @@ TEST_CASE("passivation: concurrent requests while series are evicted are neither
       for (int i = 0; i < 30; ++i) {
         auto id = "q" + std::to_string((t + i) % 6);
         if (i % 5 == 0)
-          ok += c.Post(("/fit/" + id).c_str(), testing::fit_body(6, 25), json)->status == 200;
+          ok += testing::status_of(c.Post(("/fit/" + id).c_str(), testing::fit_body(6, 25), json))
+                == 200;
         else
           ok += predict(c, id, 1).rfind("200 ", 0) == 0;
       }
@@ -69,9 +70,9 @@ TEST_CASE("passivation: concurrent requests while series are evicted are neither
   int total = 0;
   auto c = server.client();
   for (int i = 0; i < 6; ++i) {
-    auto r = c.Post(("/fit/q" + std::to_string(i)).c_str(), testing::fit_body(), json);
-    REQUIRE(r->status == 200);
-    total += std::stoi(r->body.substr(r->body.find("\"version\":\"") + 11));
+    auto r = testing::answer(c.Post(("/fit/q" + std::to_string(i)).c_str(), testing::fit_body(), json));
+    REQUIRE(r.status == 200);
+    total += std::stoi(r.body.substr(r.body.find("\"version\":\"") + 11));
   }
   CHECK(total == 6 + 12 * 6 + 6);
 }
@@ -81,7 +82,7 @@ TEST_CASE("passivation: idle series leave memory and come back on the next reque
   cfg.idle_timeout_s = 1;
   testing::live_server server{cfg};
   auto c = server.client();
-  REQUIRE(c.Post("/fit/idle", testing::fit_body(6, 25), json)->status == 200);
+  REQUIRE(testing::answer(c.Post("/fit/idle", testing::fit_body(6, 25), json)).status == 200);
   const auto& counters = server.svc->context().series;
   CHECK(counters.active.load() == 1);
   for (int i = 0; i < 100 && counters.active.load() != 0; ++i)

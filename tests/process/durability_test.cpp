@@ -27,8 +27,8 @@ TEST_CASE("process: SIGTERM exits 0 and a restart serves the same versions") {
     testing::child_server s{data};
     REQUIRE(s.port > 0);
     auto c = s.client();
-    REQUIRE(c.Post("/fit/a", testing::fit_body(6, 10), json)->status == 200);
-    REQUIRE(c.Post("/fit/a", testing::fit_body(6, 20), json)->status == 200);
+    REQUIRE(testing::answer(c.Post("/fit/a", testing::fit_body(6, 10), json)).status == 200);
+    REQUIRE(testing::answer(c.Post("/fit/a", testing::fit_body(6, 20), json)).status == 200);
     auto start = std::chrono::steady_clock::now();
     CHECK_MESSAGE(s.stop(SIGTERM) == 0, "server log:\n", s.log());
     MESSAGE("SIGTERM to exit: ", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), " s");
@@ -37,11 +37,10 @@ TEST_CASE("process: SIGTERM exits 0 and a restart serves the same versions") {
   testing::child_server s{data};
   REQUIRE(s.port > 0);
   auto c = s.client();
-  auto p = c.Post("/predict/a?version=1", R"({"timestamp":"1","value":19})", json);
-  REQUIRE(p);
-  CHECK(p->body == R"({"anomaly":true,"model_version":"1"})");
-  auto latest = c.Post("/predict/a", R"({"timestamp":"1","value":19})", json);
-  CHECK(latest->body == R"({"anomaly":false,"model_version":"2"})");
+  auto p = testing::answer(c.Post("/predict/a?version=1", R"({"timestamp":"1","value":19})", json));
+  CHECK(p.body == R"({"anomaly":true,"model_version":"1"})");
+  auto latest = testing::answer(c.Post("/predict/a", R"({"timestamp":"1","value":19})", json));
+  CHECK(latest.body == R"({"anomaly":false,"model_version":"2"})");
 }
 
 TEST_CASE("process: kill -9 at random moments, several cycles: every acknowledged fit is kept") {
@@ -111,9 +110,8 @@ TEST_CASE("process: kill -9 at random moments, several cycles: every acknowledge
   testing::child_server s{data};
   REQUIRE(s.port > 0);
   auto first = stored.begin();
-  auto r = s.client().Post(("/fit/" + first->first).c_str(), testing::fit_body(), json);
-  REQUIRE(r);
-  CHECK(r->body.find("\"version\":\"" + std::to_string(first->second.size() + 1) + "\"")
+  auto r = testing::answer(s.client().Post(("/fit/" + first->first).c_str(), testing::fit_body(), json));
+  CHECK(r.body.find("\"version\":\"" + std::to_string(first->second.size() + 1) + "\"")
         != std::string::npos);
 }
 
@@ -200,26 +198,23 @@ TEST_CASE("process: a full disk answers 503 to fits, predicts go on, fits resume
   testing::child_server s{dir.path + "/data"};
   REQUIRE(s.port > 0);
   auto c = s.client();
-  REQUIRE(c.Post("/fit/a", testing::fit_body(), json)->status == 200);
+  REQUIRE(testing::answer(c.Post("/fit/a", testing::fit_body(), json)).status == 200);
   // No file of the server may grow any more: the next commit cannot append to
   // the WAL and fails with EFBIG, as it would with ENOSPC on a full disk.
   rlimit full{0, RLIM_INFINITY}, lifted{RLIM_INFINITY, RLIM_INFINITY};
   REQUIRE(::prlimit(s.pid, RLIMIT_FSIZE, &full, nullptr) == 0);
-  auto refused = c.Post("/fit/a", testing::fit_body(6, 50.0), json);
-  REQUIRE(refused);
-  CHECK(refused->status == 503);
-  CHECK(refused->has_header("Retry-After"));
-  CHECK(refused->body.find("\"detail\"") != std::string::npos);
-  CHECK(c.Post("/fit/b", testing::fit_body(), json)->status == 503);
-  auto predicted = c.Post("/predict/a", R"({"timestamp":"1","value":10.5})", json);
-  REQUIRE(predicted);
-  CHECK(predicted->status == 200);
-  CHECK(predicted->body.find("\"model_version\":\"1\"") != std::string::npos);
+  auto refused = testing::answer(c.Post("/fit/a", testing::fit_body(6, 50.0), json));
+  CHECK(refused.status == 503);
+  CHECK(refused.has_header("Retry-After"));
+  CHECK(refused.body.find("\"detail\"") != std::string::npos);
+  CHECK(testing::answer(c.Post("/fit/b", testing::fit_body(), json)).status == 503);
+  auto predicted = testing::answer(c.Post("/predict/a", R"({"timestamp":"1","value":10.5})", json));
+  CHECK(predicted.status == 200);
+  CHECK(predicted.body.find("\"model_version\":\"1\"") != std::string::npos);
   // Space again: fits go on from version 2, nothing half-written in between.
   REQUIRE(::prlimit(s.pid, RLIMIT_FSIZE, &lifted, nullptr) == 0);
-  auto resumed = c.Post("/fit/a", testing::fit_body(6, 50.0), json);
-  REQUIRE(resumed);
-  CHECK(resumed->status == 200);
-  CHECK(testing::version_in(resumed->body) == 2);
+  auto resumed = testing::answer(c.Post("/fit/a", testing::fit_body(6, 50.0), json));
+  CHECK(resumed.status == 200);
+  CHECK(testing::version_in(resumed.body) == 2);
   CHECK_MESSAGE(s.stop(SIGTERM) == 0, "server log:\n", s.log());
 }
