@@ -9,7 +9,7 @@
 
 #include <caf/all.hpp>
 
-#include "model/store.hpp"
+#include "model/version.hpp"
 #include "model/zscore.hpp"
 
 namespace actors {

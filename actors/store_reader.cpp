@@ -6,7 +6,7 @@ namespace {
 
 struct store_reader_state {
   static inline const char* name = "store_reader";
-  std::shared_ptr<model::store> db;
+  std::shared_ptr<persistence::store> db;
 };
 
 using self_ptr = store_reader_actor::stateful_pointer<store_reader_state>;
@@ -15,7 +15,7 @@ caf::error read_failure(const std::string& detail) {
   return make_error(server_error::store_failed, "the store could not be read: " + detail);
 }
 
-store_reader_actor::behavior_type store_reader(self_ptr self, std::shared_ptr<model::store> db) {
+store_reader_actor::behavior_type store_reader(self_ptr self, std::shared_ptr<persistence::store> db) {
   self->state.db = std::move(db);
   return {
     [self](load_atom, const std::string& id) -> caf::result<version_list> {
@@ -39,8 +39,8 @@ store_reader_actor::behavior_type store_reader(self_ptr self, std::shared_ptr<mo
 
 } // namespace
 
-store_reader_actor spawn_store_reader(caf::actor_system& sys, std::unique_ptr<model::store> db) {
-  return sys.spawn<caf::detached>(store_reader, std::shared_ptr<model::store>{std::move(db)});
+store_reader_actor spawn_store_reader(caf::actor_system& sys, std::unique_ptr<persistence::store> db) {
+  return sys.spawn<caf::detached>(store_reader, std::shared_ptr<persistence::store>{std::move(db)});
 }
 
 } // namespace actors

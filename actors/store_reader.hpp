@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "actors/messages.hpp"
-#include "model/store.hpp"
+#include "actors/persistence/store.hpp"
 
 namespace actors {
 
@@ -17,6 +17,6 @@ using store_reader_actor = caf::typed_actor<
   caf::replies_to<points_atom, std::string, uint32_t>::with<model::training_data>>;
 
 /// Spawns a reader (detached) owning the read-only connection `db`.
-store_reader_actor spawn_store_reader(caf::actor_system& sys, std::unique_ptr<model::store> db);
+store_reader_actor spawn_store_reader(caf::actor_system& sys, std::unique_ptr<persistence::store> db);
 
 } // namespace actors

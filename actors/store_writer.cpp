@@ -16,7 +16,7 @@ struct waiter {
 
 struct store_writer_state {
   static inline const char* name = "store_writer";
-  std::shared_ptr<model::store> db;
+  std::shared_ptr<persistence::store> db;
   std::shared_ptr<store_counters> counters;
   std::size_t max_batch = 256;
   std::vector<model::commit_item> items; ///< the next transaction, as store::commit takes it
@@ -78,7 +78,7 @@ void flush(self_ptr self) {
   st.waiters.clear();
 }
 
-store_writer_actor::behavior_type store_writer(self_ptr self, std::shared_ptr<model::store> db,
+store_writer_actor::behavior_type store_writer(self_ptr self, std::shared_ptr<persistence::store> db,
                                                std::size_t max_batch,
                                                std::shared_ptr<store_counters> counters) {
   self->state.db = std::move(db);
@@ -104,10 +104,10 @@ store_writer_actor::behavior_type store_writer(self_ptr self, std::shared_ptr<mo
 
 } // namespace
 
-store_writer_actor spawn_store_writer(caf::actor_system& sys, std::unique_ptr<model::store> db,
+store_writer_actor spawn_store_writer(caf::actor_system& sys, std::unique_ptr<persistence::store> db,
                                       std::size_t max_batch,
                                       std::shared_ptr<store_counters> counters) {
-  return sys.spawn<caf::detached>(store_writer, std::shared_ptr<model::store>{std::move(db)}, max_batch, std::move(counters));
+  return sys.spawn<caf::detached>(store_writer, std::shared_ptr<persistence::store>{std::move(db)}, max_batch, std::move(counters));
 }
 
 } // namespace actors

@@ -13,7 +13,7 @@
 #include <memory>
 
 #include "actors/messages.hpp"
-#include "model/store.hpp"
+#include "actors/persistence/store.hpp"
 
 namespace actors {
 
@@ -34,7 +34,7 @@ using store_writer_actor = caf::typed_actor<
   caf::reacts_to<flush_atom>>;
 
 /// Spawns the writer (detached) owning `db`. `counters` must outlive it.
-store_writer_actor spawn_store_writer(caf::actor_system& sys, std::unique_ptr<model::store> db,
+store_writer_actor spawn_store_writer(caf::actor_system& sys, std::unique_ptr<persistence::store> db,
                                       std::size_t max_batch,
                                       std::shared_ptr<store_counters> counters);
 

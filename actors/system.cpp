@@ -5,15 +5,15 @@ namespace actors {
 model::expected<runtime, model::store_failure> start(caf::actor_system& sys,
                                                      const actors_settings& cfg) {
   // Open every connection first: a store that cannot be opened spawns nothing.
-  auto writer_db = model::store::open(cfg.store_path, cfg.sync, false);
+  auto writer_db = persistence::store::open(cfg.store_path, cfg.sync, false);
   if (!writer_db)
     return model::store_failure{writer_db.detail()};
   auto count = writer_db.value()->series_count();
   if (!count)
     return model::store_failure{count.detail()};
-  std::vector<std::unique_ptr<model::store>> reader_dbs;
+  std::vector<std::unique_ptr<persistence::store>> reader_dbs;
   for (std::size_t i = 0; i < cfg.store_readers; ++i) {
-    auto db = model::store::open(cfg.store_path, cfg.sync, true);
+    auto db = persistence::store::open(cfg.store_path, cfg.sync, true);
     if (!db)
       return model::store_failure{db.detail()};
     reader_dbs.push_back(std::move(db.value()));

@@ -1,5 +1,6 @@
 #include "http/codec.hpp"
 
+#include <optional>
 #include <cmath>
 
 #include <rapidjson/document.h>

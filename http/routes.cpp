@@ -4,6 +4,7 @@
 #include "http/codec.hpp"
 #include "http/openapi.hpp"
 #include "http/plot_page.hpp"
+#include "http/query.hpp"
 #include "model/request_params.hpp"
 #include "model/series_id.hpp"
 
@@ -100,7 +101,7 @@ bool series_id_in_path(const httplib::Request& req, httplib::Response& res) {
 
 /// The validated `version` query parameter, or false after answering 422.
 bool version_of(const httplib::Request& req, httplib::Response& res, uint32_t& out) {
-  auto parsed = model::parse_version(req.get_param_value("version"));
+  auto parsed = parse_version(req.get_param_value("version"));
   if (!parsed) {
     reply_error(res, 422, parsed.detail());
     return false;

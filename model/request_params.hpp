@@ -1,6 +1,6 @@
-// Parsing of the small scalar request parameters whose rules the contract fixes:
-// the `version` query parameter and a predict timestamp given as digits.
-// Pure functions, callable from any thread.
+// The contract's rules for small request values: the version meaning "latest"
+// and a predict timestamp given as digits. (The `version` query parameter's
+// syntax is HTTP's: http/query.hpp.) Pure functions, callable from any thread.
 #pragma once
 
 #include <cstdint>
@@ -12,10 +12,6 @@ namespace model {
 
 /// Version number meaning "the latest stored version".
 constexpr uint32_t latest_version = 0;
-
-/// Parses the `version` query parameter: "N", "vN" or "VN" (N >= 1) select
-/// version N; "", "0" and "latest" select `latest_version`. Anything else fails.
-expected<uint32_t> parse_version(std::string_view text);
 
 /// Parses a non-negative Unix timestamp written as decimal digits (int64 range).
 expected<int64_t> parse_timestamp_digits(std::string_view text);

@@ -25,6 +25,7 @@
 #include <sqlite3.h>
 
 #include "http/config.hpp"
+#include "tests/temp_dir.hpp"
 #include "http/service.hpp"
 
 namespace testing {
@@ -119,16 +120,6 @@ inline bool closed_within(int fd, int ms) {
 }
 
 } // namespace raw
-
-/// A fresh directory under /tmp, removed with everything in it at scope end.
-struct temp_dir {
-  std::string path;
-  temp_dir() {
-    char tmpl[] = "/tmp/model_server_test_XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~temp_dir() { std::system(("rm -rf '" + path + "'").c_str()); }
-};
 
 /// The actor system config every in-process test uses (types registered).
 inline http::app_config make_app_config() {

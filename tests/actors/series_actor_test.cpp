@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "actors/system.hpp"
-#include "tests/support.hpp"
+#include "tests/actor_support.hpp"
 
 using namespace actors;
 
@@ -10,7 +10,7 @@ namespace {
 /// An actor system with the real store in a temp dir, driven by a scoped actor.
 struct actor_fixture {
   testing::temp_dir dir;
-  http::app_config cfg = testing::make_app_config();
+  testing::actor_test_config cfg;
   caf::actor_system sys{cfg};
   runtime rt;
 

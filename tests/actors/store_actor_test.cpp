@@ -4,15 +4,15 @@
 
 #include "actors/bridge.hpp"
 #include "actors/system.hpp"
-#include "tests/support.hpp"
+#include "tests/actor_support.hpp"
 
 using namespace actors;
 
 TEST_CASE("store writer: concurrent commits are grouped into few transactions") {
   testing::temp_dir dir;
-  auto cfg = testing::make_app_config();
+  testing::actor_test_config cfg;
   caf::actor_system sys{cfg};
-  auto db = model::store::open(dir.path + "/m.db", model::sync_mode::full, false);
+  auto db = persistence::store::open(dir.path + "/m.db", model::sync_mode::full, false);
   REQUIRE(db.ok());
   auto counters = std::make_shared<store_counters>();
   auto writer = spawn_store_writer(sys, std::move(db.value()), 64, counters);
@@ -43,7 +43,7 @@ TEST_CASE("store writer: concurrent commits are grouped into few transactions") 
 }
 
 TEST_CASE("bridge: a blocking thread gets replies and errors; late replies are dropped") {
-  auto cfg = testing::make_app_config();
+  testing::actor_test_config cfg;
   caf::actor_system sys{cfg};
   // The delay is a parameter on purpose: CAF 0.17.6 dereferences a null
   // shared_ptr<tuple<>> when a function-based actor takes no arguments

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "http/codec.hpp"
+#include "http/query.hpp"
 #include "model/request_params.hpp"
 #include "model/series_id.hpp"
 
@@ -12,7 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   std::string_view text{reinterpret_cast<const char*>(data), size};
   if (auto problem = model::series_id_problem(text))
     (void)http::encode_error(*problem);
-  auto version = model::parse_version(text);
+  auto version = http::parse_version(text);
   if (!version.ok())
     (void)http::encode_error(version.detail());
   (void)model::parse_timestamp_digits(text);

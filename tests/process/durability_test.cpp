@@ -11,7 +11,7 @@
 #include <random>
 #include <set>
 
-#include "model/store.hpp"
+#include "actors/persistence/store.hpp"
 #include "tests/support.hpp"
 
 namespace {
@@ -86,7 +86,7 @@ TEST_CASE("process: kill -9 at random moments, several cycles: every acknowledge
   std::set<std::pair<std::string, int>> unique;
   for (const auto& a : acked)
     CHECK_MESSAGE(unique.emplace(a.id, a.version).second, a.id, " v", a.version, " reused");
-  auto db = model::store::open(data + "/models.db", model::sync_mode::full, false);
+  auto db = persistence::store::open(data + "/models.db", model::sync_mode::full, false);
   REQUIRE(db.ok());
   std::map<std::string, std::vector<model::version_record>> stored;
   for (const auto& a : acked)
@@ -171,7 +171,7 @@ TEST_CASE("process: SIGTERM under fit load: accepted requests are answered, ackn
   CHECK(ok > 20);
   CHECK(other_status == 0);
   CHECK(dropped_before_signal == 0);
-  auto db = model::store::open(data + "/models.db", model::sync_mode::full, true);
+  auto db = persistence::store::open(data + "/models.db", model::sync_mode::full, true);
   REQUIRE(db.ok());
   for (const auto& [id, version] : acked)
     CHECK(db.value()->versions(id).value().size() >= static_cast<std::size_t>(version));

@@ -2,11 +2,11 @@
 
 #include <fstream>
 
-#include "model/store.hpp"
-#include "tests/support.hpp"
+#include "actors/persistence/store.hpp"
+#include "tests/temp_dir.hpp"
 
 using model::commit_item;
-using model::store;
+using persistence::store;
 using model::sync_mode;
 
 namespace {

@@ -1,10 +1,10 @@
-#include "model/store.hpp"
+#include "actors/persistence/store.hpp"
 
 #include <sqlite3.h>
 
 #include <cstring>
 
-namespace model {
+namespace persistence {
 
 namespace {
 
@@ -234,4 +234,4 @@ expected<uint64_t, store_failure> store::series_count() {
   return static_cast<uint64_t>(sqlite3_column_int64(count_series_, 0));
 }
 
-} // namespace model
+} // namespace persistence

@@ -1,6 +1,8 @@
-// The durable store of model versions: one SQLite file in WAL mode.
-// A `store` object owns one connection and is used by one thread at a time
-// (the store actors in actors/ each own one); every call blocks on disk I/O.
+// The durable store of model versions: one SQLite file in WAL mode. Its own
+// library (persistence), below the actors and beside the model: it links the
+// model's value types and SQLite, no CAF. A `store` object owns one connection
+// and is used by one thread at a time (the store actors in actors/ each own
+// one); every call blocks on disk I/O.
 #pragma once
 
 #include <cstdint>
@@ -10,30 +12,19 @@
 #include <vector>
 
 #include "model/expected.hpp"
-#include "model/zscore.hpp"
+#include "model/version.hpp"
 
 struct sqlite3;
 struct sqlite3_stmt;
 
-namespace model {
+namespace persistence {
 
-/// One stored version of a series' model, without its training points.
-struct version_record {
-  uint32_t version = 0;
-  fit_stats stats;
-  int64_t created_at_ms = 0; ///< Unix milliseconds when the fit was committed
-};
-
-/// A new version to commit, with the training points it was fitted on.
-struct commit_item {
-  std::string series_id;
-  version_record record;
-  training_data data;
-};
-
-/// How hard a commit waits for the disk: `full` fsyncs every transaction
-/// (survives power loss); `normal` survives process crashes but not power loss.
-enum class sync_mode { normal, full };
+using model::commit_item;
+using model::expected;
+using model::store_failure;
+using model::sync_mode;
+using model::training_data;
+using model::version_record;
 
 class store {
 public:
@@ -77,4 +68,4 @@ private:
   sqlite3_stmt* count_series_ = nullptr;
 };
 
-} // namespace model
+} // namespace persistence

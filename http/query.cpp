@@ -1,0 +1,23 @@
+#include "http/query.hpp"
+
+#include <limits>
+
+#include "model/request_params.hpp"
+
+namespace http {
+
+model::expected<uint32_t> parse_version(std::string_view text) {
+  const char* rule =
+    "version must be N, vN or VN with N >= 1, or 0, latest or empty for the latest version";
+  if (text.empty() || text == "latest")
+    return model::latest_version;
+  bool prefixed = text.front() == 'v' || text.front() == 'V';
+  if (prefixed)
+    text.remove_prefix(1);
+  auto n = model::parse_timestamp_digits(text); // the same rule: plain decimal digits
+  if (!n || n.value() > std::numeric_limits<uint32_t>::max() || (prefixed && n.value() == 0))
+    return model::invalid{rule};
+  return static_cast<uint32_t>(n.value());
+}
+
+} // namespace http
