@@ -74,14 +74,20 @@ std::optional<caf::message> bridge::ask(const caf::strong_actor_ptr& dest, caf::
   return std::move(reply_);
 }
 
-bridge& bridge::for_this_thread(caf::actor_system& sys) {
-  thread_local std::unique_ptr<bridge> mine;
-  thread_local caf::actor_system* owner = nullptr;
-  if (!mine || owner != &sys) {
-    mine = std::make_unique<bridge>(sys);
-    owner = &sys;
-  }
-  return *mine;
+namespace {
+thread_local bridge* thread_bridge = nullptr;
+} // namespace
+
+bridge* bridge::current() {
+  return thread_bridge;
+}
+
+bridge::installed::installed(caf::actor_system& sys) : bridge_(std::make_unique<bridge>(sys)) {
+  thread_bridge = bridge_.get();
+}
+
+bridge::installed::~installed() {
+  thread_bridge = nullptr;
 }
 
 } // namespace actors

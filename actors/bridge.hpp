@@ -6,13 +6,15 @@
 // reply to the waiting thread through a condition variable. Requests carry the
 // companion as sender, so replies may come from any actor, local or remote.
 //
-// One bridge serves one thread at a time; `for_this_thread` keeps one per thread.
-// A bridge must be destroyed before its actor_system.
+// One bridge serves one thread. Its owner makes it the thread's bridge with a
+// `bridge::installed` (the HTTP worker threads each hold one for their life),
+// and must destroy it before the actor_system.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 
@@ -33,9 +35,21 @@ public:
   std::optional<caf::message> ask(const caf::strong_actor_ptr& dest, caf::message msg,
                                   std::chrono::milliseconds timeout);
 
-  /// The calling thread's bridge for `sys`, created on first use and destroyed
-  /// when the thread exits (which must happen before `sys` is destroyed).
-  static bridge& for_this_thread(caf::actor_system& sys);
+  /// The bridge installed on the calling thread, or null when none is.
+  static bridge* current();
+
+  /// Makes a new bridge on `sys` the calling thread's bridge for the life of
+  /// this object. Create and destroy it on the same thread.
+  class installed {
+  public:
+    explicit installed(caf::actor_system& sys);
+    ~installed();
+    installed(const installed&) = delete;
+    installed& operator=(const installed&) = delete;
+
+  private:
+    std::unique_ptr<bridge> bridge_;
+  };
 
 private:
   void on_reply(caf::mailbox_element_ptr ptr);

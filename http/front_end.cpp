@@ -18,7 +18,6 @@
 #include <vector>
 
 #include "http/codec.hpp"
-#include "http/worker_pool.hpp"
 
 namespace http {
 
@@ -195,9 +194,10 @@ struct front_end::impl {
   std::atomic<int64_t> fits{0};
   std::atomic<bool> stopping{false};
 
-  impl(routed_server& r, const front_end_settings& st, http_metrics& m, log_sink l)
-      : routes(r), s(st), metrics(m), log(std::move(l)), workers(st.workers),
-        fit_workers(st.fit_workers) {}
+  impl(routed_server& r, const front_end_settings& st, http_metrics& m, log_sink l,
+       const worker_pool::thread_init& init)
+      : routes(r), s(st), metrics(m), log(std::move(l)), workers(st.workers, init),
+        fit_workers(st.fit_workers, init) {}
 
   void note(std::string_view target, int status) {
     auto path = target.substr(0, target.find('?'));
@@ -557,8 +557,8 @@ void loop::sweep(clock::time_point now, bool stopping) {
 }
 
 front_end::front_end(routed_server& routes, const front_end_settings& s, http_metrics& metrics,
-                     log_sink log)
-    : impl_(std::make_unique<impl>(routes, s, metrics, std::move(log))) {
+                     log_sink log, worker_pool::thread_init worker_init)
+    : impl_(std::make_unique<impl>(routes, s, metrics, std::move(log), worker_init)) {
   for (std::size_t i = 0; i < std::max<std::size_t>(s.loops, 1); ++i)
     impl_->loops.push_back(std::make_unique<loop>(*impl_));
 }

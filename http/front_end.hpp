@@ -23,6 +23,7 @@
 #include "http/framing.hpp"
 #include "http/listener.hpp"
 #include "http/metrics.hpp"
+#include "http/worker_pool.hpp"
 
 namespace http {
 
@@ -53,8 +54,10 @@ struct front_end_settings {
 
 class front_end {
 public:
+  /// Each worker thread holds what `worker_init` makes for its life (its
+  /// bridge to the actors).
   front_end(routed_server& routes, const front_end_settings& s, http_metrics& metrics,
-            log_sink log);
+            log_sink log, worker_pool::thread_init worker_init);
   ~front_end();
   front_end(const front_end&) = delete;
   front_end& operator=(const front_end&) = delete;

@@ -57,7 +57,12 @@ bool ask(api_context& ctx, std::string_view id, caf::message msg, httplib::Respo
   auto dest = caf::actor_cast<caf::strong_actor_ptr>(ctx.router.shard_for(id));
   // Work started before its deadline is finished (a fit may be in its commit):
   // wait the deadline plus the commit grace, so a started fit is answered.
-  auto reply = actors::bridge::for_this_thread(ctx.sys).ask(
+  auto* bridge = actors::bridge::current();
+  if (!bridge) { // a route that waits on actors ran on a thread without a bridge
+    reply_error(res, 503, "this request cannot be served on this thread; retry");
+    return false;
+  }
+  auto reply = bridge->ask(
     dest, std::move(msg), ctx.settings.request_timeout + ctx.settings.commit_grace);
   if (!reply) {
     reply_error(res, 503, "no answer within request-timeout-ms ("

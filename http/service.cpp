@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "actors/bridge.hpp"
+
 namespace http {
 
 namespace {
@@ -40,8 +42,13 @@ service::start(caf::actor_system& sys, const server_config& cfg, log_sink log) {
   auto listener = listener_of(cfg);
   configure(self->srv_, listener, log, self->ctx_->metrics);
   install_routes(self->srv_, *self->ctx_);
+  // Each worker thread owns its bridge to the actors, destroyed when the
+  // front end joins its workers, before the actors stop.
+  auto bridge_for_thread = [&sys] {
+    return std::static_pointer_cast<void>(std::make_shared<actors::bridge::installed>(sys));
+  };
   self->front_ = std::make_unique<front_end>(self->srv_, front_end_of(cfg), self->ctx_->metrics,
-                                             log);
+                                             log, bridge_for_thread);
   self->listen_fd_ = open_listener(listener.host, listener.port, listener.backlog, self->port_);
   if (self->listen_fd_ < 0)
     return model::store_failure{"cannot listen on " + cfg.host + ":" + std::to_string(cfg.port)

@@ -2,10 +2,10 @@
 
 namespace http {
 
-worker_pool::worker_pool(std::size_t threads) {
+worker_pool::worker_pool(std::size_t threads, thread_init init) {
   threads_.reserve(threads);
   for (std::size_t i = 0; i < std::max<std::size_t>(threads, 1); ++i)
-    threads_.emplace_back([this] { run(); });
+    threads_.emplace_back([this, init] { run(init); });
 }
 
 worker_pool::~worker_pool() {
@@ -31,7 +31,8 @@ void worker_pool::stop() {
       t.join();
 }
 
-void worker_pool::run() {
+void worker_pool::run(const thread_init& init) {
+  auto held = init ? init() : nullptr;
   for (;;) {
     std::function<void()> task;
     {

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -18,8 +19,12 @@ namespace http {
 
 class worker_pool {
 public:
-  /// Starts `threads` threads (at least one).
-  explicit worker_pool(std::size_t threads);
+  /// What each thread holds for its life: made by `init` on the thread when
+  /// it starts, destroyed on it when it ends (a thread's actor bridge).
+  using thread_init = std::function<std::shared_ptr<void>()>;
+
+  /// Starts `threads` threads (at least one), each first calling `init`.
+  worker_pool(std::size_t threads, thread_init init = {});
   ~worker_pool();
   worker_pool(const worker_pool&) = delete;
   worker_pool& operator=(const worker_pool&) = delete;
@@ -31,7 +36,7 @@ public:
   void stop();
 
 private:
-  void run();
+  void run(const thread_init& init);
 
   std::mutex mtx_;
   std::condition_variable cv_;
