@@ -97,7 +97,6 @@ struct connection {
   std::string out;       ///< response bytes not yet sent
   std::size_t out_pos = 0;
   phase state = phase::reading;
-  lane kind = lane::loop;
   bool readable = false;
   bool want_out = false;     ///< EPOLLOUT is registered
   bool close_after = false;  ///< close (lingering) once `out` is sent
@@ -419,14 +418,14 @@ bool loop::flush(connection* c) {
 }
 
 void loop::dispatch(connection* c) {
-  c->kind = lane_of(c->framer.method(), c->framer.target());
+  auto kind = lane_of(c->framer.method(), c->framer.target());
   c->state = connection::phase::processing;
-  if (c->kind == lane::loop) {
+  if (kind == lane::loop) {
     process(c);
     finished(c);
     return;
   }
-  bool fit = c->kind == lane::fits;
+  bool fit = kind == lane::fits;
   if (fe.metrics.in_flight.load() >= static_cast<int64_t>(fe.s.max_in_flight)
       || (fit && fe.fits.load() >= static_cast<int64_t>(fe.s.max_in_flight_fits))) {
     // The body is already read, so the connection stays usable.
@@ -436,8 +435,13 @@ void loop::dispatch(connection* c) {
   ++fe.metrics.in_flight;
   if (fit)
     ++fe.fits;
-  (fit ? fe.fit_workers : fe.workers).post([this, c] {
+  (fit ? fe.fit_workers : fe.workers).post([this, c, fit] {
     process(c);
+    // The request is done before its answer leaves: a client that reads
+    // /metrics after its answer never sees it still counted.
+    --fe.metrics.in_flight;
+    if (fit)
+      --fe.fits;
     // Send at once from here (the socket is not touched by the loop while a
     // worker holds the connection); the loop sends whatever is left.
     auto n = ::send(c->fd, c->out.data(), c->out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -508,9 +512,6 @@ void loop::take_done() {
     ready.swap(done);
   }
   for (auto* c : ready) {
-    --fe.metrics.in_flight;
-    if (c->kind == lane::fits)
-      --fe.fits;
     finished(c);
     advance(c);
   }
