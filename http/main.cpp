@@ -1,5 +1,7 @@
 // model_server: reads the configuration, starts the actors and the HTTP
-// listener, serves until SIGTERM or SIGINT, then drains and exits 0.
+// listener, serves until SIGTERM or SIGINT, then drains and exits 0 (or 3 when
+// the drain timeout cut requests off; 2 for a bad configuration, 1 when the
+// store or the port is unusable).
 #include <sys/resource.h>
 
 #include <csignal>
@@ -79,8 +81,12 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(grace);
     server.stop();
     if (served_future.wait_for(drain_timeout) != std::future_status::ready) {
-      std::cerr << "model_server: drain-timeout-ms passed with requests in flight; exiting\n";
-      std::_Exit(0);
+      // A forced stop is not a clean one: say what was cut off, exit non-zero.
+      const auto& m = server.context().metrics;
+      std::cerr << "model_server: drain-timeout-ms passed with " << m.in_flight.load()
+                << " request(s) still at the workers and " << m.connections.load()
+                << " connection(s) open; exiting with status 3\n";
+      std::_Exit(3);
     }
   }};
   std::cerr << "model_server: listening on " << cfg.values.host << ":" << server.port()

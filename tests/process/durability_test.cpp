@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <future>
 #include <map>
 #include <mutex>
 #include <random>
@@ -217,4 +218,24 @@ TEST_CASE("process: a full disk answers 503 to fits, predicts go on, fits resume
   CHECK(resumed.status == 200);
   CHECK(testing::version_in(resumed.body) == 2);
   CHECK_MESSAGE(s.stop(SIGTERM) == 0, "server log:\n", s.log());
+}
+
+TEST_CASE("process: a stop forced by the drain timeout exits non-zero and says what was cut off") {
+  testing::temp_dir dir;
+  auto data = dir.path + "/data";
+  testing::child_server s{data, {"--http.drain-timeout-ms=300"}};
+  REQUIRE(s.port > 0);
+  auto c = s.client();
+  REQUIRE(testing::answer(c.Post("/fit/a", testing::fit_body(), json)).status == 200);
+  // A fit stalls in its commit on the held write lock (the store waits up to 10 s).
+  testing::store_lock lock{data + "/models.db"};
+  auto stalled = std::async(std::launch::async, [&s] {
+    return testing::status_of(s.client().Post("/fit/a", testing::fit_body(), json));
+  });
+  REQUIRE(testing::wait_for_in_flight(c, 1));
+  int code = s.stop(SIGTERM);
+  CHECK_MESSAGE(code == 3, "server log:\n", s.log());
+  CHECK(s.log().find("drain-timeout-ms passed with 1 request(s) still at the workers")
+        != std::string::npos);
+  CHECK(stalled.get() != 200); // never acknowledged
 }
