@@ -4,9 +4,14 @@
 #include <cstdio>
 #include <ctime>
 
+#include "model/downsample.hpp"
+
 namespace http {
 
 namespace {
+
+/// Most points a page draws, whatever the version's size.
+constexpr std::size_t max_plot_points = 2000;
 
 constexpr double width = 900, height = 420, left = 70, right = 20, top = 30, bottom = 50;
 
@@ -69,15 +74,16 @@ std::string hline(const frame& f, double v, const char* color, const std::string
          + " " + num(v) + "</text>";
 }
 
-std::string svg(const actors::version_points& vp) {
+std::string svg(const actors::version_points& vp,
+                const std::vector<model::time_point_value>& shown) {
   auto f = frame_of(vp);
   std::string path, dots;
-  for (std::size_t i = 0; i < vp.data.values.size(); ++i) {
-    auto x = num(f.x(static_cast<double>(vp.data.timestamps[i])));
-    auto y = num(f.y(vp.data.values[i]));
+  for (std::size_t i = 0; i < shown.size(); ++i) {
+    auto x = num(f.x(static_cast<double>(shown[i].t)));
+    auto y = num(f.y(shown[i].v));
     path += (i ? " L" : "M") + x + " " + y;
     dots += "<circle cx='" + x + "' cy='" + y + "' r='3.5' fill='#1f77b4'><title>"
-            + utc(vp.data.timestamps[i]) + " UTC: " + num(vp.data.values[i]) + "</title></circle>";
+            + utc(shown[i].t) + " UTC: " + num(shown[i].v) + "</title></circle>";
   }
   std::string axes = "<line x1='" + num(left) + "' y1='" + num(height - bottom) + "' x2='"
                      + num(width - right) + "' y2='" + num(height - bottom) + "' stroke='#444'/>"
@@ -104,11 +110,19 @@ std::string render_plot_page(std::string_view series_id, const actors::version_p
   auto title = "Series " + escape(series_id) + " &mdash; version "
                + std::to_string(vp.record.version);
   const auto& s = vp.record.stats;
+  auto shown = model::min_max_buckets(vp.data.timestamps, vp.data.values, max_plot_points);
+  auto count = vp.data.values.size();
+  std::string summary =
+    shown.size() == count
+      ? "all " + std::to_string(count) + " training points"
+      : std::to_string(shown.size()) + " points summarising " + std::to_string(count)
+          + " training points (the minimum and maximum of each of "
+          + std::to_string(max_plot_points / 2) + " equal time buckets)";
   return "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>" + title
          + "</title><style>body{font-family:sans-serif;margin:2em;max-width:960px}"
            "dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}</style>"
            "</head><body><h1>"
-         + title + "</h1>" + svg(vp) + "<dl><dt>points used</dt><dd>"
+         + title + "</h1>" + svg(vp, shown) + "<p>Drawn: " + summary + ".</p><dl><dt>points used</dt><dd>"
          + std::to_string(s.points_used) + "</dd><dt>mean</dt><dd>" + num(s.mean)
          + "</dd><dt>std</dt><dd>" + num(s.std) + "</dd><dt>anomaly threshold</dt><dd>"
          + num(s.threshold()) + "</dd></dl></body></html>";

@@ -1,5 +1,6 @@
 // The /plot page: a self-contained HTML document (inline SVG, no scripts, no
-// external fonts) showing a version's training points, mean and threshold.
+// external fonts) showing a version's training points (at most 2,000 drawn:
+// min and max per time bucket beyond that), mean and threshold.
 // Pure function, callable from any thread.
 #pragma once
 

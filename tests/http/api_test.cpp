@@ -91,3 +91,22 @@ TEST_CASE("api: fits survive a restart of the whole server (same store file)") {
   auto next = testing::answer(c2.Post("/fit/keep", testing::fit_body(), json));
   CHECK(next.body == R"({"series_id":"keep","version":"4","points_used":6})");
 }
+
+TEST_CASE("api: /plot of a large version draws a bounded number of points") {
+  testing::live_server server;
+  auto c = server.client();
+  const int n = 200000;
+  std::string ts = "[", vs = "[";
+  for (int i = 0; i < n; ++i) {
+    ts += (i ? "," : "") + std::to_string(1700000000 + i);
+    vs += (i ? "," : "") + std::to_string(i == 123456 ? 500.0 : (i % 7) * 0.5);
+  }
+  auto body = R"({"timestamps":)" + ts + R"(],"values":)" + vs + "]}";
+  REQUIRE(testing::answer(c.Post("/fit/big", body, "application/json")).status == 200);
+  auto page = testing::answer(c.Get("/plot?series_id=big"));
+  CHECK(page.status == 200);
+  MESSAGE("plot of ", n, " points: ", page.body.size(), " bytes");
+  CHECK(page.body.size() < 600 * 1000); // 2,000 points at most, ~200 bytes each
+  CHECK(page.body.find("points summarising 200000 training points") != std::string::npos);
+  CHECK(page.body.find("UTC: 500</title>") != std::string::npos); // the spike is drawn
+}
