@@ -19,6 +19,8 @@ struct store_writer_state {
   std::shared_ptr<persistence::store> db;
   std::shared_ptr<store_counters> counters;
   std::size_t max_batch = 256;
+  std::size_t max_batch_bytes = std::size_t{64} << 20;
+  std::size_t bytes = 0;                  ///< training points of `items`, in bytes
   std::vector<model::commit_item> items; ///< the next transaction, as store::commit takes it
   std::vector<waiter> waiters;            ///< one per item, same order
   bool flush_queued = false;
@@ -76,20 +78,27 @@ void flush(self_ptr self) {
   }
   st.items.clear();
   st.waiters.clear();
+  st.bytes = 0;
 }
 
 store_writer_actor::behavior_type store_writer(self_ptr self, std::shared_ptr<persistence::store> db,
                                                std::size_t max_batch,
-                                               std::shared_ptr<store_counters> counters) {
+                                               std::shared_ptr<store_counters> counters,
+                                               std::size_t max_batch_bytes) {
   self->state.db = std::move(db);
   self->state.max_batch = max_batch;
+  self->state.max_batch_bytes = max_batch_bytes;
   self->state.counters = std::move(counters);
   return {
     [self](commit_atom, model::commit_item& item, int64_t deadline_ms) -> caf::result<bool> {
       auto& st = self->state;
+      auto bytes = item.data.values.size() * (sizeof(double) + sizeof(int64_t));
+      if (!st.items.empty() && st.bytes + bytes > st.max_batch_bytes)
+        flush(self); // the pending batch is full in bytes: it goes first, alone
       st.items.push_back(std::move(item));
       st.waiters.push_back({self->make_response_promise<bool>(), deadline_ms});
-      if (st.items.size() >= st.max_batch) {
+      st.bytes += bytes;
+      if (st.items.size() >= st.max_batch || st.bytes >= st.max_batch_bytes) {
         flush(self);
       } else if (!st.flush_queued) {
         // The flush lands behind every commit already queued: they join this batch.
@@ -106,8 +115,10 @@ store_writer_actor::behavior_type store_writer(self_ptr self, std::shared_ptr<pe
 
 store_writer_actor spawn_store_writer(caf::actor_system& sys, std::unique_ptr<persistence::store> db,
                                       std::size_t max_batch,
-                                      std::shared_ptr<store_counters> counters) {
-  return sys.spawn<caf::detached>(store_writer, std::shared_ptr<persistence::store>{std::move(db)}, max_batch, std::move(counters));
+                                      std::shared_ptr<store_counters> counters,
+                                      std::size_t max_batch_bytes) {
+  return sys.spawn<caf::detached>(store_writer, std::shared_ptr<persistence::store>{std::move(db)},
+                                  max_batch, std::move(counters), max_batch_bytes);
 }
 
 } // namespace actors

@@ -33,9 +33,12 @@ using store_writer_actor = caf::typed_actor<
   caf::replies_to<commit_atom, model::commit_item, int64_t>::with<bool>,
   caf::reacts_to<flush_atom>>;
 
-/// Spawns the writer (detached) owning `db`. `counters` must outlive it.
+/// Spawns the writer (detached) owning `db`. A transaction holds at most
+/// `max_batch` fits and, past the first, at most `max_batch_bytes` of training
+/// points (16 bytes each). `counters` must outlive it.
 store_writer_actor spawn_store_writer(caf::actor_system& sys, std::unique_ptr<persistence::store> db,
                                       std::size_t max_batch,
-                                      std::shared_ptr<store_counters> counters);
+                                      std::shared_ptr<store_counters> counters,
+                                      std::size_t max_batch_bytes = std::size_t{64} << 20);
 
 } // namespace actors

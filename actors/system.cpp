@@ -22,7 +22,7 @@ model::expected<runtime, model::store_failure> start(caf::actor_system& sys,
   rt.counters = std::make_shared<store_counters>();
   rt.counters->series = count.value();
   rt.writer = spawn_store_writer(sys, std::move(writer_db.value()), cfg.store_batch_max,
-                                 rt.counters);
+                                 rt.counters, cfg.store_batch_max_bytes);
   for (auto& db : reader_dbs)
     rt.readers.push_back(spawn_store_reader(sys, std::move(db)));
   series_settings base{cfg.min_training_points, rt.writer, {}};

@@ -17,6 +17,7 @@ struct actors_settings {
   std::string store_path = "./data/models.db"; ///< SQLite file, created if missing
   model::sync_mode sync = model::sync_mode::full;
   std::size_t store_batch_max = 256;   ///< most commits per transaction
+  std::size_t store_batch_max_bytes = std::size_t{64} << 20; ///< most training-point bytes per transaction
   std::size_t store_readers = 2;       ///< read-only connections for loads
   std::size_t router_shards = 4;       ///< router shard actors
   std::size_t min_training_points = 3; ///< fewer points are rejected

@@ -116,6 +116,7 @@ app_config::app_config() {
     .add(v.store_file, "file", "SQLite file inside data-dir (models.db)")
     .add(v.sync, "sync", "full (fsync every commit) | normal (full)")
     .add(v.batch_max, "batch-max", "most fits per transaction (256)")
+    .add(v.batch_max_bytes, "batch-max-bytes", "most training-point bytes per transaction (64 MiB)")
     .add(v.readers, "readers", "read-only store connections (2)");
   // Work sharing with one thread per core: work stealing's idle polling adds
   // 50-110 us per round trip at low load (PLATFORM.md). Both stay overridable.
@@ -172,6 +173,8 @@ std::vector<std::string> check_ranges(const server_config& v) {
   at_most<std::size_t>(problems, "server.idle-timeout-s", v.idle_timeout_s, 31536000);
   at_least<std::size_t>(problems, "store.batch-max", v.batch_max, 1);
   at_most<std::size_t>(problems, "store.batch-max", v.batch_max, 100000);
+  at_least<std::size_t>(problems, "store.batch-max-bytes", v.batch_max_bytes, 1u << 20);
+  at_most<std::size_t>(problems, "store.batch-max-bytes", v.batch_max_bytes, std::size_t{4} << 30);
   at_least<std::size_t>(problems, "store.readers", v.readers, 1);
   at_most<std::size_t>(problems, "store.readers", v.readers, 64);
   if (v.access_log != "off" && v.access_log != "errors" && v.access_log != "all")
@@ -229,6 +232,7 @@ actors::actors_settings actors_of(const server_config& v) {
   a.store_path = v.data_dir + "/" + v.store_file;
   a.sync = v.sync == "normal" ? model::sync_mode::normal : model::sync_mode::full;
   a.store_batch_max = v.batch_max;
+  a.store_batch_max_bytes = v.batch_max_bytes;
   a.store_readers = v.readers;
   a.router_shards = v.router_shards;
   a.min_training_points = v.min_training_points;

@@ -51,6 +51,7 @@ struct server_config {
   std::string store_file = "models.db"; ///< SQLite file name inside data_dir
   std::string sync = "full";            ///< full (fsync per commit) | normal
   std::size_t batch_max = 256;          ///< most fits committed in one transaction
+  std::size_t batch_max_bytes = 64u << 20; ///< most training-point bytes in one transaction
   std::size_t readers = 2;              ///< read-only connections for loading series
 };
 

@@ -100,7 +100,10 @@ store::open(const std::string& path, sync_mode sync, bool read_only) {
   if (version > schema_version)
     return fail("written by a newer schema (" + std::to_string(version) + ")");
   if (!read_only) {
-    std::string pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=";
+    // The WAL is truncated back to 64 MiB after each checkpoint, so a burst of
+    // large fits does not leave a file of its size behind.
+    std::string pragmas = "PRAGMA journal_mode=WAL; PRAGMA journal_size_limit=67108864; "
+                          "PRAGMA synchronous=";
     pragmas += sync == sync_mode::full ? "FULL;" : "NORMAL;";
     if (exec(db, pragmas.c_str()) != SQLITE_OK || exec(db, schema_sql) != SQLITE_OK
         || exec(db, "PRAGMA user_version=1") != SQLITE_OK)

@@ -42,6 +42,38 @@ TEST_CASE("store writer: concurrent commits are grouped into few transactions") 
   caf::anon_send_exit(writer, caf::exit_reason::user_shutdown);
 }
 
+TEST_CASE("store writer: a transaction is capped in bytes as well as in count") {
+  testing::temp_dir dir;
+  testing::actor_test_config cfg;
+  caf::actor_system sys{cfg};
+  auto db = persistence::store::open(dir.path + "/m.db", model::sync_mode::normal, false);
+  REQUIRE(db.ok());
+  auto counters = std::make_shared<store_counters>();
+  // 1 MiB per transaction; each fit carries 40,000 points (640,000 bytes).
+  auto writer = spawn_store_writer(sys, std::move(db.value()), 64, counters, 1u << 20);
+  model::training_data big;
+  for (int i = 0; i < 40000; ++i) {
+    big.timestamps.push_back(i);
+    big.values.push_back(i % 5);
+  }
+  constexpr int n = 6;
+  {
+    caf::scoped_actor self{sys};
+    for (int i = 0; i < n; ++i)
+      self->send(writer, commit_atom::value,
+                 model::commit_item{"b" + std::to_string(i), {1, {40000, 2, 1}, 0}, big},
+                 int64_t{0});
+    int stored = 0;
+    self->receive_for(stored, n)([&](bool ok) { CHECK(ok); },
+                                 caf::after(std::chrono::seconds(60)) >> [&] {
+                                   FAIL("the writer did not answer every commit within 60 s");
+                                 });
+  }
+  CHECK(counters->versions == n);
+  CHECK(counters->batches == n); // two of them would pass 1 MiB: one per transaction
+  caf::anon_send_exit(writer, caf::exit_reason::user_shutdown);
+}
+
 TEST_CASE("bridge: a blocking thread gets replies and errors; late replies are dropped") {
   testing::actor_test_config cfg;
   caf::actor_system sys{cfg};
