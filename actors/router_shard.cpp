@@ -154,7 +154,9 @@ router_actor::behavior_type router_shard(self_ptr self, series_settings base,
     [self](plot_atom a, std::string& id, uint32_t version) {
       return route<version_points>(self, id, a, version);
     },
-    [self](list_atom a, std::string& id) { return route<version_list>(self, id, a); },
+    [self](list_atom a, std::string& id, uint32_t after, uint32_t limit) {
+      return route<version_list>(self, id, a, after, limit);
+    },
     [self, tick_every](tick_atom) {
       sweep(self);
       self->delayed_send(self, tick_every, tick_atom::value);

@@ -115,11 +115,16 @@ series_actor::behavior_type series(self_ptr self, std::string id, series_setting
               [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
       return rp;
     },
-    [self](list_atom) -> caf::result<version_list> {
-      if (self->state.versions.empty())
+    [self](list_atom, uint32_t after, uint32_t limit) -> caf::result<version_list> {
+      const auto& all = self->state.versions;
+      if (all.empty())
         return make_error(server_error::not_found,
                           "series " + self->state.id + " has not been trained");
-      return self->state.versions;
+      // versions[i].version == i + 1: the page is a slice, never the whole list.
+      auto first = std::min<std::size_t>(after, all.size());
+      auto last = std::min<std::size_t>(all.size(), first + limit);
+      return version_list(all.begin() + static_cast<std::ptrdiff_t>(first),
+                          all.begin() + static_cast<std::ptrdiff_t>(last));
     },
     [self](passivate_atom) {
       self->state.passivating = true;

@@ -183,7 +183,8 @@ std::string encode_error(std::string_view detail) {
   });
 }
 
-std::string encode_versions(std::string_view series_id, const actors::version_list& versions) {
+std::string encode_versions(std::string_view series_id, const actors::version_list& versions,
+                            std::optional<uint32_t> next) {
   return write_json([&](writer& w) {
     w.StartObject();
     write_key(w, "series_id");
@@ -207,6 +208,11 @@ std::string encode_versions(std::string_view series_id, const actors::version_li
       w.EndObject();
     }
     w.EndArray();
+    write_key(w, "next");
+    if (next)
+      write_string(w, std::to_string(*next));
+    else
+      w.Null();
     w.EndObject();
   });
 }

@@ -3,6 +3,7 @@
 // emit exactly the contract's keys. Pure functions, callable from any thread.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -27,7 +28,9 @@ std::string encode_healthcheck(uint64_t series_trained, const latency_histogram&
                                const latency_histogram& fit);
 std::string encode_error(std::string_view detail);
 
-/// {"series_id": ..., "versions": [{version, points_used, mean, std, threshold, created_at}]}
-std::string encode_versions(std::string_view series_id, const actors::version_list& versions);
+/// {"series_id": ..., "versions": [{version, points_used, mean, std, threshold,
+/// created_at_ms}], "next": "<after for the next page>" | null}
+std::string encode_versions(std::string_view series_id, const actors::version_list& versions,
+                            std::optional<uint32_t> next);
 
 } // namespace http

@@ -69,8 +69,10 @@ constexpr std::string_view document = R"json({
     "/series/{series_id}": {
       "get": {
         "operationId": "listVersions",
-        "summary": "Every stored version of a series with its statistics",
-        "parameters": [{"$ref": "#/components/parameters/SeriesId"}],
+        "summary": "The stored versions of a series with their statistics, a page at a time",
+        "parameters": [{"$ref": "#/components/parameters/SeriesId"},
+          {"name": "limit", "in": "query", "required": false, "description": "versions per page, 1-10000 (default 1000)", "schema": {"type": "integer", "minimum": 1, "maximum": 10000}},
+          {"name": "after", "in": "query", "required": false, "description": "list versions after this one (the previous page's next)", "schema": {"type": "integer", "minimum": 0}}],
         "responses": {
           "200": {"description": "Versions", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SeriesVersions"}}}},
           "404": {"$ref": "#/components/responses/Error"},
@@ -162,7 +164,8 @@ constexpr std::string_view document = R"json({
           "series_id": {"type": "string"},
           "versions": {"type": "array", "items": {"type": "object", "properties": {
             "version": {"type": "string"}, "points_used": {"type": "integer"}, "mean": {"type": "number"},
-            "std": {"type": "number"}, "threshold": {"type": "number"}, "created_at_ms": {"type": "integer", "format": "int64"}}}}
+            "std": {"type": "number"}, "threshold": {"type": "number"}, "created_at_ms": {"type": "integer", "format": "int64"}}}},
+          "next": {"type": "string", "nullable": true, "description": "pass as `after` for the next page; null on the last page"}
         }
       },
       "Error": {"type": "object", "required": ["detail"], "properties": {"detail": {"type": "string"}}}

@@ -1,6 +1,7 @@
 #include "http/query.hpp"
 
 #include <limits>
+#include <string>
 
 #include "model/request_params.hpp"
 
@@ -18,6 +19,23 @@ model::expected<uint32_t> parse_version(std::string_view text) {
   if (!n || n.value() > std::numeric_limits<uint32_t>::max() || (prefixed && n.value() == 0))
     return model::invalid{rule};
   return static_cast<uint32_t>(n.value());
+}
+
+model::expected<page> parse_page(std::string_view limit, std::string_view after) {
+  page p;
+  if (!limit.empty()) {
+    auto n = model::parse_timestamp_digits(limit);
+    if (!n || n.value() < 1 || n.value() > max_page)
+      return model::invalid{"limit must be a whole number from 1 to " + std::to_string(max_page)};
+    p.limit = static_cast<uint32_t>(n.value());
+  }
+  if (!after.empty()) {
+    auto n = model::parse_timestamp_digits(after);
+    if (!n || n.value() > std::numeric_limits<uint32_t>::max())
+      return model::invalid{"after must be a version number (a whole number, 0 or more)"};
+    p.after = static_cast<uint32_t>(n.value());
+  }
+  return p;
 }
 
 } // namespace http

@@ -14,4 +14,17 @@ namespace http {
 /// else fails, with a sentence naming the parameter.
 model::expected<uint32_t> parse_version(std::string_view text);
 
+/// A page of a series' versions: those after version `after`, at most `limit`.
+struct page {
+  uint32_t after = 0;
+  uint32_t limit = 1000;
+};
+
+/// Most versions one page of /series/{id} holds.
+constexpr uint32_t max_page = 10000;
+
+/// Parses `limit` (1..max_page, default 1000) and `after` (a version number,
+/// default 0) of /series/{id}; fails with a sentence naming the parameter.
+model::expected<page> parse_page(std::string_view limit, std::string_view after);
+
 } // namespace http

@@ -174,10 +174,20 @@ void handle_series(api_context& ctx, const httplib::Request& req, httplib::Respo
   std::string id = req.matches[1];
   if (!series_id_in_path(req, res))
     return;
-  actors::version_list versions;
-  if (!ask(ctx, id, caf::make_message(actors::list_atom::value, id), res, versions))
+  auto page = parse_page(req.get_param_value("limit"), req.get_param_value("after"));
+  if (!page)
+    return reply_error(res, 422, page.detail());
+  auto [after, limit] = page.value();
+  actors::version_list versions; // one more than the page: is there a next one?
+  if (!ask(ctx, id, caf::make_message(actors::list_atom::value, id, after, limit + 1), res,
+           versions))
     return;
-  res.set_content(encode_versions(id, versions), json);
+  std::optional<uint32_t> next;
+  if (versions.size() > limit) {
+    versions.pop_back();
+    next = versions.back().version;
+  }
+  res.set_content(encode_versions(id, versions, next), json);
 }
 
 void handle_metrics(api_context& ctx, const httplib::Request&, httplib::Response& res) {

@@ -91,7 +91,8 @@ TEST_CASE("series actor: plot and list answer the stored version and its points"
   REQUIRE(vp);
   CHECK(vp->record.version == 1);
   CHECK(vp->data.values == sample(5).values);
-  auto list = f.ask<version_list>("p", list_atom::value, std::string{"p"});
+  auto list = f.ask<version_list>("p", list_atom::value, std::string{"p"}, uint32_t{0},
+                                  uint32_t{1000});
   REQUIRE(list);
   CHECK(list->size() == 1);
 }

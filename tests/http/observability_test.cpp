@@ -149,3 +149,33 @@ TEST_CASE("overload: beyond max-in-flight requests get 503 with Retry-After at o
   CHECK(testing::answer(c.Post("/predict/o", R"({"timestamp":"1","value":1})", json)).status
         == 200);
 }
+
+TEST_CASE("series listing: versions come a page at a time, with a cursor") {
+  testing::live_server server;
+  auto c = server.client();
+  for (int i = 0; i < 25; ++i)
+    REQUIRE(testing::answer(c.Post("/fit/paged", testing::fit_body(), json)).status == 200);
+  auto versions_in = [](const std::string& body) {
+    rapidjson::Document d;
+    d.Parse(body.c_str());
+    std::vector<std::string> out;
+    for (const auto& v : d["versions"].GetArray())
+      out.push_back(v["version"].GetString());
+    return std::make_pair(out, d["next"].IsNull() ? std::string{"null"} : d["next"].GetString());
+  };
+  auto first = versions_in(testing::answer(c.Get("/series/paged?limit=10")).body);
+  CHECK(first.first.size() == 10);
+  CHECK(first.first.front() == "1");
+  CHECK(first.second == "10");
+  auto second = versions_in(testing::answer(c.Get("/series/paged?limit=10&after=10")).body);
+  CHECK(second.first.front() == "11");
+  CHECK(second.second == "20");
+  auto last = versions_in(testing::answer(c.Get("/series/paged?limit=10&after=20")).body);
+  CHECK(last.first == std::vector<std::string>{"21", "22", "23", "24", "25"});
+  CHECK(last.second == "null");
+  auto all = versions_in(testing::answer(c.Get("/series/paged")).body);
+  CHECK(all.first.size() == 25);
+  for (const char* bad : {"/series/paged?limit=0", "/series/paged?limit=10001",
+                          "/series/paged?limit=x", "/series/paged?after=-1"})
+    CHECK_MESSAGE(testing::answer(c.Get(bad)).status == 422, bad);
+}
