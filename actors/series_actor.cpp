@@ -11,9 +11,7 @@ struct series_state {
   std::string id;
   series_settings cfg;
   version_list versions;     ///< committed versions; versions[i].version == i + 1
-  uint32_t next_version = 1; ///< number the next fit will try to commit
   uint32_t in_flight = 0;    ///< commits sent, not yet answered
-  bool rewind = false;       ///< a commit failed: renumber once in_flight drains
   bool passivating = false;  ///< exit once in_flight drains
 };
 
@@ -31,19 +29,15 @@ caf::expected<model::version_record> select(const series_state& st, uint32_t ver
   return st.versions[version - 1];
 }
 
-/// Bookkeeping after the store answered one commit.
+/// Bookkeeping after the store answered one commit. The store numbers
+/// versions in its transaction and answers a series' commits in order, so a
+/// stored version is always the next one here: a failed commit leaves no gap
+/// and does not disturb the fits behind it.
 void settle(self_ptr self, const model::version_record* stored) {
   auto& st = self->state;
   --st.in_flight;
   if (stored)
     st.versions.push_back(*stored);
-  else
-    st.rewind = true;
-  if (st.rewind && st.in_flight == 0) {
-    // Numbers handed to failed commits are free again: continue after the last stored one.
-    st.next_version = static_cast<uint32_t>(st.versions.size()) + 1;
-    st.rewind = false;
-  }
   if (st.passivating && st.in_flight == 0)
     self->quit();
 }
@@ -56,20 +50,16 @@ caf::result<model::version_record> fit(self_ptr self, model::training_data& data
   auto stats = model::fit(data, st.cfg.min_training_points);
   if (!stats)
     return make_error(server_error::invalid_input, stats.detail());
-  model::version_record record{st.next_version++, stats.value(), unix_ms_now()};
+  model::version_record record{0, stats.value(), unix_ms_now()}; // numbered by the store
   ++st.in_flight;
   auto rp = self->make_response_promise<model::version_record>();
   self->request(st.cfg.writer, caf::infinite, commit_atom::value,
                 model::commit_item{st.id, record, std::move(data)}, deadline_ms)
     .then(
-      [self, rp, record](bool stored) mutable {
-        settle(self, stored ? &record : nullptr);
-        if (stored)
-          rp.deliver(record);
-        else
-          rp.deliver(make_error(server_error::store_failed,
-                                "version " + std::to_string(record.version)
-                                  + " could not be stored after an earlier store failure; retry"));
+      [self, rp, record](uint32_t version) mutable {
+        record.version = version;
+        settle(self, &record);
+        rp.deliver(record);
       },
       [self, rp](caf::error& err) mutable {
         settle(self, nullptr);
@@ -87,7 +77,6 @@ series_actor::behavior_type series(self_ptr self, std::string id, series_setting
     .await(
       [self](version_list& stored) {
         self->state.versions = std::move(stored);
-        self->state.next_version = static_cast<uint32_t>(self->state.versions.size()) + 1;
       },
       [self](caf::error& err) { self->quit(std::move(err)); });
   return {

@@ -10,7 +10,7 @@ namespace {
 
 /// Who waits for a pending item, and until when (Unix ms, 0 none).
 struct waiter {
-  caf::typed_response_promise<bool> promise;
+  caf::typed_response_promise<uint32_t> promise;
   int64_t deadline_ms = 0;
 };
 
@@ -67,13 +67,16 @@ void flush(self_ptr self) {
   } else {
     ++st.counters->batches;
     for (std::size_t i = 0; i < st.items.size(); ++i) {
-      bool accepted = result.value()[i];
-      if (accepted) {
-        ++st.counters->versions;
-        if (st.items[i].record.version == 1)
-          ++st.counters->series;
+      auto version = result.value()[i];
+      if (version == 0) {
+        st.waiters[i].promise.deliver(make_error(
+          server_error::store_failed, "the store refused this version; nothing was stored"));
+        continue;
       }
-      st.waiters[i].promise.deliver(accepted);
+      ++st.counters->versions;
+      if (version == 1)
+        ++st.counters->series;
+      st.waiters[i].promise.deliver(version);
     }
   }
   st.items.clear();
@@ -90,13 +93,13 @@ store_writer_actor::behavior_type store_writer(self_ptr self, std::shared_ptr<pe
   self->state.max_batch_bytes = max_batch_bytes;
   self->state.counters = std::move(counters);
   return {
-    [self](commit_atom, model::commit_item& item, int64_t deadline_ms) -> caf::result<bool> {
+    [self](commit_atom, model::commit_item& item, int64_t deadline_ms) -> caf::result<uint32_t> {
       auto& st = self->state;
       auto bytes = item.data.values.size() * (sizeof(double) + sizeof(int64_t));
       if (!st.items.empty() && st.bytes + bytes > st.max_batch_bytes)
         flush(self); // the pending batch is full in bytes: it goes first, alone
       st.items.push_back(std::move(item));
-      st.waiters.push_back({self->make_response_promise<bool>(), deadline_ms});
+      st.waiters.push_back({self->make_response_promise<uint32_t>(), deadline_ms});
       st.bytes += bytes;
       if (st.items.size() >= st.max_batch || st.bytes >= st.max_batch_bytes) {
         flush(self);
@@ -105,7 +108,7 @@ store_writer_actor::behavior_type store_writer(self_ptr self, std::shared_ptr<pe
         st.flush_queued = true;
         self->send(self, flush_atom::value);
       }
-      return caf::delegated<bool>{};
+      return caf::delegated<uint32_t>{};
     },
     [self](flush_atom) { flush(self); },
   };

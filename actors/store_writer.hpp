@@ -26,11 +26,13 @@ struct store_counters {
   std::atomic<uint64_t> commit_us_sum{0};///< total time spent in transactions
 };
 
-/// Replies `true` when the version was stored, `false` when its number was
-/// not the series' next one (never stored), `store_failed`, or `overloaded`
-/// when the transaction would start after the item's deadline (Unix ms, 0 none).
+/// Replies with the version the store gave the item inside its transaction
+/// (its series' latest + 1), `store_failed` when it was not stored (the
+/// transaction failed, or the database refused this item alone), or
+/// `overloaded` when the transaction would start after the item's deadline
+/// (Unix ms, 0 none). `record.version` of the item is ignored.
 using store_writer_actor = caf::typed_actor<
-  caf::replies_to<commit_atom, model::commit_item, int64_t>::with<bool>,
+  caf::replies_to<commit_atom, model::commit_item, int64_t>::with<uint32_t>,
   caf::reacts_to<flush_atom>>;
 
 /// Spawns the writer (detached) owning `db`. A transaction holds at most

@@ -121,10 +121,10 @@ std::optional<std::string> store::prepare_all(bool read_only) {
     bool writes;
   };
   const entry entries[] = {
-    {&insert_series_,
-     "INSERT INTO series(series_id, latest_version) VALUES(?1, 1) ON CONFLICT DO NOTHING", true},
+    {&insert_series_, "INSERT INTO series(series_id, latest_version) VALUES(?1, 1)", true},
     {&bump_series_,
-     "UPDATE series SET latest_version = ?2 WHERE series_id = ?1 AND latest_version = ?2 - 1",
+     "UPDATE series SET latest_version = latest_version + 1 WHERE series_id = ?1 "
+     "RETURNING latest_version",
      true},
     {&insert_version_,
      "INSERT INTO versions VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", true},
@@ -147,22 +147,30 @@ std::optional<std::string> store::prepare_all(bool read_only) {
   return std::nullopt;
 }
 
-bool store::commit_one(const commit_item& item) {
+/// Numbers and writes one item; 0 when the database refused it (the caller
+/// rolls its savepoint back). Throws store_failure on I/O errors.
+uint32_t store::commit_one(const commit_item& item) {
   const auto& r = item.record;
-  sqlite3_stmt* claim = r.version == 1 ? insert_series_ : bump_series_;
+  uint32_t version = 0;
   {
-    stmt_guard g{claim};
-    bind_text(claim, 1, item.series_id);
-    if (r.version != 1)
-      sqlite3_bind_int64(claim, 2, r.version);
-    if (sqlite3_step(claim) != SQLITE_DONE)
-      throw store_failure{last_error()};
-    if (sqlite3_changes(db_) != 1)
-      return false; // version already taken or not the next one
+    stmt_guard g{bump_series_};
+    bind_text(bump_series_, 1, item.series_id);
+    int rc = sqlite3_step(bump_series_);
+    if (rc == SQLITE_ROW)
+      version = static_cast<uint32_t>(sqlite3_column_int64(bump_series_, 0));
+    else if (rc != SQLITE_DONE)
+      return refused_or_throw();
+  }
+  if (version == 0) { // the series' first version
+    stmt_guard g{insert_series_};
+    bind_text(insert_series_, 1, item.series_id);
+    if (sqlite3_step(insert_series_) != SQLITE_DONE)
+      return refused_or_throw();
+    version = 1;
   }
   stmt_guard g{insert_version_};
   bind_text(insert_version_, 1, item.series_id);
-  sqlite3_bind_int64(insert_version_, 2, r.version);
+  sqlite3_bind_int64(insert_version_, 2, version);
   sqlite3_bind_int64(insert_version_, 3, r.stats.points_used);
   sqlite3_bind_double(insert_version_, 4, r.stats.mean);
   sqlite3_bind_double(insert_version_, 5, r.stats.std);
@@ -170,19 +178,35 @@ bool store::commit_one(const commit_item& item) {
   bind_array(insert_version_, 7, item.data.timestamps);
   bind_array(insert_version_, 8, item.data.values);
   if (sqlite3_step(insert_version_) != SQLITE_DONE)
-    throw store_failure{last_error()};
-  return true;
+    return refused_or_throw();
+  return version;
 }
 
-expected<std::vector<bool>, store_failure>
+uint32_t store::refused_or_throw() {
+  // A constraint (or a trigger's RAISE) refuses this item only; anything else
+  // (I/O, full disk, corruption) fails the whole transaction.
+  if ((sqlite3_extended_errcode(db_) & 0xff) == SQLITE_CONSTRAINT)
+    return 0;
+  throw store_failure{last_error()};
+}
+
+expected<std::vector<uint32_t>, store_failure>
 store::commit(const std::vector<commit_item>& items) {
   if (exec(db_, "BEGIN IMMEDIATE") != SQLITE_OK)
     return store_failure{"cannot begin a transaction: " + last_error()};
-  std::vector<bool> accepted;
-  accepted.reserve(items.size());
+  std::vector<uint32_t> assigned;
+  assigned.reserve(items.size());
   try {
-    for (const auto& item : items)
-      accepted.push_back(commit_one(item));
+    for (const auto& item : items) {
+      if (exec(db_, "SAVEPOINT item") != SQLITE_OK)
+        throw store_failure{last_error()};
+      auto version = commit_one(item);
+      if (version == 0 && exec(db_, "ROLLBACK TO item") != SQLITE_OK)
+        throw store_failure{last_error()};
+      if (exec(db_, "RELEASE item") != SQLITE_OK)
+        throw store_failure{last_error()};
+      assigned.push_back(version);
+    }
   } catch (const store_failure& failure) {
     exec(db_, "ROLLBACK");
     return store_failure{"cannot write a version: " + failure.detail};
@@ -192,7 +216,7 @@ store::commit(const std::vector<commit_item>& items) {
     exec(db_, "ROLLBACK");
     return store_failure{"cannot commit: " + why};
   }
-  return accepted;
+  return assigned;
 }
 
 expected<std::vector<version_record>, store_failure>

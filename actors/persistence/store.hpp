@@ -37,10 +37,13 @@ public:
   store(const store&) = delete;
   store& operator=(const store&) = delete;
 
-  /// Commits every item in one transaction. An item is accepted only when its
-  /// version is exactly the series' stored latest + 1 (no gaps, no reuse); the
-  /// result holds one flag per item. Fails, committing nothing, on I/O errors.
-  expected<std::vector<bool>, store_failure> commit(const std::vector<commit_item>& items);
+  /// Commits every item in one transaction, numbering each as its series'
+  /// stored latest + 1 there (items of one series in order; `record.version`
+  /// is ignored), so versions have no gaps and no reuse whatever failed before.
+  /// Each item has its own savepoint: one the database refuses (a constraint,
+  /// say) is left out, with 0 as its version, and the others commit. The result
+  /// holds each item's version. Fails, committing nothing, on I/O errors.
+  expected<std::vector<uint32_t>, store_failure> commit(const std::vector<commit_item>& items);
 
   /// All versions of `series_id`, oldest first (empty when never trained).
   expected<std::vector<version_record>, store_failure> versions(const std::string& series_id);
@@ -55,13 +58,14 @@ public:
 private:
   explicit store(sqlite3* db, std::string path);
   std::optional<std::string> prepare_all(bool read_only);
-  bool commit_one(const commit_item& item);
+  uint32_t commit_one(const commit_item& item);
+  uint32_t refused_or_throw();
   std::string last_error() const;
 
   sqlite3* db_;
   std::string path_;
   sqlite3_stmt* insert_series_ = nullptr;
-  sqlite3_stmt* bump_series_ = nullptr;
+  sqlite3_stmt* bump_series_ = nullptr; ///< latest + 1, RETURNING it
   sqlite3_stmt* insert_version_ = nullptr;
   sqlite3_stmt* select_versions_ = nullptr;
   sqlite3_stmt* select_points_ = nullptr;

@@ -25,7 +25,7 @@ TEST_CASE("store writer: concurrent commits are grouped into few transactions") 
                                     {{1, 2, 3}, {0, 1, 2}}},
                  int64_t{0});
     int stored = 0;
-    self->receive_for(stored, n)([&](bool ok) { CHECK(ok); },
+    self->receive_for(stored, n)([&](uint32_t version) { CHECK(version == 1); },
                                  caf::after(std::chrono::seconds(60)) >> [&] {
                                    FAIL("the writer did not answer every commit within 60 s");
                                  });
@@ -64,7 +64,7 @@ TEST_CASE("store writer: a transaction is capped in bytes as well as in count") 
                  model::commit_item{"b" + std::to_string(i), {1, {40000, 2, 1}, 0}, big},
                  int64_t{0});
     int stored = 0;
-    self->receive_for(stored, n)([&](bool ok) { CHECK(ok); },
+    self->receive_for(stored, n)([&](uint32_t version) { CHECK(version == 1); },
                                  caf::after(std::chrono::seconds(60)) >> [&] {
                                    FAIL("the writer did not answer every commit within 60 s");
                                  });

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <future>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include "tests/support.hpp"
 
@@ -46,4 +48,54 @@ TEST_CASE("concurrency: 100 series fitted in parallel all succeed and all predic
   CHECK(ok == 100);
   auto h = testing::answer(server.client().Get("/healthcheck"));
   CHECK(h.body.find(R"("series_trained":100)") != std::string::npos);
+}
+
+TEST_CASE("concurrency: a refused commit fails only its own fit; versions stay contiguous") {
+  testing::live_server server;
+  REQUIRE(testing::answer(server.client().Post("/fit/p", testing::fit_body(), "application/json"))
+            .status
+          == 200);
+  // The database refuses every version trained on 7 points (a trigger stands
+  // in for any per-item failure), while 8 clients fit one series at once.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open((server.dir.path + "/data/models.db").c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db,
+                       "CREATE TRIGGER refuse_seven BEFORE INSERT ON versions "
+                       "WHEN NEW.points_used = 7 BEGIN SELECT RAISE(ABORT, 'refused'); END",
+                       nullptr, nullptr, nullptr)
+          == SQLITE_OK);
+  sqlite3_close(db);
+  std::mutex mtx;
+  std::vector<int> versions;
+  std::atomic<int> poison_ok{0}, poison_refused{0}, good_failed{0};
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 8; ++t)
+    clients.emplace_back([&, t] {
+      auto c = server.client();
+      for (int i = 0; i < 20; ++i) {
+        bool poison = (t + i) % 4 == 0;
+        auto r = c.Post("/fit/p", testing::fit_body(poison ? 7 : 6, t * 100 + i), "application/json");
+        int status = testing::status_of(r);
+        if (poison) {
+          (status == 200 ? poison_ok : poison_refused)++;
+        } else if (status != 200) {
+          ++good_failed;
+        } else {
+          std::lock_guard<std::mutex> g{mtx};
+          versions.push_back(testing::version_in(r->body));
+        }
+      }
+    });
+  for (auto& t : clients)
+    t.join();
+  CHECK(poison_ok == 0);
+  CHECK(poison_refused == 40);
+  CHECK(good_failed == 0); // no fit behind a failed one is failed with it
+  std::sort(versions.begin(), versions.end());
+  REQUIRE(versions.size() == 120);
+  for (std::size_t i = 0; i < versions.size(); ++i)
+    CHECK(versions[i] == static_cast<int>(i) + 2); // distinct, contiguous after version 1
+  auto listing = testing::answer(server.client().Get("/series/p?limit=10000"));
+  CHECK(listing.body.find(R"("version":"121")") != std::string::npos);
+  CHECK(listing.body.find(R"("version":"122")") == std::string::npos);
 }

@@ -2,6 +2,8 @@
 
 #include <fstream>
 
+#include <sqlite3.h>
+
 #include "actors/persistence/store.hpp"
 #include "tests/temp_dir.hpp"
 
@@ -31,7 +33,7 @@ TEST_CASE("store: commits versions and reads them back after reopening") {
     auto db = open_rw(path);
     auto r = db->commit({item("a", 1, 1.0), item("b", 1), item("a", 2, 2.0)});
     REQUIRE(r.ok());
-    CHECK(r.value() == std::vector<bool>{true, true, true});
+    CHECK(r.value() == std::vector<uint32_t>{1, 1, 2});
   }
   auto db = open_rw(path);
   auto versions = db->versions("a");
@@ -50,15 +52,34 @@ TEST_CASE("store: commits versions and reads them back after reopening") {
   CHECK(db->versions("missing").value().empty());
 }
 
-TEST_CASE("store: a version must be exactly the next one (no gaps, no reuse)") {
+TEST_CASE("store: versions are numbered in the transaction; a refused item leaves no gap") {
   testing::temp_dir dir;
-  auto db = open_rw(dir.path + "/m.db");
-  auto r = db->commit({item("s", 1), item("s", 1), item("s", 3), item("s", 2)});
+  auto path = dir.path + "/m.db";
+  auto db = open_rw(path);
+  // The numbers callers put in record.version do not matter: the store counts.
+  auto r = db->commit({item("s", 7), item("s", 7), item("t", 3), item("s", 1)});
   REQUIRE(r.ok());
-  CHECK(r.value() == std::vector<bool>{true, false, false, true});
+  CHECK(r.value() == std::vector<uint32_t>{1, 2, 1, 3});
+  // The database refuses one item (a trigger stands in for any constraint):
+  // only that item is left out, the ones after it in the same transaction
+  // commit, and numbering goes on without a gap.
+  sqlite3* other = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &other) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(other,
+                       "CREATE TRIGGER refuse_nine BEFORE INSERT ON versions "
+                       "WHEN NEW.points_used = 9 BEGIN SELECT RAISE(ABORT, 'refused'); END",
+                       nullptr, nullptr, nullptr)
+          == SQLITE_OK);
+  sqlite3_close(other);
+  auto nine = item("s", 0);
+  nine.record.stats.points_used = 9;
+  auto r2 = db->commit({item("s", 0), nine, item("s", 0)});
+  REQUIRE(r2.ok());
+  CHECK(r2.value() == std::vector<uint32_t>{4, 0, 5});
   auto versions = db->versions("s").value();
-  REQUIRE(versions.size() == 2);
-  CHECK(versions[1].version == 2);
+  REQUIRE(versions.size() == 5);
+  for (std::size_t i = 0; i < versions.size(); ++i)
+    CHECK(versions[i].version == i + 1);
 }
 
 TEST_CASE("store: a read-only connection sees committed data") {
