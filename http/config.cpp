@@ -91,7 +91,7 @@ app_config::app_config() {
   opt_group{custom_options_, "http"}
     .add(v.loops, "loops", "epoll loop threads owning the connections (2)")
     .add(v.threads, "threads", "workers for predicts, /plot and /series (32)")
-    .add(v.fit_threads, "fit-threads", "workers for fits (16)")
+    .add(v.fit_threads, "fit-threads", "workers for fits (128)")
     .add(v.max_connections, "max-connections", "open connections; more are closed at once (16384)")
     .add(v.keepalive_max_requests, "keepalive-max-requests", "requests per connection, then close; 0 unlimited (0)")
     .add(v.keepalive_timeout_s, "keepalive-timeout-s", "idle connections close after this (75)")
@@ -103,8 +103,9 @@ app_config::app_config() {
     .add(v.write_timeout_s, "write-timeout-s", "drop clients not reading this long (60)")
     .add(v.request_timeout_ms, "request-timeout-ms", "deadline of fits and predicts, then 503 (30000)")
     .add(v.access_log, "access-log", "off | errors | all (off)")
-    .add(v.max_in_flight, "max-in-flight", "requests at the workers at once; more get 503 (1024)")
-    .add(v.max_in_flight_fits, "max-in-flight-fits", "fits among them; more get 503 (256)")
+    .add(v.max_in_flight, "max-in-flight", "requests at the workers at once; more get 503 (4096)")
+    .add(v.max_in_flight_fits, "max-in-flight-fits", "fits among them; more get 503 (1024)")
+    .add(v.max_in_flight_bytes, "max-in-flight-bytes", "their request bytes; more get 503 (256 MiB)")
     .add(v.drain_grace_ms, "drain-grace-ms", "on SIGTERM, readiness 503 this long first (0)")
     .add(v.drain_timeout_ms, "drain-timeout-ms", "on SIGTERM, longest wait for in-flight (30000)");
   opt_group{custom_options_, "server"}
@@ -160,6 +161,9 @@ std::vector<std::string> check_ranges(const server_config& v) {
   at_least<std::size_t>(problems, "http.max-in-flight", v.max_in_flight, 1);
   at_most<std::size_t>(problems, "http.max-in-flight", v.max_in_flight, 1000000);
   at_least<std::size_t>(problems, "http.max-in-flight-fits", v.max_in_flight_fits, 1);
+  at_least<std::size_t>(problems, "http.max-in-flight-bytes", v.max_in_flight_bytes, 1u << 16);
+  at_most<std::size_t>(problems, "http.max-in-flight-bytes", v.max_in_flight_bytes,
+                       std::size_t{64} << 30);
   at_most<std::size_t>(problems, "http.max-in-flight-fits", v.max_in_flight_fits, 1000000);
   at_most<std::size_t>(problems, "http.drain-grace-ms", v.drain_grace_ms, 86400000);
   at_least<std::size_t>(problems, "http.drain-timeout-ms", v.drain_timeout_ms, 1);
@@ -214,6 +218,7 @@ front_end_settings front_end_of(const server_config& v) {
   f.max_connections = v.max_connections;
   f.max_in_flight = v.max_in_flight;
   f.max_in_flight_fits = v.max_in_flight_fits;
+  f.max_in_flight_bytes = v.max_in_flight_bytes;
   f.keepalive_max_requests = v.keepalive_max_requests;
   f.keepalive_timeout = std::chrono::seconds(v.keepalive_timeout_s);
   f.read_timeout = std::chrono::seconds(v.read_timeout_s);

@@ -26,7 +26,7 @@ struct server_config {
   // [http]
   std::size_t loops = 2;                     ///< epoll loop threads owning the connections
   std::size_t threads = 32;                  ///< workers for predicts, /plot, /series
-  std::size_t fit_threads = 16;              ///< workers for fits (they wait on the store)
+  std::size_t fit_threads = 128;             ///< workers for fits (they wait on the store)
   std::size_t max_connections = 16384;       ///< open connections; past it new ones close at once
   std::size_t keepalive_max_requests = 0;    ///< requests per connection, then close; 0 unlimited
   std::size_t keepalive_timeout_s = 75;      ///< idle connections close after this
@@ -38,8 +38,9 @@ struct server_config {
   std::size_t write_timeout_s = 60;          ///< a client not reading this long is dropped
   std::size_t request_timeout_ms = 30000;    ///< longest wait for an actor's answer (then 503)
   std::string access_log = "off";            ///< off | errors | all
-  std::size_t max_in_flight = 1024;          ///< requests at the workers; beyond it 503 at once
-  std::size_t max_in_flight_fits = 256;      ///< fits among them; beyond it 503 at once
+  std::size_t max_in_flight = 4096;          ///< requests at the workers; beyond it 503 at once
+  std::size_t max_in_flight_fits = 1024;     ///< fits among them; beyond it 503 at once
+  std::size_t max_in_flight_bytes = 256u << 20; ///< their request bytes; beyond it 503 at once
   std::size_t drain_grace_ms = 0;            ///< on SIGTERM: readiness 503 this long first
   std::size_t drain_timeout_ms = 30000;      ///< on SIGTERM: longest wait for in-flight requests
   // [server]

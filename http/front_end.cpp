@@ -191,6 +191,7 @@ struct front_end::impl {
   worker_pool fit_workers;
   std::vector<std::unique_ptr<loop>> loops;
   std::atomic<int64_t> fits{0};
+  std::atomic<int64_t> bytes{0}; ///< request bytes held by requests at the workers
   std::atomic<bool> stopping{false};
 
   impl(routed_server& r, const front_end_settings& st, http_metrics& m, log_sink l,
@@ -426,20 +427,25 @@ void loop::dispatch(connection* c) {
     return;
   }
   bool fit = kind == lane::fits;
+  auto size = static_cast<int64_t>(c->fed);
+  auto held = fe.bytes.load();
   if (fe.metrics.in_flight.load() >= static_cast<int64_t>(fe.s.max_in_flight)
-      || (fit && fe.fits.load() >= static_cast<int64_t>(fe.s.max_in_flight_fits))) {
+      || (fit && fe.fits.load() >= static_cast<int64_t>(fe.s.max_in_flight_fits))
+      || (held > 0 && held + size > static_cast<int64_t>(fe.s.max_in_flight_bytes))) {
     // The body is already read, so the connection stays usable.
     ++fe.metrics.rejected;
     return refuse(c, 503, "the server is at its in-flight request limit; retry", false);
   }
   ++fe.metrics.in_flight;
+  fe.bytes += size;
   if (fit)
     ++fe.fits;
-  (fit ? fe.fit_workers : fe.workers).post([this, c, fit] {
+  (fit ? fe.fit_workers : fe.workers).post([this, c, fit, size] {
     process(c);
     // The request is done before its answer leaves: a client that reads
     // /metrics after its answer never sees it still counted.
     --fe.metrics.in_flight;
+    fe.bytes -= size;
     if (fit)
       --fe.fits;
     // Send at once from here (the socket is not touched by the loop while a

@@ -40,10 +40,11 @@ public:
 struct front_end_settings {
   std::size_t loops = 2;                 ///< epoll loop threads
   std::size_t workers = 32;              ///< threads for requests that wait on actors
-  std::size_t fit_workers = 16;          ///< threads for fits (they wait on the store)
+  std::size_t fit_workers = 128;         ///< threads for fits (they wait on the store)
   std::size_t max_connections = 16384;   ///< open connections; past it new ones close at once
-  std::size_t max_in_flight = 1024;      ///< requests being handled; past it 503
-  std::size_t max_in_flight_fits = 256;  ///< fits among them; past it 503
+  std::size_t max_in_flight = 4096;      ///< requests at the workers; past it 503
+  std::size_t max_in_flight_fits = 1024; ///< fits among them; past it 503
+  std::size_t max_in_flight_bytes = 256u << 20; ///< their request bytes; past it 503 (one always passes)
   std::size_t keepalive_max_requests = 0; ///< 0: unlimited
   std::chrono::milliseconds keepalive_timeout{75000}; ///< idle connection closes after
   std::chrono::milliseconds read_timeout{60000};  ///< whole request from its first byte, else 408

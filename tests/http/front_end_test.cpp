@@ -231,3 +231,25 @@ TEST_CASE("front end: fits stalled on the store take no worker from predicts; ov
   for (auto& f : fits)
     CHECK(f.get() == 200);
 }
+
+TEST_CASE("front end: request bytes held at the workers are bounded (503 past the budget)") {
+  http::server_config cfg;
+  cfg.max_in_flight_bytes = 1 << 16;
+  testing::live_server s{cfg};
+  REQUIRE(testing::answer(s.client().Post("/fit/good", testing::fit_body(), json)).status == 200);
+  testing::store_lock lock{s.dir.path + "/data/models.db"};
+  auto big = testing::fit_body(3000); // ~40 KB: one fits the 64 KiB budget, two do not
+  auto stalled = std::async(std::launch::async, [&s, &big] {
+    return testing::status_of(s.client().Post("/fit/good", big, json));
+  });
+  auto c = s.client();
+  REQUIRE(testing::wait_for_in_flight(c, 1));
+  auto refused = testing::answer(c.Post("/fit/other", big, json));
+  CHECK(refused.status == 503);
+  CHECK(refused.get_header_value("Retry-After") == "1");
+  // A small request still fits beside the stalled one.
+  CHECK(testing::answer(c.Post("/predict/good", predict_body, json)).status == 200);
+  lock.release();
+  CHECK(stalled.get() == 200);
+  CHECK(testing::answer(c.Post("/fit/other", big, json)).status == 200); // budget free again
+}
