@@ -1,5 +1,8 @@
 #include "actors/series_actor.hpp"
 
+#include <map>
+#include <optional>
+
 #include "model/request_params.hpp"
 
 namespace actors {
@@ -12,6 +15,11 @@ struct series_state {
   series_settings cfg;
   version_list versions;     ///< committed versions; versions[i].version == i + 1
   uint32_t in_flight = 0;    ///< commits sent, not yet answered
+  /// The clients of those commits, by commit number: answered by the writer's
+  /// reply, or with 503 when the writer dies holding them.
+  std::map<uint64_t, caf::typed_response_promise<model::version_record>> waiting;
+  uint64_t commits = 0;
+  bool store_down = false;   ///< the writer died: fits are refused at once
   bool passivating = false;  ///< exit once in_flight drains
 };
 
@@ -35,10 +43,41 @@ caf::expected<model::version_record> select(const series_state& st, uint32_t ver
 /// and does not disturb the fits behind it.
 void settle(self_ptr self, const model::version_record* stored) {
   auto& st = self->state;
-  --st.in_flight;
+  if (st.in_flight > 0)
+    --st.in_flight;
   if (stored)
     st.versions.push_back(*stored);
   if (st.passivating && st.in_flight == 0)
+    self->quit();
+}
+
+caf::error store_down_error() {
+  return make_error(server_error::store_failed,
+                    "the store is down; the server is restarting it, retry");
+}
+
+/// Removes and returns the client of commit `n` (none if already answered).
+std::optional<caf::typed_response_promise<model::version_record>> take_waiting(self_ptr self,
+                                                                                uint64_t n) {
+  auto& waiting = self->state.waiting;
+  auto it = waiting.find(n);
+  if (it == waiting.end())
+    return std::nullopt;
+  auto rp = std::move(it->second);
+  waiting.erase(it);
+  return rp;
+}
+
+/// The writer died holding our commits: their clients get 503 now, and so
+/// does every later fit (the process is restarting; see system.hpp).
+void on_writer_down(self_ptr self) {
+  auto& st = self->state;
+  st.store_down = true;
+  for (auto& [n, rp] : st.waiting)
+    rp.deliver(store_down_error());
+  st.waiting.clear();
+  st.in_flight = 0;
+  if (st.passivating)
     self->quit();
 }
 
@@ -47,23 +86,31 @@ caf::result<model::version_record> fit(self_ptr self, model::training_data& data
   if (deadline_passed(deadline_ms))
     return deadline_error();
   auto& st = self->state;
+  if (st.store_down)
+    return store_down_error();
   auto stats = model::fit(data, st.cfg.min_training_points);
   if (!stats)
     return make_error(server_error::invalid_input, stats.detail());
   model::version_record record{0, stats.value(), unix_ms_now()}; // numbered by the store
   ++st.in_flight;
   auto rp = self->make_response_promise<model::version_record>();
+  auto n = ++st.commits;
+  st.waiting.emplace(n, rp);
   self->request(st.cfg.writer, caf::infinite, commit_atom::value,
                 model::commit_item{st.id, record, std::move(data)}, deadline_ms)
     .then(
-      [self, rp, record](uint32_t version) mutable {
+      [self, n, record](uint32_t version) mutable {
+        auto rp = take_waiting(self, n);
         record.version = version;
         settle(self, &record);
-        rp.deliver(record);
+        if (rp)
+          rp->deliver(record);
       },
-      [self, rp](caf::error& err) mutable {
+      [self, n](caf::error& err) mutable {
+        auto rp = take_waiting(self, n);
         settle(self, nullptr);
-        rp.deliver(std::move(err));
+        if (rp)
+          rp->deliver(std::move(err));
       });
   return rp;
 }
@@ -72,6 +119,11 @@ series_actor::behavior_type series(self_ptr self, std::string id, series_setting
   auto& st = self->state;
   st.id = std::move(id);
   st.cfg = std::move(cfg);
+  self->monitor(st.cfg.writer);
+  self->set_down_handler([self](caf::down_msg& msg) {
+    if (msg.source == self->state.cfg.writer.address())
+      on_writer_down(self);
+  });
   // Nothing else is handled until the stored versions are in (await suspends the mailbox).
   self->request(st.cfg.reader, caf::infinite, load_atom::value, st.id)
     .await(

@@ -47,13 +47,33 @@ void drop_expired(store_writer_state& st) {
   st.waiters.resize(kept);
 }
 
-/// Writes every pending item in one transaction and answers each promise.
+void commit_pending(self_ptr self);
+
+/// Writes every pending item in one transaction and answers each promise. An
+/// exception (bad_alloc in a huge batch, say) fails this batch's fits (503),
+/// never the actor: no promise is left unanswered.
 void flush(self_ptr self) {
   auto& st = self->state;
   st.flush_queued = false;
   drop_expired(st);
   if (st.items.empty())
     return;
+  try {
+    commit_pending(self);
+  } catch (const std::exception& e) {
+    ++st.counters->failures;
+    for (auto& w : st.waiters)
+      w.promise.deliver(make_error(server_error::store_failed,
+                                   std::string{"the store could not save the version: "}
+                                     + e.what()));
+    st.items.clear();
+    st.waiters.clear();
+    st.bytes = 0;
+  }
+}
+
+void commit_pending(self_ptr self) {
+  auto& st = self->state;
   auto start = std::chrono::steady_clock::now();
   auto result = st.db->commit(st.items);
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(

@@ -24,6 +24,7 @@ struct store_counters {
   std::atomic<uint64_t> batches{0};      ///< transactions committed since start
   std::atomic<uint64_t> failures{0};     ///< transactions that failed
   std::atomic<uint64_t> commit_us_sum{0};///< total time spent in transactions
+  std::atomic<bool> down{false};         ///< a store actor died: the store is unusable
 };
 
 /// Replies with the version the store gave the item inside its transaction

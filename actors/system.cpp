@@ -25,6 +25,15 @@ model::expected<runtime, model::store_failure> start(caf::actor_system& sys,
                                  rt.counters, cfg.store_batch_max_bytes);
   for (auto& db : reader_dbs)
     rt.readers.push_back(spawn_store_reader(sys, std::move(db)));
+  // A store actor that exits for any reason but a shutdown leaves the store
+  // unusable: readiness turns 503 and the process stops (system.hpp).
+  auto watch = [counters = rt.counters](const caf::error& reason) {
+    if (reason != caf::exit_reason::user_shutdown)
+      counters->down = true;
+  };
+  rt.writer->attach_functor(watch);
+  for (auto& reader : rt.readers)
+    reader->attach_functor(watch);
   series_settings base{cfg.min_training_points, rt.writer, {}};
   shard_limits limits;
   limits.max_active = (cfg.max_active_series + cfg.router_shards - 1) / cfg.router_shards;

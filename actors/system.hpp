@@ -36,6 +36,16 @@ struct runtime {
 
 /// Opens the store (creating its directory's file if needed) and spawns every
 /// actor. Fails, spawning nothing, when the store cannot be opened.
+///
+/// Supervision: the store actors answer every failure they can handle (an I/O
+/// error, an exception in a batch) with an error, and live on. If one exits
+/// anyway, `counters->down` turns true: series actors monitoring the writer
+/// answer the fits it held, and later ones, with 503 at once; /health/ready
+/// answers 503; and main stops the process with exit status 4, so that its
+/// supervisor restarts it on the durable store (~0.1 s). The process restarts
+/// rather than the actor because every series actor holds the writer's handle
+/// and the state of a connection that died mid-transaction is unknown; a new
+/// process opens the store afresh.
 model::expected<runtime, model::store_failure> start(caf::actor_system& sys,
                                                      const actors_settings& cfg);
 

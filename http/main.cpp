@@ -1,9 +1,10 @@
 // model_server: reads the configuration, starts the actors and the HTTP
 // listener, serves until SIGTERM or SIGINT, then drains and exits 0 (or 3 when
-// the drain timeout cut requests off; 2 for a bad configuration, 1 when the
-// store or the port is unusable).
+// the drain timeout cut requests off; 4 when a store actor stopped; 2 for a bad
+// configuration, 1 when the store or the port is unusable).
 #include <sys/resource.h>
 
+#include <atomic>
 #include <csignal>
 #include <iostream>
 #include <future>
@@ -67,16 +68,26 @@ int main(int argc, char** argv) {
   auto& server = *svc.value();
   const auto grace = std::chrono::milliseconds(cfg.values.drain_grace_ms);
   const auto drain_timeout = std::chrono::milliseconds(cfg.values.drain_timeout_ms);
+  std::atomic<bool> store_down{false};
   std::promise<void> served;
   auto served_future = served.get_future();
-  std::thread waiter{[&server, signals, grace, drain_timeout, &served_future] {
+  std::thread waiter{[&server, signals, grace, drain_timeout, &served_future, &store_down] {
     int sig = 0;
-    sigwait(&signals, &sig);
+    const timespec tick{0, 250 * 1000 * 1000};
+    while ((sig = sigtimedwait(&signals, nullptr, &tick)) < 0) {
+      if (server.context().counters.down.load()) {
+        std::cerr << "model_server: a store actor stopped; stopping with status 4 so that the "
+                     "supervisor restarts the server on the store\n";
+        store_down = true;
+        break;
+      }
+    }
     if (sig == SIGUSR1)
       return; // run() ended on its own
     // Shutdown: readiness 503 first, then stop accepting; run() returns when
     // in-flight requests are answered, bounded by drain-timeout-ms.
-    std::cerr << "model_server: signal " << sig << ", draining\n";
+    if (sig > 0)
+      std::cerr << "model_server: signal " << sig << ", draining\n";
     server.drain();
     std::this_thread::sleep_for(grace);
     server.stop();
@@ -97,5 +108,5 @@ int main(int argc, char** argv) {
   waiter.join();
   svc.value().reset(); // stops the actors; the store writer has nothing pending
   std::cerr << "model_server: stopped\n";
-  return 0;
+  return store_down ? 4 : 0;
 }

@@ -199,6 +199,13 @@ void handle_live(api_context&, const httplib::Request&, httplib::Response& res) 
 }
 
 void handle_ready(api_context& ctx, const httplib::Request&, httplib::Response& res) {
+  if (ctx.counters.down.load()) {
+    res.status = 503;
+    res.set_header("Retry-After", "1");
+    res.set_content(R"({"status":"store down","reason":"a store actor stopped; the server is restarting"})",
+                    json);
+    return;
+  }
   if (ctx.draining.load()) {
     res.status = 503;
     res.set_header("Retry-After", "1");

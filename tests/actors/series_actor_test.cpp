@@ -1,5 +1,10 @@
 #include <doctest/doctest.h>
 
+#include <sqlite3.h>
+
+#include <future>
+#include <thread>
+
 #include "actors/system.hpp"
 #include "tests/actor_support.hpp"
 
@@ -110,4 +115,39 @@ TEST_CASE("series actor: versions survive a restart of the actor system's actors
   auto p = f.ask<prediction>("r", predict_atom::value, std::string{"r"}, predict_query{0, 0, 2});
   REQUIRE(p);
   CHECK(p->version == 2);
+}
+
+TEST_CASE("series actor: a writer that dies holding fits gets them answered, not lost") {
+  actor_fixture f;
+  REQUIRE(f.fit("w", sample()));
+  // Fit A waits inside the writer's transaction on a held write lock; fit B's
+  // commit queues behind it. An exit request queued after B (normal priority)
+  // makes the writer die right after it took B into its next batch: it holds
+  // B's promise when it dies.
+  sqlite3* lock = nullptr;
+  REQUIRE(sqlite3_open((f.dir.path + "/m.db").c_str(), &lock) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(lock, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  auto a = std::async(std::launch::async, [&f] { return f.fit("w", sample(20)); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300)); // A reaches the writer
+  auto b = std::async(std::launch::async, [&f] { return f.fit("w", sample(30)); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300)); // B's commit is queued
+  caf::anon_send(caf::actor_cast<caf::actor>(f.rt.writer),
+                 caf::exit_msg{caf::actor_addr{}, caf::exit_reason::kill});
+  sqlite3_exec(lock, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(lock);
+  auto ra = a.get();
+  auto rb = b.get();
+  CHECK(ra); // A committed before the writer died
+  REQUIRE_FALSE(rb);
+  // B is answered with an error at once, not left until the 30 s ask timeout.
+  CHECK(rb.error() != caf::make_error(caf::sec::request_timeout));
+  MESSAGE("fit held by the dead writer answered: ", caf::to_string(rb.error()));
+  for (int i = 0; i < 3000 && !f.rt.counters->down; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  CHECK(f.rt.counters->down); // readiness turns 503; main stops with status 4
+  auto later = f.fit("w", sample(40));
+  REQUIRE_FALSE(later);
+  CHECK(later.error() != caf::make_error(caf::sec::request_timeout));
+  auto fresh = f.fit("new", sample(40)); // a series activated after the death
+  CHECK_FALSE(fresh);
 }
