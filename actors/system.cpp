@@ -8,6 +8,7 @@ model::expected<runtime, model::store_failure> start(caf::actor_system& sys,
   auto writer_db = persistence::store::open(cfg.store_path, cfg.sync, false);
   if (!writer_db)
     return model::store_failure{writer_db.detail()};
+  writer_db.value()->set_commit_delay_for_tests(cfg.test_commit_delay);
   auto count = writer_db.value()->series_count();
   if (!count)
     return model::store_failure{count.detail()};

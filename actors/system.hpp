@@ -2,6 +2,7 @@
 // writer and readers and the router shards. Called once by main (and tests).
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -23,6 +24,7 @@ struct actors_settings {
   std::size_t min_training_points = 3; ///< fewer points are rejected
   std::size_t max_active_series = 100000; ///< series actors in memory, over all shards
   std::size_t idle_timeout_s = 600;    ///< passivate series idle this long (0: never)
+  std::chrono::milliseconds test_commit_delay{0}; ///< test hook: slow transactions (0 always in production)
 };
 
 /// The running actors; handles stay valid while the actor_system lives.

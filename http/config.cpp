@@ -243,6 +243,7 @@ actors::actors_settings actors_of(const server_config& v) {
   a.min_training_points = v.min_training_points;
   a.max_active_series = v.max_active_series;
   a.idle_timeout_s = v.idle_timeout_s;
+  a.test_commit_delay = std::chrono::milliseconds{v.test_commit_delay_ms};
   return a;
 }
 

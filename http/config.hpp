@@ -54,6 +54,8 @@ struct server_config {
   std::size_t batch_max = 256;          ///< most fits committed in one transaction
   std::size_t batch_max_bytes = 64u << 20; ///< most training-point bytes in one transaction
   std::size_t readers = 2;              ///< read-only connections for loading series
+  // Not an option: a test hook that makes every transaction this slow.
+  std::size_t test_commit_delay_ms = 0;
 };
 
 /// CAF's config with the server's options registered.

@@ -49,25 +49,34 @@ int64_t deadline_of(const api_context& ctx) {
   return actors::unix_ms_now() + ctx.settings.request_timeout.count();
 }
 
-/// Sends `msg` to the shard owning `id` and waits for a `T`. On anything
-/// else writes the error response and returns false.
+/// How long a client waits for a fit's answer: until the store has decided.
+/// Every path answers (the series actor refuses work past its deadline, the
+/// writer refuses it before its transaction and otherwise answers with the
+/// transaction's outcome, and series actors answer for a writer that died);
+/// the store bounds its own waits (10 s busy timeout). This bound only keeps a
+/// thread from waiting forever on a disk that never returns.
+constexpr auto fit_wait = std::chrono::hours(24);
+
+/// Sends `msg` to the shard owning `id` and waits for a `T`: a fit until the
+/// store's decision, anything else its deadline plus the read grace. On
+/// anything but a `T` writes the error response and returns false.
 template <class T>
 bool ask(api_context& ctx, std::string_view id, caf::message msg, httplib::Response& res,
          T& out) {
   auto dest = caf::actor_cast<caf::strong_actor_ptr>(ctx.router.shard_for(id));
-  // Work started before its deadline is finished (a fit may be in its commit):
-  // wait the deadline plus the commit grace, so a started fit is answered.
+  bool fit = msg.match_element<actors::fit_atom>(0);
+  auto wait = fit ? std::chrono::duration_cast<std::chrono::milliseconds>(fit_wait)
+                  : ctx.settings.request_timeout + ctx.settings.read_grace;
   auto* bridge = actors::bridge::current();
   if (!bridge) { // a route that waits on actors ran on a thread without a bridge
     reply_error(res, 503, "this request cannot be served on this thread; retry");
     return false;
   }
-  auto reply = bridge->ask(
-    dest, std::move(msg), ctx.settings.request_timeout + ctx.settings.commit_grace);
+  auto reply = bridge->ask(dest, std::move(msg), wait);
   if (!reply) {
     reply_error(res, 503, "no answer within request-timeout-ms ("
                             + std::to_string(ctx.settings.request_timeout.count())
-                            + " ms) plus the commit grace; the server is overloaded");
+                            + " ms); the server is overloaded");
     return false;
   }
   if (reply->match_elements<T>()) {

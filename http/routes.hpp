@@ -18,9 +18,10 @@ namespace http {
 struct api_settings {
   /// Deadline of fits and predicts: work not started by then is refused (503).
   std::chrono::milliseconds request_timeout{30000};
-  /// Extra wait for work started before its deadline (a fit in its commit; the
-  /// store's busy timeout is 10 s). After it the client gets 503.
-  std::chrono::milliseconds commit_grace{10000};
+  /// Extra wait for reads (predict, /plot, /series) started before their
+  /// deadline. Fits have none: a fit's client waits for its transaction's
+  /// outcome, so that 503 always means "not stored".
+  std::chrono::milliseconds read_grace{1000};
 };
 
 /// What the handlers share; lives as long as the server listens.

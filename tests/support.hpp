@@ -261,6 +261,7 @@ struct store_lock {
   sqlite3* db = nullptr;
   explicit store_lock(const std::string& path) {
     REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    sqlite3_busy_timeout(db, 30000); // the server's writer may be mid-transaction
     REQUIRE(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
   }
   void release() {

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <cstring>
+#include <thread>
 
 namespace persistence {
 
@@ -211,6 +212,8 @@ store::commit(const std::vector<commit_item>& items) {
     exec(db_, "ROLLBACK");
     return store_failure{"cannot write a version: " + failure.detail};
   }
+  if (commit_delay_.count() > 0)
+    std::this_thread::sleep_for(commit_delay_);
   if (exec(db_, "COMMIT") != SQLITE_OK) {
     auto why = last_error();
     exec(db_, "ROLLBACK");

@@ -5,6 +5,7 @@
 // one); every call blocks on disk I/O.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -55,6 +56,10 @@ public:
   /// Number of series with at least one stored version.
   expected<uint64_t, store_failure> series_count();
 
+  /// Test hook: every transaction sleeps this long before its COMMIT (a slow
+  /// disk). Zero, the default, in every real configuration.
+  void set_commit_delay_for_tests(std::chrono::milliseconds delay) { commit_delay_ = delay; }
+
 private:
   explicit store(sqlite3* db, std::string path);
   std::optional<std::string> prepare_all(bool read_only);
@@ -63,6 +68,7 @@ private:
   std::string last_error() const;
 
   sqlite3* db_;
+  std::chrono::milliseconds commit_delay_{0};
   std::string path_;
   sqlite3_stmt* insert_series_ = nullptr;
   sqlite3_stmt* bump_series_ = nullptr; ///< latest + 1, RETURNING it

@@ -5,7 +5,11 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <future>
+#include <map>
+#include <random>
+#include <thread>
 
 #include "tests/support.hpp"
 
@@ -177,4 +181,73 @@ TEST_CASE("errors: work past its deadline is refused, not done late") {
   CHECK(list.body.find(R"("version":"3")") == std::string::npos);
   CHECK(testing::answer(c.Post("/fit/late", testing::fit_body(), json)).body
         == R"({"series_id":"late","version":"3","points_used":6})");
+}
+
+TEST_CASE("errors: a fit whose transaction outlasts its deadline is answered by its outcome") {
+  // Every transaction takes 11 s (a test hook: a slow disk), longer than the
+  // 300 ms deadline plus any grace the HTTP side could add: the client must
+  // still learn what the transaction did, never 503 for a stored version.
+  http::server_config cfg;
+  cfg.request_timeout_ms = 300;
+  cfg.test_commit_delay_ms = 11000;
+  testing::live_server server{cfg};
+  auto c = server.client();
+  c.set_read_timeout(120, 0);
+  auto start = std::chrono::steady_clock::now();
+  auto fit = testing::answer(c.Post("/fit/slow", testing::fit_body(), json));
+  MESSAGE("slow transaction answered after ",
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+          " s with ", fit.status);
+  CHECK(fit.status == 200);
+  CHECK(fit.body == R"({"series_id":"slow","version":"1","points_used":6})");
+  auto listing = testing::answer(c.Get("/series/slow"));
+  CHECK(listing.status == 200);
+  CHECK(listing.body.find(R"("version":"1")") != std::string::npos);
+}
+
+TEST_CASE("errors: under random store stalls, 200 always means stored and 503 never does") {
+  http::server_config cfg;
+  cfg.request_timeout_ms = 400;
+  testing::live_server server{cfg};
+  std::atomic<bool> go{true};
+  std::atomic<int> unavailable{0}, other{0};
+  std::vector<std::map<std::string, int>> acked(6);
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 6; ++t)
+    clients.emplace_back([&, t] {
+      auto c = server.client();
+      for (int i = 0; go; ++i) {
+        auto id = "stall" + std::to_string(t) + "_" + std::to_string(i % 3);
+        int status = testing::status_of(c.Post(("/fit/" + id).c_str(), testing::fit_body(), json));
+        if (status == 200)
+          ++acked[static_cast<std::size_t>(t)][id];
+        else
+          (status == 503 ? unavailable : other)++;
+      }
+    });
+  std::mt19937 rng{7};
+  for (int stall = 0; stall < 6; ++stall) { // hold the write lock 0.2-1.2 s, six times
+    testing::store_lock lock{server.dir.path + "/data/models.db"};
+    std::this_thread::sleep_for(std::chrono::milliseconds(200 + rng() % 1000));
+    lock.release();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100 + rng() % 300));
+  }
+  go = false;
+  for (auto& t : clients)
+    t.join();
+  CHECK(other == 0);
+  CHECK(unavailable > 0); // the stalls did refuse work
+  auto c = server.client();
+  int total = 0;
+  for (const auto& per_client : acked)
+    for (const auto& [id, k] : per_client) {
+      total += k;
+      auto listing = testing::answer(c.Get(("/series/" + id + "?limit=10000").c_str()));
+      // Stored versions are exactly 1..K, K the number of 200 answers.
+      CHECK_MESSAGE(listing.body.find("\"version\":\"" + std::to_string(k) + "\"")
+                      != std::string::npos, id);
+      CHECK_MESSAGE(listing.body.find("\"version\":\"" + std::to_string(k + 1) + "\"")
+                      == std::string::npos, id);
+    }
+  MESSAGE(total, " fits acknowledged, ", unavailable.load(), " answered 503");
 }
