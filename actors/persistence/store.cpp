@@ -9,7 +9,9 @@ namespace persistence {
 
 namespace {
 
-constexpr int schema_version = 1;
+/// Schema 2 keeps the training points apart from the version rows, so that
+/// loading a series' versions (every activation) reads statistics only.
+constexpr int schema_version = 2;
 
 const char* const schema_sql = R"sql(
 CREATE TABLE IF NOT EXISTS series (
@@ -23,10 +25,44 @@ CREATE TABLE IF NOT EXISTS versions (
   mean REAL NOT NULL,
   std REAL NOT NULL,
   created_at_ms INTEGER NOT NULL,
+  PRIMARY KEY (series_id, version)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS points (
+  series_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
   timestamps BLOB NOT NULL,
   "values" BLOB NOT NULL,
   PRIMARY KEY (series_id, version)
 ) WITHOUT ROWID;
+)sql";
+
+/// Schema 1 kept the points inline in `versions`: move them out, in one
+/// transaction (a crash leaves schema 1, migrated again at the next start).
+const char* const migrate_1_to_2 = R"sql(
+BEGIN IMMEDIATE;
+CREATE TABLE points (
+  series_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  timestamps BLOB NOT NULL,
+  "values" BLOB NOT NULL,
+  PRIMARY KEY (series_id, version)
+) WITHOUT ROWID;
+INSERT INTO points SELECT series_id, version, timestamps, "values" FROM versions;
+CREATE TABLE versions_2 (
+  series_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  points_used INTEGER NOT NULL,
+  mean REAL NOT NULL,
+  std REAL NOT NULL,
+  created_at_ms INTEGER NOT NULL,
+  PRIMARY KEY (series_id, version)
+) WITHOUT ROWID;
+INSERT INTO versions_2 SELECT series_id, version, points_used, mean, std, created_at_ms
+  FROM versions;
+DROP TABLE versions;
+ALTER TABLE versions_2 RENAME TO versions;
+PRAGMA user_version=2;
+COMMIT;
 )sql";
 
 /// Resets a statement and clears its bindings when the scope ends.
@@ -66,8 +102,8 @@ int exec(sqlite3* db, const char* sql) {
 store::store(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
 
 store::~store() {
-  for (auto* s : {insert_series_, bump_series_, insert_version_, select_versions_,
-                  select_points_, count_series_})
+  for (auto* s : {insert_series_, bump_series_, insert_version_, insert_points_,
+                  select_versions_, select_points_, count_series_})
     sqlite3_finalize(s);
   sqlite3_close(db_);
 }
@@ -106,8 +142,14 @@ store::open(const std::string& path, sync_mode sync, bool read_only) {
     std::string pragmas = "PRAGMA journal_mode=WAL; PRAGMA journal_size_limit=67108864; "
                           "PRAGMA synchronous=";
     pragmas += sync == sync_mode::full ? "FULL;" : "NORMAL;";
-    if (exec(db, pragmas.c_str()) != SQLITE_OK || exec(db, schema_sql) != SQLITE_OK
-        || exec(db, "PRAGMA user_version=1") != SQLITE_OK)
+    if (exec(db, pragmas.c_str()) != SQLITE_OK)
+      return fail(self->last_error());
+    if (version == 1 && exec(db, migrate_1_to_2) != SQLITE_OK) {
+      auto why = self->last_error();
+      exec(db, "ROLLBACK");
+      return fail("cannot move the training points to their own table: " + why);
+    }
+    if (exec(db, schema_sql) != SQLITE_OK || exec(db, "PRAGMA user_version=2") != SQLITE_OK)
       return fail(self->last_error());
   }
   if (auto problem = self->prepare_all(read_only))
@@ -127,14 +169,14 @@ std::optional<std::string> store::prepare_all(bool read_only) {
      "UPDATE series SET latest_version = latest_version + 1 WHERE series_id = ?1 "
      "RETURNING latest_version",
      true},
-    {&insert_version_,
-     "INSERT INTO versions VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", true},
+    {&insert_version_, "INSERT INTO versions VALUES(?1, ?2, ?3, ?4, ?5, ?6)", true},
+    {&insert_points_, "INSERT INTO points VALUES(?1, ?2, ?3, ?4)", true},
     {&select_versions_,
      "SELECT version, points_used, mean, std, created_at_ms FROM versions "
      "WHERE series_id = ?1 ORDER BY version",
      false},
     {&select_points_,
-     "SELECT timestamps, \"values\" FROM versions WHERE series_id = ?1 AND version = ?2",
+     "SELECT timestamps, \"values\" FROM points WHERE series_id = ?1 AND version = ?2",
      false},
     {&count_series_, "SELECT COUNT(*) FROM series", false},
   };
@@ -176,9 +218,14 @@ uint32_t store::commit_one(const commit_item& item) {
   sqlite3_bind_double(insert_version_, 4, r.stats.mean);
   sqlite3_bind_double(insert_version_, 5, r.stats.std);
   sqlite3_bind_int64(insert_version_, 6, r.created_at_ms);
-  bind_array(insert_version_, 7, item.data.timestamps);
-  bind_array(insert_version_, 8, item.data.values);
   if (sqlite3_step(insert_version_) != SQLITE_DONE)
+    return refused_or_throw();
+  stmt_guard p{insert_points_};
+  bind_text(insert_points_, 1, item.series_id);
+  sqlite3_bind_int64(insert_points_, 2, version);
+  bind_array(insert_points_, 3, item.data.timestamps);
+  bind_array(insert_points_, 4, item.data.values);
+  if (sqlite3_step(insert_points_) != SQLITE_DONE)
     return refused_or_throw();
   return version;
 }

@@ -73,6 +73,7 @@ private:
   sqlite3_stmt* insert_series_ = nullptr;
   sqlite3_stmt* bump_series_ = nullptr; ///< latest + 1, RETURNING it
   sqlite3_stmt* insert_version_ = nullptr;
+  sqlite3_stmt* insert_points_ = nullptr;
   sqlite3_stmt* select_versions_ = nullptr;
   sqlite3_stmt* select_points_ = nullptr;
   sqlite3_stmt* count_series_ = nullptr;

@@ -108,3 +108,34 @@ TEST_CASE("store: a corrupt or unreadable file is a clear error, not a crash") {
     CHECK(s.detail().find("cannot open store") != std::string::npos);
   }
 }
+
+TEST_CASE("store: a schema 1 store (points inline) is migrated, its versions and points kept") {
+  testing::temp_dir dir;
+  auto path = dir.path + "/old.db";
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    const char* v1 = R"sql(
+      CREATE TABLE series (series_id TEXT PRIMARY KEY, latest_version INTEGER NOT NULL)
+        WITHOUT ROWID;
+      CREATE TABLE versions (series_id TEXT NOT NULL, version INTEGER NOT NULL,
+        points_used INTEGER NOT NULL, mean REAL NOT NULL, std REAL NOT NULL,
+        created_at_ms INTEGER NOT NULL, timestamps BLOB NOT NULL, "values" BLOB NOT NULL,
+        PRIMARY KEY (series_id, version)) WITHOUT ROWID;
+      INSERT INTO series VALUES('old', 1);
+      INSERT INTO versions VALUES('old', 1, 2, 1.5, 0.5, 1700000000000,
+        x'01000000000000000200000000000000', x'000000000000F03F0000000000000040');
+      PRAGMA user_version=1;)sql";
+    REQUIRE(sqlite3_exec(db, v1, nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto db = open_rw(path);
+  auto versions = db->versions("old").value();
+  REQUIRE(versions.size() == 1);
+  CHECK(versions[0].stats.mean == 1.5);
+  auto pts = db->points("old", 1).value();
+  REQUIRE(pts.has_value());
+  CHECK(pts->timestamps == std::vector<int64_t>{1, 2});
+  CHECK(pts->values == std::vector<double>{1.0, 2.0});
+  CHECK(db->commit({item("old", 0)}).value() == std::vector<uint32_t>{2}); // numbering goes on
+}
