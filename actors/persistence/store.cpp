@@ -13,57 +13,33 @@ namespace {
 /// loading a series' versions (every activation) reads statistics only.
 constexpr int schema_version = 2;
 
-const char* const schema_sql = R"sql(
-CREATE TABLE IF NOT EXISTS series (
-  series_id TEXT PRIMARY KEY,
-  latest_version INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS versions (
-  series_id TEXT NOT NULL,
-  version INTEGER NOT NULL,
-  points_used INTEGER NOT NULL,
-  mean REAL NOT NULL,
-  std REAL NOT NULL,
-  created_at_ms INTEGER NOT NULL,
-  PRIMARY KEY (series_id, version)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS points (
-  series_id TEXT NOT NULL,
-  version INTEGER NOT NULL,
-  timestamps BLOB NOT NULL,
-  "values" BLOB NOT NULL,
-  PRIMARY KEY (series_id, version)
-) WITHOUT ROWID;
-)sql";
+const std::string versions_columns =
+  "(series_id TEXT NOT NULL, version INTEGER NOT NULL, points_used INTEGER NOT NULL,"
+  " mean REAL NOT NULL, std REAL NOT NULL, created_at_ms INTEGER NOT NULL,"
+  " PRIMARY KEY (series_id, version)) WITHOUT ROWID;";
+const std::string points_columns =
+  "(series_id TEXT NOT NULL, version INTEGER NOT NULL, timestamps BLOB NOT NULL,"
+  " \"values\" BLOB NOT NULL, PRIMARY KEY (series_id, version)) WITHOUT ROWID;";
+
+const std::string schema_sql =
+  "CREATE TABLE IF NOT EXISTS series (series_id TEXT PRIMARY KEY,"
+  " latest_version INTEGER NOT NULL) WITHOUT ROWID;"
+  "CREATE TABLE IF NOT EXISTS versions " + versions_columns
+  + "CREATE TABLE IF NOT EXISTS points " + points_columns;
 
 /// Schema 1 kept the points inline in `versions`: move them out, in one
 /// transaction (a crash leaves schema 1, migrated again at the next start).
-const char* const migrate_1_to_2 = R"sql(
-BEGIN IMMEDIATE;
-CREATE TABLE points (
-  series_id TEXT NOT NULL,
-  version INTEGER NOT NULL,
-  timestamps BLOB NOT NULL,
-  "values" BLOB NOT NULL,
-  PRIMARY KEY (series_id, version)
-) WITHOUT ROWID;
-INSERT INTO points SELECT series_id, version, timestamps, "values" FROM versions;
-CREATE TABLE versions_2 (
-  series_id TEXT NOT NULL,
-  version INTEGER NOT NULL,
-  points_used INTEGER NOT NULL,
-  mean REAL NOT NULL,
-  std REAL NOT NULL,
-  created_at_ms INTEGER NOT NULL,
-  PRIMARY KEY (series_id, version)
-) WITHOUT ROWID;
-INSERT INTO versions_2 SELECT series_id, version, points_used, mean, std, created_at_ms
-  FROM versions;
-DROP TABLE versions;
-ALTER TABLE versions_2 RENAME TO versions;
-PRAGMA user_version=2;
-COMMIT;
-)sql";
+const std::string migrate_1_to_2 =
+  "BEGIN IMMEDIATE;"
+  "CREATE TABLE points " + points_columns
+  + "INSERT INTO points SELECT series_id, version, timestamps, \"values\" FROM versions;"
+    "CREATE TABLE versions_2 " + versions_columns
+  + "INSERT INTO versions_2 SELECT series_id, version, points_used, mean, std, created_at_ms"
+    " FROM versions;"
+    "DROP TABLE versions;"
+    "ALTER TABLE versions_2 RENAME TO versions;"
+    "PRAGMA user_version=2;"
+    "COMMIT;";
 
 /// Resets a statement and clears its bindings when the scope ends.
 struct stmt_guard {
@@ -144,12 +120,12 @@ store::open(const std::string& path, sync_mode sync, bool read_only) {
     pragmas += sync == sync_mode::full ? "FULL;" : "NORMAL;";
     if (exec(db, pragmas.c_str()) != SQLITE_OK)
       return fail(self->last_error());
-    if (version == 1 && exec(db, migrate_1_to_2) != SQLITE_OK) {
+    if (version == 1 && exec(db, migrate_1_to_2.c_str()) != SQLITE_OK) {
       auto why = self->last_error();
       exec(db, "ROLLBACK");
       return fail("cannot move the training points to their own table: " + why);
     }
-    if (exec(db, schema_sql) != SQLITE_OK || exec(db, "PRAGMA user_version=2") != SQLITE_OK)
+    if (exec(db, schema_sql.c_str()) != SQLITE_OK || exec(db, "PRAGMA user_version=2") != SQLITE_OK)
       return fail(self->last_error());
   }
   if (auto problem = self->prepare_all(read_only))
