@@ -149,7 +149,6 @@ struct live_server {
     values.port = 0;
     values.host = "127.0.0.1";
     values.data_dir = dir.path + "/data";
-    values.threads = 64;
     start(values);
   }
 

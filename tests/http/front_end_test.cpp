@@ -199,6 +199,7 @@ TEST_CASE("front end: fits stalled on the store take no worker from predicts; ov
           "and the connection stays usable") {
   http::server_config cfg;
   cfg.fit_threads = 2;
+  cfg.threads = 2; // were fits and predicts to share workers, the stalled fits would hold both
   cfg.max_in_flight_fits = 3;
   cfg.request_timeout_ms = 60000;
   testing::live_server s{cfg};

@@ -40,7 +40,7 @@ http::server_config hostile_config() {
 } // namespace
 
 TEST_CASE("hostile: slow-loris and silent connections do not stop good clients") {
-  testing::live_server s{hostile_config()}; // 64 threads
+  testing::live_server s{hostile_config()};
   REQUIRE(testing::answer(s.client().Post("/fit/good", testing::fit_body(), json)).status == 200);
   std::vector<int> slow, silent;
   for (int i = 0; i < 20; ++i)
