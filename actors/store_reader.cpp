@@ -15,24 +15,39 @@ caf::error read_failure(const std::string& detail) {
   return make_error(server_error::store_failed, "the store could not be read: " + detail);
 }
 
+/// Runs `read`; an exception (bad_alloc for a huge version, say) becomes a
+/// store_failed answer, so the reader never dies holding a request.
+template <class T, class F>
+caf::result<T> guarded(F read) {
+  try {
+    return read();
+  } catch (const std::exception& e) {
+    return read_failure(e.what());
+  }
+}
+
 store_reader_actor::behavior_type store_reader(self_ptr self, std::shared_ptr<persistence::store> db) {
   self->state.db = std::move(db);
   return {
     [self](load_atom, const std::string& id) -> caf::result<version_list> {
-      auto result = self->state.db->versions(id);
-      if (!result)
-        return read_failure(result.detail());
-      return std::move(result.value());
+      return guarded<version_list>([&]() -> caf::result<version_list> {
+        auto result = self->state.db->versions(id);
+        if (!result)
+          return read_failure(result.detail());
+        return std::move(result.value());
+      });
     },
     [self](points_atom, const std::string& id,
            uint32_t version) -> caf::result<model::training_data> {
-      auto result = self->state.db->points(id, version);
-      if (!result)
-        return read_failure(result.detail());
-      if (!result.value())
-        return make_error(server_error::not_found, "version " + std::to_string(version)
-                                                     + " of series " + id + " does not exist");
-      return std::move(*result.value());
+      return guarded<model::training_data>([&]() -> caf::result<model::training_data> {
+        auto result = self->state.db->points(id, version);
+        if (!result)
+          return read_failure(result.detail());
+        if (!result.value())
+          return make_error(server_error::not_found, "version " + std::to_string(version)
+                                                       + " of series " + id + " does not exist");
+        return std::move(*result.value());
+      });
     },
   };
 }
