@@ -14,13 +14,12 @@ struct series_state {
   std::string id;
   series_settings cfg;
   version_list versions;     ///< committed versions; versions[i].version == i + 1
-  uint32_t in_flight = 0;    ///< commits sent, not yet answered
-  /// The clients of those commits, by commit number: answered by the writer's
-  /// reply, or with 503 when the writer dies holding them.
+  /// The clients of commits sent and not yet answered, by commit number:
+  /// answered by the writer's reply, or with 503 when the writer dies holding them.
   std::map<uint64_t, caf::typed_response_promise<model::version_record>> waiting;
   uint64_t commits = 0;
   bool store_down = false;   ///< the writer died: fits are refused at once
-  bool passivating = false;  ///< exit once in_flight drains
+  bool passivating = false;  ///< exit once `waiting` drains
 };
 
 using self_ptr = series_actor::stateful_pointer<series_state>;
@@ -43,11 +42,9 @@ caf::expected<model::version_record> select(const series_state& st, uint32_t ver
 /// and does not disturb the fits behind it.
 void settle(self_ptr self, const model::version_record* stored) {
   auto& st = self->state;
-  if (st.in_flight > 0)
-    --st.in_flight;
   if (stored)
     st.versions.push_back(*stored);
-  if (st.passivating && st.in_flight == 0)
+  if (st.passivating && st.waiting.empty())
     self->quit();
 }
 
@@ -76,7 +73,6 @@ void on_writer_down(self_ptr self) {
   for (auto& [n, rp] : st.waiting)
     rp.deliver(store_down_error());
   st.waiting.clear();
-  st.in_flight = 0;
   if (st.passivating)
     self->quit();
 }
@@ -92,7 +88,6 @@ caf::result<model::version_record> fit(self_ptr self, model::training_data& data
   if (!stats)
     return make_error(server_error::invalid_input, stats.detail());
   model::version_record record{0, stats.value(), unix_ms_now()}; // numbered by the store
-  ++st.in_flight;
   auto rp = self->make_response_promise<model::version_record>();
   auto n = ++st.commits;
   st.waiting.emplace(n, rp);
@@ -169,7 +164,7 @@ series_actor::behavior_type series(self_ptr self, std::string id, series_setting
     },
     [self](passivate_atom) {
       self->state.passivating = true;
-      if (self->state.in_flight == 0)
+      if (self->state.waiting.empty())
         self->quit();
     },
   };
