@@ -50,8 +50,6 @@ public:
   /// Starts the next request on the same connection (after `complete`).
   void next();
 
-  /// Whether any byte of the current request has arrived.
-  bool started() const { return seen_ > 0; }
   /// Whether the headers are complete and the client asked for
   /// `Expect: 100-continue` with a body still to come.
   bool wants_continue() const;

@@ -593,10 +593,6 @@ void front_end::stop() {
   }
 }
 
-std::size_t front_end::connections() const {
-  return static_cast<std::size_t>(impl_->metrics.connections.load());
-}
-
 int open_listener(const std::string& host, uint16_t port, std::size_t backlog, int& bound_port) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;

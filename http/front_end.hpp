@@ -70,9 +70,6 @@ public:
   /// Stops accepting and reading new requests. Thread-safe; idempotent.
   void stop();
 
-  /// Open client connections now.
-  std::size_t connections() const;
-
   struct impl;
 
 private:
