@@ -20,6 +20,8 @@ enum class server_error : uint8_t {
   not_found,         ///< series never trained, or the version does not exist
   store_failed,      ///< the store could not read or write
   overloaded,        ///< too much queued work, or the request's deadline passed
+  unavailable,       ///< the node owning the series is unreachable (nothing was done)
+  in_doubt,          ///< the owner's connection dropped mid-fit: it may or may not be stored
 };
 
 /// Builds an error carrying a one-sentence detail for the client.
@@ -128,4 +130,6 @@ CAF_BEGIN_TYPE_ID_BLOCK(model_server, caf::first_custom_type_id)
   CAF_ADD_ATOM(model_server, actors, points_atom, "points")
   CAF_ADD_ATOM(model_server, actors, passivate_atom, "passivate")
   CAF_ADD_ATOM(model_server, actors, tick_atom, "tick")
+  CAF_ADD_ATOM(model_server, actors, count_atom, "count")
+  CAF_ADD_ATOM(model_server, actors, retry_atom, "retry")
 CAF_END_TYPE_ID_BLOCK(model_server)

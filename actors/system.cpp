@@ -9,6 +9,9 @@ model::expected<runtime, model::store_failure> start(caf::actor_system& sys,
   if (!writer_db)
     return model::store_failure{writer_db.detail()};
   writer_db.value()->set_commit_delay_for_tests(cfg.test_commit_delay);
+  if (!cfg.cluster.nodes.empty())
+    if (auto owned = check_ownership(*writer_db.value(), cfg.cluster); !owned)
+      return model::store_failure{owned.detail()};
   auto count = writer_db.value()->series_count();
   if (!count)
     return model::store_failure{count.detail()};
@@ -43,12 +46,27 @@ model::expected<runtime, model::store_failure> start(caf::actor_system& sys,
   std::vector<router_actor> shards;
   for (std::size_t i = 0; i < cfg.router_shards; ++i)
     shards.push_back(spawn_router_shard(sys, base, rt.readers, limits, rt.series));
-  rt.router = std::make_unique<series_router>(std::move(shards));
+  cluster_view view;
+  if (!cfg.cluster.nodes.empty()) {
+    auto parts = start_cluster(sys, cfg.cluster, shards, rt.counters);
+    if (!parts) {
+      rt.router = std::make_unique<series_router>(std::move(shards));
+      stop(rt);
+      return model::store_failure{parts.detail()};
+    }
+    rt.cluster = std::move(parts.value());
+    view = rt.cluster.view;
+  }
+  rt.router = std::make_unique<series_router>(std::move(shards), std::move(view));
   return rt;
 }
 
 void stop(runtime& rt) {
   auto reason = caf::exit_reason::user_shutdown;
+  for (const auto& link : rt.cluster.links)
+    caf::anon_send_exit(link, reason);
+  if (rt.cluster.gateway)
+    caf::anon_send_exit(rt.cluster.gateway, reason);
   if (rt.router)
     for (const auto& shard : rt.router->shards())
       caf::anon_send_exit(shard, reason);

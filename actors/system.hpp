@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "actors/cluster.hpp"
 #include "actors/series_router.hpp"
 #include "actors/store_reader.hpp"
 #include "actors/store_writer.hpp"
@@ -25,6 +26,7 @@ struct actors_settings {
   std::size_t max_active_series = 100000; ///< series actors in memory, over all shards
   std::size_t idle_timeout_s = 600;    ///< passivate series idle this long (0: never)
   std::chrono::milliseconds test_commit_delay{0}; ///< test hook: slow transactions (0 always in production)
+  cluster_settings cluster; ///< empty node list: a single node
 };
 
 /// The running actors; handles stay valid while the actor_system lives.
@@ -34,10 +36,13 @@ struct runtime {
   std::vector<store_reader_actor> readers;
   std::shared_ptr<store_counters> counters;
   std::shared_ptr<series_counters> series;
+  cluster_parts cluster; ///< empty on a single node
 };
 
 /// Opens the store (creating its directory's file if needed) and spawns every
-/// actor. Fails, spawning nothing, when the store cannot be opened.
+/// actor. Fails, spawning nothing, when the store cannot be opened; in a
+/// cluster also when the store holds series another node owns, or when the
+/// node-to-node port cannot be opened.
 ///
 /// Supervision: the store actors answer every failure they can handle (an I/O
 /// error, an exception in a batch) with an error, and live on. If one exits

@@ -1,6 +1,10 @@
 #include "http/config.hpp"
 
 #include <fstream>
+
+#include <caf/io/middleman.hpp>
+
+#include "model/cluster.hpp"
 #include <sstream>
 #include <thread>
 
@@ -119,6 +123,16 @@ app_config::app_config() {
     .add(v.batch_max, "batch-max", "most fits per transaction (256)")
     .add(v.batch_max_bytes, "batch-max-bytes", "most training-point bytes per transaction (64 MiB)")
     .add(v.readers, "readers", "read-only store connections (2)");
+  opt_group{custom_options_, "cluster"}
+    .add(v.cluster_nodes, "nodes", "node-to-node host:port of every node, the same list on all "
+                                   "(empty: one node)")
+    .add(v.cluster_self, "self", "this node's entry in cluster.nodes")
+    .add(v.cluster_heartbeat_ms, "heartbeat-interval-ms", "heartbeat between nodes (500)")
+    .add(v.cluster_connection_timeout_ms, "connection-timeout-ms",
+         "a peer silent this long is down (2000)")
+    .add(v.cluster_reconnect_max_ms, "reconnect-max-ms", "reconnect back-off cap (2000)")
+    .add(v.cluster_peer_timeout_ms, "peer-timeout-ms",
+         "/healthcheck's wait for a peer's series count (250)");
   // Work sharing with one thread per core: work stealing's idle polling adds
   // 50-110 us per round trip at low load (PLATFORM.md). Both stay overridable.
   set("scheduler.policy", caf::atom("sharing"));
@@ -186,6 +200,21 @@ std::vector<std::string> check_ranges(const server_config& v) {
                        + "\")");
   if (v.sync != "full" && v.sync != "normal")
     problems.push_back("option store.sync must be full or normal (got \"" + v.sync + "\")");
+  at_least<std::size_t>(problems, "cluster.heartbeat-interval-ms", v.cluster_heartbeat_ms, 10);
+  at_most<std::size_t>(problems, "cluster.heartbeat-interval-ms", v.cluster_heartbeat_ms, 60000);
+  at_least<std::size_t>(problems, "cluster.connection-timeout-ms",
+                        v.cluster_connection_timeout_ms, 2 * v.cluster_heartbeat_ms);
+  at_most<std::size_t>(problems, "cluster.connection-timeout-ms",
+                       v.cluster_connection_timeout_ms, 600000);
+  at_least<std::size_t>(problems, "cluster.reconnect-max-ms", v.cluster_reconnect_max_ms, 100);
+  at_most<std::size_t>(problems, "cluster.reconnect-max-ms", v.cluster_reconnect_max_ms, 600000);
+  at_least<std::size_t>(problems, "cluster.peer-timeout-ms", v.cluster_peer_timeout_ms, 1);
+  at_most<std::size_t>(problems, "cluster.peer-timeout-ms", v.cluster_peer_timeout_ms, 10000);
+  if (!v.cluster_nodes.empty())
+    for (auto& p : model::node_list_problems(v.cluster_nodes, v.cluster_self))
+      problems.push_back(std::move(p));
+  else if (!v.cluster_self.empty())
+    problems.push_back("option cluster.self is set but cluster.nodes is empty");
   if (v.host.empty())
     problems.push_back("option host must not be empty");
   if (v.data_dir.empty())
@@ -193,6 +222,18 @@ std::vector<std::string> check_ranges(const server_config& v) {
   if (v.store_file.empty() || v.store_file.find('/') != std::string::npos)
     problems.push_back("option store.file must be a file name without '/'");
   return problems;
+}
+
+void enable_cluster(app_config& cfg) {
+  const auto& v = cfg.values;
+  // Only nodes configured with the same list accept each other's handshake.
+  cfg.set("middleman.app-identifiers",
+          std::vector<std::string>{model::cluster_identifier(v.cluster_nodes)});
+  cfg.set("middleman.heartbeat-interval",
+          caf::timespan{std::chrono::milliseconds{v.cluster_heartbeat_ms}});
+  cfg.set("middleman.connection-timeout",
+          caf::timespan{std::chrono::milliseconds{v.cluster_connection_timeout_ms}});
+  cfg.load<caf::io::middleman>();
 }
 
 std::vector<std::string> load_config(app_config& cfg, int argc, char** argv) {
@@ -203,6 +244,8 @@ std::vector<std::string> load_config(app_config& cfg, int argc, char** argv) {
   check_known(cfg, cfg.content, "", problems);
   for (auto& p : check_ranges(cfg.values))
     problems.push_back(std::move(p));
+  if (problems.empty() && !cfg.values.cluster_nodes.empty())
+    enable_cluster(cfg);
   return problems;
 }
 
@@ -225,6 +268,7 @@ front_end_settings front_end_of(const server_config& v) {
   f.write_timeout = std::chrono::seconds(v.write_timeout_s);
   f.limits = {v.max_request_line_bytes, v.max_header_bytes, v.max_body_bytes};
   f.access_log = v.access_log;
+  f.healthcheck_waits = !v.cluster_nodes.empty();
   return f;
 }
 
@@ -244,6 +288,12 @@ actors::actors_settings actors_of(const server_config& v) {
   a.max_active_series = v.max_active_series;
   a.idle_timeout_s = v.idle_timeout_s;
   a.test_commit_delay = std::chrono::milliseconds{v.test_commit_delay_ms};
+  a.cluster.nodes = v.cluster_nodes;
+  a.cluster.self = v.cluster_self;
+  a.cluster.read_wait = std::chrono::milliseconds{v.request_timeout_ms + 1000};
+  a.cluster.connect_timeout = std::chrono::milliseconds{v.cluster_connection_timeout_ms};
+  a.cluster.count_timeout = std::chrono::milliseconds{v.cluster_peer_timeout_ms};
+  a.cluster.backoff_max = std::chrono::milliseconds{v.cluster_reconnect_max_ms};
   return a;
 }
 

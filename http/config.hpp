@@ -54,6 +54,13 @@ struct server_config {
   std::size_t batch_max = 256;          ///< most fits committed in one transaction
   std::size_t batch_max_bytes = 64u << 20; ///< most training-point bytes in one transaction
   std::size_t readers = 2;              ///< read-only connections for loading series
+  // [cluster]: empty `nodes` runs a single node
+  std::vector<std::string> cluster_nodes;  ///< node-to-node "host:port" of every node, same on all
+  std::string cluster_self;                ///< this node's entry in cluster_nodes
+  std::size_t cluster_heartbeat_ms = 500;  ///< heartbeat interval between nodes
+  std::size_t cluster_connection_timeout_ms = 2000; ///< no traffic this long: the peer is down
+  std::size_t cluster_reconnect_max_ms = 2000;      ///< reconnect back-off cap
+  std::size_t cluster_peer_timeout_ms = 250;        ///< /healthcheck's wait for a peer's count
   // Not an option: a test hook that makes every transaction this slow.
   std::size_t test_commit_delay_ms = 0;
 };
@@ -71,6 +78,11 @@ public:
 /// Parses `argv` and the config file into `cfg`, then validates every value.
 /// Returns one message per problem, each naming the option; empty when valid.
 std::vector<std::string> load_config(app_config& cfg, int argc, char** argv);
+
+/// Turns on node-to-node networking for a valid cluster configuration: loads
+/// CAF's middleman, with app identifiers derived from the node list and
+/// heartbeats. Called by load_config; before the actor_system exists.
+void enable_cluster(app_config& cfg);
 
 /// Validates values that parsed but may still be out of range.
 std::vector<std::string> check_ranges(const server_config& v);

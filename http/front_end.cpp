@@ -35,8 +35,10 @@ enum class lane : uint8_t { loop, workers, fits };
 
 /// Requests that reach actors go to a pool; everything else (health, metrics,
 /// openapi, 404/405 answers) is cheap and runs on the loop itself.
-lane lane_of(std::string_view method, std::string_view target) {
+lane lane_of(std::string_view method, std::string_view target, bool healthcheck_waits) {
   auto starts = [&](std::string_view p) { return target.substr(0, p.size()) == p; };
+  if (healthcheck_waits && starts("/healthcheck") && method == "GET")
+    return lane::workers;
   if (starts("/fit/"))
     return method == "POST" ? lane::fits : lane::loop;
   if (starts("/predict/"))
@@ -419,7 +421,7 @@ bool loop::flush(connection* c) {
 }
 
 void loop::dispatch(connection* c) {
-  auto kind = lane_of(c->framer.method(), c->framer.target());
+  auto kind = lane_of(c->framer.method(), c->framer.target(), fe.s.healthcheck_waits);
   c->state = connection::phase::processing;
   if (kind == lane::loop) {
     process(c);

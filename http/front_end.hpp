@@ -51,6 +51,7 @@ struct front_end_settings {
   std::chrono::milliseconds write_timeout{60000}; ///< a client not reading this long is dropped
   framing_limits limits;
   std::string access_log = "off"; ///< off | errors | all (requests the loop answers itself)
+  bool healthcheck_waits = false; ///< /healthcheck asks other nodes: run it on the workers
 };
 
 class front_end {

@@ -128,4 +128,19 @@ std::string http_metrics::render(const actors::series_counters& series,
   return out;
 }
 
+std::string http_metrics::render_cluster(
+  const std::vector<std::shared_ptr<actors::peer_status>>& peers) {
+  std::string out;
+  if (peers.empty())
+    return out;
+  std::size_t up = 0;
+  for (const auto& p : peers)
+    up += p->up.load() ? 1 : 0;
+  header(out, "model_server_cluster_peers", "gauge",
+         "Other nodes of the cluster, by connection state (this node not counted).");
+  sample(out, "model_server_cluster_peers{state=\"up\"}", static_cast<double>(up));
+  sample(out, "model_server_cluster_peers{state=\"down\"}", static_cast<double>(peers.size() - up));
+  return out;
+}
+
 } // namespace http

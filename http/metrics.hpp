@@ -9,7 +9,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "actors/peer_link.hpp"
 #include "actors/router_shard.hpp"
 #include "actors/store_writer.hpp"
 #include "http/latency.hpp"
@@ -25,7 +27,7 @@ endpoint endpoint_of(std::string_view path);
 
 class http_metrics {
 public:
-  static constexpr std::array<int, 11> statuses{200, 400, 404, 405, 408, 413, 414, 422, 431, 500, 503};
+  static constexpr std::array<int, 12> statuses{200, 400, 404, 405, 408, 413, 414, 422, 431, 500, 502, 503};
 
   /// Records one finished request.
   void observe(endpoint e, int status, uint64_t us);
@@ -38,6 +40,10 @@ public:
   /// Renders everything, plus the actor and store figures, in Prometheus text format.
   std::string render(const actors::series_counters& series,
                      const actors::store_counters& store) const;
+
+  /// The cluster gauge, model_server_cluster_peers{state="up|down"}, for a
+  /// node with peers (nothing on a single node).
+  static std::string render_cluster(const std::vector<std::shared_ptr<actors::peer_status>>& peers);
 
 private:
   static constexpr std::size_t endpoints = static_cast<std::size_t>(endpoint::count_);

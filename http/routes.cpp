@@ -32,6 +32,8 @@ int status_of(const caf::error& err) {
         return 422;
       case server_error::not_found:
         return 404;
+      case server_error::in_doubt:
+        return 502; // not 503: that status promises nothing was stored
       default:
         return 503;
     }
@@ -173,10 +175,29 @@ void handle_plot(api_context& ctx, const httplib::Request& req, httplib::Respons
   res.set_content(render_plot_page(id, vp), "text/html; charset=utf-8");
 }
 
+/// Series stored on the other nodes: each peer link asks its node (a short
+/// timeout; a node that does not answer counts with its last known figure).
+uint64_t peer_series(const api_context& ctx) {
+  uint64_t sum = 0;
+  auto* bridge = actors::bridge::current();
+  for (std::size_t i = 0; i < ctx.cluster->links.size(); ++i) {
+    auto reply = bridge ? bridge->ask(caf::actor_cast<caf::strong_actor_ptr>(ctx.cluster->links[i]),
+                                      caf::make_message(actors::count_atom::value),
+                                      std::chrono::seconds(2))
+                        : std::nullopt;
+    if (reply && reply->match_elements<uint64_t>())
+      sum += reply->get_as<uint64_t>(0);
+    else
+      sum += ctx.cluster->peers[i]->series.load();
+  }
+  return sum;
+}
+
 void handle_healthcheck(api_context& ctx, const httplib::Request&, httplib::Response& res) {
-  res.set_content(encode_healthcheck(ctx.counters.series.load(), ctx.predict_latency,
-                                     ctx.fit_latency),
-                  json);
+  uint64_t series = ctx.counters.series.load();
+  if (ctx.cluster)
+    series += peer_series(ctx);
+  res.set_content(encode_healthcheck(series, ctx.predict_latency, ctx.fit_latency), json);
 }
 
 void handle_series(api_context& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -200,7 +221,10 @@ void handle_series(api_context& ctx, const httplib::Request& req, httplib::Respo
 }
 
 void handle_metrics(api_context& ctx, const httplib::Request&, httplib::Response& res) {
-  res.set_content(ctx.metrics.render(ctx.series, ctx.counters), "text/plain; version=0.0.4");
+  auto text = ctx.metrics.render(ctx.series, ctx.counters);
+  if (ctx.cluster)
+    text += http_metrics::render_cluster(ctx.cluster->peers);
+  res.set_content(text, "text/plain; version=0.0.4");
 }
 
 void handle_live(api_context&, const httplib::Request&, httplib::Response& res) {

@@ -8,6 +8,7 @@
 
 #include <httplib.h>
 
+#include "actors/cluster.hpp"
 #include "actors/series_router.hpp"
 #include "actors/store_writer.hpp"
 #include "http/latency.hpp"
@@ -35,6 +36,7 @@ struct api_context {
   latency_histogram fit_latency{};     ///< successful fits, for /healthcheck
   http_metrics metrics{};              ///< every request, for /metrics
   std::atomic<bool> draining{false};   ///< shutting down: /health/ready answers 503
+  const actors::cluster_parts* cluster = nullptr; ///< the other nodes; null on a single node
 };
 
 /// Installs every endpoint of the contract (and 405 for wrong methods).

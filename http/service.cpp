@@ -32,13 +32,17 @@ service::start(caf::actor_system& sys, const server_config& cfg, log_sink log) {
   std::string why;
   if (!make_dirs(cfg.data_dir, why))
     return model::store_failure{why};
-  auto rt = actors::start(sys, actors_of(cfg));
+  auto settings = actors_of(cfg);
+  settings.cluster.log = [log](const std::string& line) { log(line); };
+  auto rt = actors::start(sys, settings);
   if (!rt)
     return model::store_failure{rt.detail()};
   std::unique_ptr<service> self{new service};
   self->rt_ = std::move(rt.value());
   self->ctx_.reset(new api_context{sys, *self->rt_.router, *self->rt_.counters, *self->rt_.series,
                                   api_of(cfg)});
+  if (!cfg.cluster_nodes.empty())
+    self->ctx_->cluster = &self->rt_.cluster;
   auto listener = listener_of(cfg);
   configure(self->srv_, listener, log, self->ctx_->metrics);
   install_routes(self->srv_, *self->ctx_);

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <cstring>
+#include <memory>
 #include <thread>
 
 namespace persistence {
@@ -278,6 +279,25 @@ store::points(const std::string& series_id, uint32_t version) {
   training_data out{column_array<int64_t>(select_points_, 0),
                     column_array<double>(select_points_, 1)};
   return std::optional<training_data>{std::move(out)};
+}
+
+expected<std::vector<std::string>, store_failure> store::series_ids(const std::string& after,
+                                                                     std::size_t limit) {
+  sqlite3_stmt* s = nullptr;
+  if (sqlite3_prepare_v2(db_, "SELECT series_id FROM series WHERE series_id > ?1 "
+                              "ORDER BY series_id LIMIT ?2", -1, &s, nullptr) != SQLITE_OK)
+    return store_failure{"cannot list series: " + last_error()};
+  std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> owned{s, sqlite3_finalize};
+  bind_text(s, 1, after);
+  sqlite3_bind_int64(s, 2, static_cast<sqlite3_int64>(limit));
+  std::vector<std::string> ids;
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+    ids.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(s, 0)),
+                     static_cast<std::size_t>(sqlite3_column_bytes(s, 0)));
+  if (rc != SQLITE_DONE)
+    return store_failure{"cannot list series: " + last_error()};
+  return ids;
 }
 
 expected<uint64_t, store_failure> store::series_count() {

@@ -53,6 +53,11 @@ public:
   expected<std::optional<training_data>, store_failure>
   points(const std::string& series_id, uint32_t version);
 
+  /// Up to `limit` series ids greater than `after`, in byte order (a page of
+  /// all series; start with "").
+  expected<std::vector<std::string>, store_failure> series_ids(const std::string& after,
+                                                                std::size_t limit);
+
   /// Number of series with at least one stored version.
   expected<uint64_t, store_failure> series_count();
 
