@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -202,6 +203,7 @@ struct child_server {
     std::remove(log_path.c_str()); // never read an earlier run's "listening on" line
     pid = ::fork();
     if (pid == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL); // a crashed test leaves no server behind
       std::freopen(log_path.c_str(), "w", stderr);
       std::vector<char*> argv;
       for (auto& a : args)

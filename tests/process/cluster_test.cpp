@@ -1,0 +1,307 @@
+// Three real model_server processes on 127.0.0.1 forming a cluster: real
+// sockets between them, one SQLite file each. Kills, stops and restarts them.
+#include <doctest/doctest.h>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <atomic>
+#include <memory>
+#include <random>
+#include <set>
+
+#include "actors/persistence/store.hpp"
+#include "model/cluster.hpp"
+#include "tests/support.hpp"
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+const char* const json = "application/json";
+const char* const probe = R"({"timestamp":"1700000100","value":10.05})";
+
+/// A TCP port nothing listens on right now (for the node-to-node ports).
+int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+double seconds_since(clock_type::time_point t) {
+  return std::chrono::duration<double>(clock_type::now() - t).count();
+}
+
+std::string list_of(const std::vector<std::string>& nodes) {
+  std::string out = "[";
+  for (const auto& n : nodes)
+    out += (out.size() > 1 ? ",\"" : "\"") + n + "\"";
+  return out + "]";
+}
+
+/// How many peers node's /metrics shows up.
+int peers_up(int port) {
+  auto r = testing::client_for(port).Get("/metrics");
+  if (!r || r->status != 200)
+    return -1;
+  auto at = r->body.find("model_server_cluster_peers{state=\"up\"} ");
+  return at == std::string::npos ? -1 : std::stoi(r->body.substr(at + 39));
+}
+
+struct cluster {
+  testing::temp_dir dir;
+  std::vector<std::string> nodes;
+  std::vector<std::unique_ptr<testing::child_server>> servers;
+
+  explicit cluster(int n) {
+    for (int i = 0; i < n; ++i)
+      nodes.push_back("127.0.0.1:" + std::to_string(free_port()));
+    servers.resize(n);
+    for (int i = 0; i < n; ++i)
+      start(i);
+    for (int i = 0; i < n; ++i)
+      REQUIRE_MESSAGE(wait_peers(i, n - 1, 20), "node ", i, " log:\n", servers[i]->log());
+  }
+
+  std::string data(int i) const { return dir.path + "/node" + std::to_string(i); }
+
+  void start(int i) {
+    servers[i] = std::make_unique<testing::child_server>(
+      data(i), std::vector<std::string>{"--cluster.nodes=" + list_of(nodes),
+                                        "--cluster.self=" + nodes[i]});
+    REQUIRE_MESSAGE(servers[i]->port > 0, servers[i]->log());
+  }
+
+  bool wait_peers(int i, int want, int seconds) {
+    auto until = clock_type::now() + std::chrono::seconds(seconds);
+    while (clock_type::now() < until) {
+      if (peers_up(servers[i]->port) == want)
+        return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  }
+
+  int port(int i) const { return servers[i]->port; }
+  std::size_t owner(const std::string& id) const { return model::owner_of(id, nodes); }
+};
+
+int predict_status(int port, const std::string& id, double* seconds = nullptr) {
+  auto start = clock_type::now();
+  auto c = testing::client_for(port);
+  auto status = testing::status_of(c.Post(("/predict/" + id).c_str(), probe, json));
+  if (seconds)
+    *seconds = seconds_since(start);
+  return status;
+}
+
+std::set<std::string> stored_ids(const std::string& data) {
+  auto db = persistence::store::open(data + "/models.db", model::sync_mode::normal, true);
+  REQUIRE_MESSAGE(db, db.detail());
+  auto ids = db.value()->series_ids("", 100000);
+  REQUIRE(ids);
+  return {ids.value().begin(), ids.value().end()};
+}
+
+/// Predicts series owned by live nodes from several threads until stopped;
+/// counts answers that are not 200.
+struct background_load {
+  std::atomic<bool> go{true};
+  std::atomic<int> ok{0}, bad{0};
+  std::vector<std::thread> threads;
+
+  background_load(const cluster& c, std::vector<std::string> ids, std::vector<int> via) {
+    for (int t = 0; t < 4; ++t)
+      threads.emplace_back([this, &c, ids, via, t] {
+        auto client = testing::client_for(c.port(via[t % via.size()]));
+        for (std::size_t i = t; go; i += 4) {
+          auto s = testing::status_of(
+            client.Post(("/predict/" + ids[i % ids.size()]).c_str(), probe, json));
+          (s == 200 ? ok : bad)++;
+        }
+      });
+  }
+  void stop() {
+    go = false;
+    for (auto& t : threads)
+      t.join();
+    threads.clear();
+  }
+  ~background_load() { stop(); }
+};
+
+} // namespace
+
+TEST_CASE("cluster: three nodes share series, survive kill -9 and SIGSTOP, refuse a foreign list") {
+  cluster c{3};
+  std::mt19937 rng{12345};
+  constexpr int n = 300;
+  std::vector<std::string> ids;
+  for (int i = 0; i < n; ++i)
+    ids.push_back("cl-" + std::to_string(i));
+
+  // Fit every series through a random node; predict it through another.
+  std::vector<int> fitted_via(n);
+  for (int i = 0; i < n; ++i) {
+    fitted_via[i] = static_cast<int>(rng() % 3);
+    auto client = testing::client_for(c.port(fitted_via[i]));
+    auto r = testing::answer(client.Post(("/fit/" + ids[i]).c_str(), testing::fit_body(6, 10), json));
+    REQUIRE_MESSAGE(r.status == 200, r.body);
+    CHECK(testing::version_in(r.body) == 1);
+  }
+  for (int i = 0; i < n; ++i) {
+    auto client = testing::client_for(c.port((fitted_via[i] + 1) % 3));
+    auto r = testing::answer(client.Post(("/predict/" + ids[i]).c_str(), probe, json));
+    REQUIRE_MESSAGE(r.status == 200, r.body);
+    CHECK(r.body == R"({"anomaly":false,"model_version":"1"})");
+  }
+
+  SUBCASE("each store holds a disjoint share, together all of them, each its own") {
+    std::set<std::string> all;
+    for (int i = 0; i < 3; ++i) {
+      auto mine = stored_ids(c.data(i));
+      MESSAGE("node ", i, " stores ", mine.size(), " series");
+      CHECK(mine.size() > n / 6);
+      for (const auto& id : mine) {
+        CHECK(c.owner(id) == static_cast<std::size_t>(i));
+        CHECK(all.insert(id).second);
+      }
+    }
+    CHECK(all.size() == static_cast<std::size_t>(n));
+    for (int i = 0; i < 3; ++i) {
+      auto h = testing::answer(testing::client_for(c.port(i)).Get("/healthcheck"));
+      CHECK(h.body.find(R"("series_trained":300,)") != std::string::npos);
+    }
+  }
+
+  SUBCASE("a second fit through a third node is version 2 everywhere") {
+    for (int i = 0; i < n; i += 10) {
+      int third = (fitted_via[i] + 2) % 3;
+      auto r = testing::answer(testing::client_for(c.port(third))
+                                 .Post(("/fit/" + ids[i]).c_str(), testing::fit_body(6, 0), json));
+      REQUIRE(r.status == 200);
+      CHECK(testing::version_in(r.body) == 2);
+      for (int via = 0; via < 3; ++via) {
+        auto p = testing::answer(testing::client_for(c.port(via))
+                                   .Post(("/predict/" + ids[i]).c_str(), probe, json));
+        CHECK(p.body == R"({"anomaly":true,"model_version":"2"})");
+      }
+    }
+  }
+
+  SUBCASE("kill -9 of a node: its series 503 within 1 s, the rest 200, all back after restart") {
+    const int dead = 2;
+    std::vector<std::string> live_ids, dead_ids;
+    for (const auto& id : ids)
+      (c.owner(id) == dead ? dead_ids : live_ids).push_back(id);
+    REQUIRE(!dead_ids.empty());
+    background_load load{c, live_ids, {0, 1}};
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    auto killed = clock_type::now();
+    c.servers[dead]->stop(SIGKILL);
+    // The first answer for a dead node's series after the kill, and the
+    // slowest of the next ones: each is a 503 at once.
+    double first_503 = -1, slowest = 0;
+    for (int i = 0; i < 40; ++i) {
+      double took = 0;
+      int s = predict_status(c.port(i % 2), dead_ids[i % dead_ids.size()], &took);
+      if (s == 503 && first_503 < 0)
+        first_503 = seconds_since(killed);
+      if (first_503 >= 0) {
+        CHECK(s == 503);
+        slowest = std::max(slowest, took);
+      }
+    }
+    MESSAGE("kill -9 to the first 503: ", first_503, " s; slowest 503 after: ", slowest, " s");
+    CHECK(first_503 >= 0);
+    CHECK(first_503 < 1.0);
+    CHECK(slowest < 1.0);
+    auto restarted = clock_type::now();
+    c.start(dead);
+    double back = -1;
+    while (seconds_since(restarted) < 10) {
+      if (predict_status(c.port(0), dead_ids[0]) == 200 && predict_status(c.port(1), dead_ids[0]) == 200) {
+        back = seconds_since(restarted);
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    MESSAGE("restart to served again: ", back, " s");
+    CHECK(back >= 0);
+    load.stop();
+    MESSAGE("live-owned predicts during the kill: ", load.ok.load(), " ok, ", load.bad.load(), " not 200");
+    CHECK(load.bad == 0);
+    CHECK(load.ok > 0);
+    for (const auto& id : dead_ids) // every acknowledged fit is there
+      CHECK(predict_status(c.port(0), id) == 200);
+  }
+
+  SUBCASE("SIGSTOP past the heartbeat timeout: its series 503, the rest 200, back after SIGCONT") {
+    const int hung = 1;
+    std::vector<std::string> live_ids, hung_ids;
+    for (const auto& id : ids)
+      (c.owner(id) == hung ? hung_ids : live_ids).push_back(id);
+    background_load load{c, live_ids, {0, 2}};
+    ::kill(c.servers[hung]->pid, SIGSTOP);
+    auto stopped = clock_type::now();
+    // Detected once connection-timeout-ms (2 s) passes without a heartbeat.
+    double detected = -1;
+    while (seconds_since(stopped) < 15) {
+      if (predict_status(c.port(0), hung_ids[0]) == 503) {
+        detected = seconds_since(stopped);
+        break;
+      }
+    }
+    MESSAGE("SIGSTOP to the first 503: ", detected, " s");
+    CHECK(detected >= 0);
+    double took = 0;
+    CHECK(predict_status(c.port(2), hung_ids[1 % hung_ids.size()], &took) == 503);
+    CHECK(took < 1.0);
+    ::kill(c.servers[hung]->pid, SIGCONT);
+    auto resumed = clock_type::now();
+    double back = -1;
+    while (seconds_since(resumed) < 10) {
+      if (predict_status(c.port(0), hung_ids[0]) == 200 && predict_status(c.port(2), hung_ids[0]) == 200) {
+        back = seconds_since(resumed);
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    MESSAGE("SIGCONT to served again: ", back, " s");
+    CHECK(back >= 0);
+    load.stop();
+    CHECK(load.bad == 0);
+    CHECK(load.ok > 0);
+  }
+
+  SUBCASE("a node started with a different node list is refused") {
+    auto nodes = c.nodes;
+    nodes.push_back("127.0.0.1:" + std::to_string(free_port()));
+    testing::child_server stranger{c.dir.path + "/stranger",
+                                   {"--cluster.nodes=" + list_of(nodes), "--cluster.self=" + nodes[3]}};
+    REQUIRE(stranger.port > 0);
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    CHECK(peers_up(stranger.port) == 0);
+    CHECK(stranger.log().find("different cluster.nodes list") != std::string::npos);
+    for (int i = 0; i < 3; ++i)
+      CHECK(peers_up(c.port(i)) == 2);
+  }
+
+  SUBCASE("a store holding series another node owns is refused at start") {
+    CHECK(c.servers[0]->stop(SIGTERM) == 0);
+    // Node 0's data directory under node 1's entry of the same list.
+    testing::child_server wrong{c.data(0), {"--cluster.nodes=" + list_of(c.nodes),
+                                            "--cluster.self=" + c.nodes[1]}};
+    CHECK(wrong.port < 0);
+    CHECK(wrong.log().find("does not own") != std::string::npos);
+  }
+
+  for (int i = 0; i < 3; ++i)
+    if (c.servers[i]->pid > 0)
+      CHECK_MESSAGE(c.servers[i]->stop(SIGTERM) == 0, "node ", i, " log:\n", c.servers[i]->log());
+}
