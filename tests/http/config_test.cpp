@@ -2,6 +2,7 @@
 
 #include <fstream>
 
+#include "model/cluster.hpp"
 #include "tests/support.hpp"
 
 namespace {
@@ -83,4 +84,71 @@ TEST_CASE("config: the shipped example file is valid") {
   CHECK(problems.empty());
   for (const auto& p : problems)
     MESSAGE(p);
+}
+
+TEST_CASE("config: cluster options parse from the command line and the file") {
+  testing::temp_dir dir;
+  const std::string nodes = R"(["127.0.0.1:7101","127.0.0.1:7102","127.0.0.1:7103"])";
+  http::app_config cfg;
+  SUBCASE("command line") {
+    CHECK(load({"--cluster.nodes=" + nodes, "--cluster.self=\"127.0.0.1:7102\""}, cfg).empty());
+  }
+  SUBCASE("file") {
+    auto file = dir.path + "/cluster.ini";
+    std::ofstream{file} << "[cluster]\nnodes=" << nodes << "\nself=\"127.0.0.1:7102\"\n";
+    CHECK(load({"--config-file=" + file}, cfg).empty());
+  }
+  REQUIRE(cfg.values.cluster_nodes.size() == 3);
+  CHECK(cfg.values.cluster_self == "127.0.0.1:7102");
+  auto a = http::actors_of(cfg.values);
+  CHECK(a.cluster.nodes == cfg.values.cluster_nodes);
+  CHECK(a.cluster.self == "127.0.0.1:7102");
+  // The handshake identifier comes from the list, and heartbeats are on.
+  auto ids = caf::get_or(cfg, "middleman.app-identifiers", std::vector<std::string>{});
+  REQUIRE(ids.size() == 1);
+  CHECK(ids[0] == model::cluster_identifier(cfg.values.cluster_nodes));
+  CHECK(caf::get_or(cfg, "middleman.heartbeat-interval", caf::timespan{0})
+        == std::chrono::milliseconds(500));
+  CHECK(caf::get_or(cfg, "middleman.connection-timeout", caf::timespan{0})
+        == std::chrono::milliseconds(2000));
+  CHECK(http::front_end_of(cfg.values).healthcheck_waits);
+}
+
+TEST_CASE("config: bad cluster options stop start-up naming the option") {
+  http::app_config cfg;
+  const std::string two = R"(--cluster.nodes=["127.0.0.1:7101","127.0.0.1:7102"])";
+  SUBCASE("self missing") { CHECK(mentions(load({two}, cfg), "cluster.self")); }
+  SUBCASE("self not in the list") {
+    CHECK(mentions(load({two, "--cluster.self=\"127.0.0.1:7109\""}, cfg), "cluster.self"));
+  }
+  SUBCASE("self without a list") {
+    CHECK(mentions(load({"--cluster.self=\"127.0.0.1:7101\""}, cfg), "cluster.nodes"));
+  }
+  SUBCASE("an entry without a port") {
+    CHECK(mentions(load({R"(--cluster.nodes=["127.0.0.1:7101","127.0.0.1"])",
+                         "--cluster.self=\"127.0.0.1:7101\""},
+                        cfg),
+                   "cluster.nodes"));
+  }
+  SUBCASE("a duplicate entry") {
+    CHECK(mentions(load({R"(--cluster.nodes=["h:1","h:1"])", "--cluster.self=\"h:1\""}, cfg),
+                   "twice"));
+  }
+  SUBCASE("heartbeat") {
+    CHECK(mentions(load({"--cluster.heartbeat-interval-ms=0"}, cfg),
+                   "cluster.heartbeat-interval-ms"));
+  }
+  SUBCASE("connection timeout under two heartbeats") {
+    CHECK(mentions(load({"--cluster.connection-timeout-ms=600"}, cfg),
+                   "cluster.connection-timeout-ms"));
+  }
+  SUBCASE("back-off cap") {
+    CHECK(mentions(load({"--cluster.reconnect-max-ms=5"}, cfg), "cluster.reconnect-max-ms"));
+  }
+  SUBCASE("peer timeout") {
+    CHECK(mentions(load({"--cluster.peer-timeout-ms=0"}, cfg), "cluster.peer-timeout-ms"));
+  }
+  SUBCASE("a list that is not a list of strings") {
+    CHECK_FALSE(load({"--cluster.nodes=7"}, cfg).empty());
+  }
 }
