@@ -241,6 +241,33 @@ TEST_CASE("cluster: three nodes share series, survive kill -9 and SIGSTOP, refus
       CHECK(predict_status(c.port(0), id) == 200);
   }
 
+  SUBCASE("a fit in flight when its owner dies is answered 502 (in doubt) at once") {
+    const int owner = 2;
+    std::string id;
+    for (const auto& x : ids)
+      if (c.owner(x) == owner) {
+        id = x;
+        break;
+      }
+    testing::store_lock lock{c.data(owner) + "/models.db"}; // the owner's commit stalls
+    std::atomic<int> status{0};
+    clock_type::time_point answered;
+    std::thread fit{[&] {
+      auto client = testing::client_for(c.port(0));
+      status = testing::status_of(client.Post(("/fit/" + id).c_str(), testing::fit_body(6, 0), json));
+      answered = clock_type::now();
+    }};
+    auto c0 = testing::client_for(c.port(0));
+    REQUIRE(testing::wait_for_in_flight(c0, 1)); // forwarded, waiting in the owner's store
+    auto killed = clock_type::now();
+    c.servers[owner]->stop(SIGKILL);
+    fit.join();
+    double took = std::chrono::duration<double>(answered - killed).count();
+    MESSAGE("kill -9 of the owner to the in-flight fit's answer: ", took, " s");
+    CHECK(status == 502);
+    CHECK(took < 1.0);
+  }
+
   SUBCASE("SIGSTOP past the heartbeat timeout: its series 503, the rest 200, back after SIGCONT") {
     const int hung = 1;
     std::vector<std::string> live_ids, hung_ids;
