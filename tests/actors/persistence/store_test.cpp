@@ -139,3 +139,16 @@ TEST_CASE("store: a schema 1 store (points inline) is migrated, its versions and
   CHECK(pts->values == std::vector<double>{1.0, 2.0});
   CHECK(db->commit({item("old", 0)}).value() == std::vector<uint32_t>{2}); // numbering goes on
 }
+
+TEST_CASE("store: series_ids pages through every series in byte order") {
+  testing::temp_dir dir;
+  auto db = open_rw(dir.path + "/m.db");
+  CHECK(db->series_ids("", 10).value().empty());
+  REQUIRE(db->commit({item("b", 1), item("a", 1), item("c", 1), item("a", 2), item("d", 1)}).ok());
+  auto first = db->series_ids("", 2);
+  REQUIRE(first.ok());
+  CHECK(first.value() == std::vector<std::string>{"a", "b"});
+  auto second = db->series_ids(first.value().back(), 2);
+  CHECK(second.value() == std::vector<std::string>{"c", "d"});
+  CHECK(db->series_ids("d", 2).value().empty());
+}
