@@ -22,6 +22,7 @@ constexpr std::string_view document = R"json({
           "200": {"description": "Stored durably", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FitResponse"}}}},
           "413": {"$ref": "#/components/responses/Error"},
           "422": {"$ref": "#/components/responses/Error"},
+          "502": {"description": "Cluster only: the node owning the series dropped the connection while the fit was in flight; it may or may not be stored (read /series/{series_id} before retrying)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
           "503": {"$ref": "#/components/responses/Unavailable"}
         }
       }
@@ -108,7 +109,7 @@ constexpr std::string_view document = R"json({
     "responses": {
       "Error": {"description": "The request was refused", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
       "Unavailable": {
-        "description": "Overloaded, shutting down, or the store failed; retry later",
+        "description": "Overloaded, shutting down, the store failed, or (in a cluster) the node owning the series is unreachable; nothing was done; retry later",
         "headers": {"Retry-After": {"schema": {"type": "integer"}}},
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
       },
