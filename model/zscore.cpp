@@ -21,25 +21,28 @@ std::optional<invalid> shape_problem(const training_data& data, std::size_t min_
   return std::nullopt;
 }
 
-std::optional<invalid> timestamps_problem(const std::vector<int64_t>& ts) {
+std::optional<invalid> timestamps_problem(const std::vector<int64_t>& ts, bool strictly) {
   for (std::size_t i = 0; i < ts.size(); ++i) {
     if (ts[i] < 0)
       return invalid{"timestamps[" + std::to_string(i) + "] must not be negative"};
-    if (i > 0 && ts[i] <= ts[i - 1])
+    if (i > 0 && !strictly && ts[i] < ts[i - 1])
+      return invalid{"timestamps must not decrease (timestamps[" + std::to_string(i)
+                     + "] is less than the one before)"};
+    if (i > 0 && strictly && ts[i] <= ts[i - 1])
       return invalid{"timestamps must be strictly increasing (timestamps["
                      + std::to_string(i) + "] is not greater than the one before)"};
   }
   return std::nullopt;
 }
 
-std::optional<invalid> values_problem(const std::vector<double>& vs) {
+std::optional<invalid> values_problem(const std::vector<double>& vs, bool distinct) {
   bool all_equal = true;
   for (std::size_t i = 0; i < vs.size(); ++i) {
     if (!std::isfinite(vs[i]))
       return invalid{"values[" + std::to_string(i) + "] must be a finite number"};
     all_equal = all_equal && vs[i] == vs[0];
   }
-  if (all_equal)
+  if (all_equal && distinct)
     return invalid{"values must not all be equal"};
   return std::nullopt;
 }
@@ -55,12 +58,12 @@ double mean_of(const std::vector<double>& vs, F f) {
 
 } // namespace
 
-expected<fit_stats> fit(const training_data& data, std::size_t min_points) {
+expected<fit_stats> fit(const training_data& data, std::size_t min_points, fit_rules rules) {
   if (auto p = shape_problem(data, min_points))
     return *p;
-  if (auto p = timestamps_problem(data.timestamps))
+  if (auto p = timestamps_problem(data.timestamps, rules.strictly_increasing))
     return *p;
-  if (auto p = values_problem(data.values))
+  if (auto p = values_problem(data.values, rules.distinct_values))
     return *p;
   const auto n = static_cast<double>(data.values.size());
   const double mean = mean_of(data.values, [](double v) { return v; });

@@ -26,10 +26,17 @@ struct fit_stats {
   double threshold() const { return mean + 3 * std; }
 };
 
+/// Which of the contract's fit rules apply (all of them, by default).
+struct fit_rules {
+  bool strictly_increasing = true; ///< false: timestamps may repeat (non-decreasing)
+  bool distinct_values = true;     ///< false: values may all be equal
+};
+
 /// Validates `data` against the contract (same lengths, at least `min_points`,
-/// non-negative strictly increasing timestamps, finite values not all equal)
-/// and computes its statistics. Fails with a sentence naming the field.
-expected<fit_stats> fit(const training_data& data, std::size_t min_points);
+/// non-negative strictly increasing timestamps, finite values not all equal;
+/// `rules` may relax the last two) and computes its statistics. Fails with a
+/// sentence naming the field.
+expected<fit_stats> fit(const training_data& data, std::size_t min_points, fit_rules rules = {});
 
 /// True when `value` lies above the version's threshold.
 bool is_anomaly(const fit_stats& stats, double value);

@@ -1,0 +1,238 @@
+#include "model/detector.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+
+namespace model {
+
+namespace {
+
+constexpr double huge = 1e300;
+
+const param_doc k_doc{"k", "number", 3, 0.1, 100, "",
+                      "sensitivity: the bounds are center -/+ k * scale"};
+const param_doc mad_k_doc{"k", "number", 3.5, 0.1, 100, "",
+                          "sensitivity: the bounds are median -/+ k * scale (3.5 is the usual "
+                          "robust z-score cut)"};
+const param_doc direction_doc{"direction", "upper|lower|both", 0, 0, 0, "both",
+                              "which side is anomalous: above the upper bound, below the lower "
+                              "one, or both"};
+const param_doc min_deviation_doc{"min_deviation", "number", 0, 0, huge, "",
+                                  "absolute floor: a value this close to the center (or closer) "
+                                  "is never anomalous, so that small wiggles on quiet series do "
+                                  "not alert"};
+const param_doc min_scale_doc{"min_scale", "number", 1e-9, 0, huge, "",
+                              "floor of the scale (1.4826 * MAD), so that flat series can be "
+                              "fitted"};
+
+std::string format(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", x);
+  return buf;
+}
+
+std::optional<direction> direction_named(std::string_view s) {
+  for (auto d : {direction::upper, direction::lower, direction::both})
+    if (s == name_of(d))
+      return d;
+  return std::nullopt;
+}
+
+double median_of(std::vector<double> xs) {
+  auto mid = xs.size() / 2;
+  std::nth_element(xs.begin(), xs.begin() + mid, xs.end());
+  double hi = xs[mid];
+  if (xs.size() % 2 == 1)
+    return hi;
+  double lo = *std::max_element(xs.begin(), xs.begin() + mid);
+  return lo + (hi - lo) / 2;
+}
+
+/// Sets a number parameter of `spec` by name.
+void set_number(detector_spec& spec, std::string_view name, double x) {
+  if (name == "k")
+    spec.k = x;
+  else if (name == "min_deviation")
+    spec.min_deviation = x;
+  else if (name == "min_scale")
+    spec.min_scale = x;
+}
+
+} // namespace
+
+const std::vector<detector_doc>& detector_catalogue() {
+  static const std::vector<detector_doc> docs{
+    {detector_type::contract,
+     "The contract's rule, the default when a fit names no detector: a value is anomalous "
+     "above mean + 3 * std (population std) of the training values. No parameters.",
+     {}},
+    {detector_type::zscore,
+     "z-score: the training values' mean and population std; a value is anomalous beyond "
+     "mean -/+ max(k * std, min_deviation) on the chosen side.",
+     {k_doc, direction_doc, min_deviation_doc}},
+    {detector_type::mad,
+     "Robust z-score: the training values' median and scale 1.4826 * MAD (the median absolute "
+     "deviation, floored at min_scale); a value is anomalous beyond median -/+ max(k * scale, "
+     "min_deviation) on the chosen side. Outliers in the training data barely move it, and "
+     "flat series fit.",
+     {mad_k_doc, direction_doc, min_deviation_doc, min_scale_doc}},
+  };
+  return docs;
+}
+
+const char* name_of(detector_type t) {
+  switch (t) {
+    case detector_type::zscore: return "zscore";
+    case detector_type::mad: return "mad";
+    default: return "contract";
+  }
+}
+
+const char* name_of(direction d) {
+  switch (d) {
+    case direction::lower: return "lower";
+    case direction::both: return "both";
+    default: return "upper";
+  }
+}
+
+expected<detector_spec> make_detector(std::string_view type,
+                                      const std::vector<detector_param>& params) {
+  const detector_doc* doc = nullptr;
+  for (const auto& d : detector_catalogue())
+    if (type == name_of(d.type))
+      doc = &d;
+  if (!doc)
+    return invalid{"detector.type must be one of contract, zscore, mad (got \"" + std::string{type}
+                   + "\")"};
+  detector_spec spec;
+  spec.type = doc->type;
+  for (const auto& p : doc->params) {
+    if (std::string_view{p.kind} == "number")
+      set_number(spec, p.name, p.default_value);
+    else
+      spec.dir = *direction_named(p.default_text);
+  }
+  for (const auto& given : params) {
+    auto it = std::find_if(doc->params.begin(), doc->params.end(),
+                           [&](const param_doc& p) { return given.name == p.name; });
+    if (it == doc->params.end()) {
+      std::string known;
+      for (const auto& p : doc->params)
+        known += (known.empty() ? "" : ", ") + std::string{p.name};
+      return invalid{"detector " + std::string{type} + " has no parameter \"" + given.name
+                     + "\"" + (known.empty() ? " (it takes none)" : " (it takes " + known + ")")};
+    }
+    std::string field = "detector." + given.name;
+    if (std::string_view{it->kind} != "number") {
+      auto d = given.text ? direction_named(*given.text) : std::nullopt;
+      if (!d)
+        return invalid{field + " must be \"upper\", \"lower\" or \"both\""};
+      spec.dir = *d;
+      continue;
+    }
+    if (!given.number)
+      return invalid{field + " must be a number"};
+    double x = *given.number;
+    if (!(x >= it->min && x <= it->max))
+      return invalid{field + " must be between " + format(it->min) + " and " + format(it->max)
+                     + " (got " + format(x) + ")"};
+    set_number(spec, given.name, x);
+  }
+  return spec;
+}
+
+expected<fitted> fit_detector(const detector_spec& spec, const training_data& data,
+                              std::size_t min_points) {
+  if (spec.type == detector_type::contract) {
+    auto stats = fit(data, min_points);
+    if (!stats)
+      return invalid{stats.detail()};
+    return fitted{stats.value(), {stats.value().mean, stats.value().std}};
+  }
+  auto stats = fit(data, min_points, fit_rules{false, false});
+  if (!stats)
+    return invalid{stats.detail()};
+  fitted out{stats.value(), {stats.value().mean, stats.value().std}};
+  if (spec.type == detector_type::mad) {
+    double median = median_of(data.values);
+    std::vector<double> dev;
+    dev.reserve(data.values.size());
+    for (double v : data.values)
+      dev.push_back(std::fabs(v - median));
+    out.params = {median, std::max(1.4826 * median_of(std::move(dev)), spec.min_scale)};
+    if (!std::isfinite(out.params.scale))
+      return invalid{"values are too large to compute a finite scale"};
+  }
+  if (out.params.scale == 0 && spec.min_deviation == 0)
+    return invalid{std::string{"values must not all be equal for detector "} + name_of(spec.type)
+                   + (spec.type == detector_type::mad ? " with min_scale 0" : "")
+                   + " (set min_deviation above 0)"};
+  return out;
+}
+
+judgement judge(const detector_spec& spec, const fit_stats& stats, const detector_fit& params,
+                double value) {
+  judgement j;
+  j.expected = params.center;
+  j.score = params.scale > 0 ? (value - params.center) / params.scale : 0;
+  if (spec.type == detector_type::contract) {
+    j.anomaly = is_anomaly(stats, value); // bit for bit the contract's rule
+    j.upper = stats.threshold();
+    return j;
+  }
+  double half = std::max(spec.k * params.scale, spec.min_deviation);
+  if (spec.dir != direction::lower)
+    j.upper = params.center + half;
+  if (spec.dir != direction::upper)
+    j.lower = params.center - half;
+  j.anomaly = (j.upper && value > *j.upper) || (j.lower && value < *j.lower);
+  return j;
+}
+
+std::string to_text(const detector_spec& spec) {
+  if (spec.type == detector_type::contract)
+    return "contract";
+  return std::string{name_of(spec.type)} + " k=" + format(spec.k) + " direction="
+         + name_of(spec.dir) + " min_deviation=" + format(spec.min_deviation)
+         + " min_scale=" + format(spec.min_scale);
+}
+
+std::optional<detector_spec> from_text(std::string_view text) {
+  std::istringstream in{std::string{text}};
+  std::string type, word;
+  in >> type;
+  detector_spec spec;
+  if (type == "contract")
+    return spec;
+  if (type == "zscore")
+    spec.type = detector_type::zscore;
+  else if (type == "mad")
+    spec.type = detector_type::mad;
+  else
+    return std::nullopt;
+  while (in >> word) {
+    auto eq = word.find('=');
+    if (eq == std::string::npos)
+      return std::nullopt;
+    auto key = word.substr(0, eq), value = word.substr(eq + 1);
+    if (key == "direction") {
+      auto d = direction_named(value);
+      if (!d)
+        return std::nullopt;
+      spec.dir = *d;
+    } else {
+      char* end = nullptr;
+      double x = std::strtod(value.c_str(), &end);
+      if (end != value.c_str() + value.size())
+        return std::nullopt;
+      set_number(spec, key, x);
+    }
+  }
+  return spec;
+}
+
+} // namespace model

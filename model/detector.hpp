@@ -1,0 +1,100 @@
+// Detectors a version can be fitted with, chosen by the client at fit time:
+// the contract's rule (the default), a z-score with a sensitivity `k` and a
+// direction, and a robust median/MAD score whose scale has a floor (so that
+// flat series work). Each has an absolute `min_deviation` below which nothing
+// is anomalous. The catalogue of types and parameters (GET /detectors) lives
+// here too. Pure functions on value types; callable from any thread.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/expected.hpp"
+#include "model/zscore.hpp"
+
+namespace model {
+
+enum class detector_type : uint8_t {
+  contract = 0, ///< value > mean + 3 * std of the training values (the default)
+  zscore = 1,   ///< |value - mean| against k * std, in a direction
+  mad = 2,      ///< |value - median| against k * 1.4826 * MAD (at least min_scale)
+};
+
+enum class direction : uint8_t { upper = 0, lower = 1, both = 2 };
+
+/// A detector and its parameters, as the client chose them (defaults filled in).
+struct detector_spec {
+  detector_type type = detector_type::contract;
+  double k = 3;                 ///< sensitivity: bounds at center -/+ k * scale
+  direction dir = direction::upper;
+  double min_deviation = 0;     ///< |value - center| at or below this is never anomalous
+  double min_scale = 0;         ///< mad: the scale's floor
+};
+
+/// What fitting a detector learned: the center and scale its bounds use.
+struct detector_fit {
+  double center = 0;
+  double scale = 0;
+};
+
+/// One parameter the client passed: a number or a text.
+struct detector_param {
+  std::string name;
+  std::optional<double> number;
+  std::optional<std::string> text;
+};
+
+/// Builds a spec from a type name and parameters. Fails naming the unknown
+/// type, the unknown parameter, the wrong kind of value or the value out of
+/// range (the ranges are the catalogue's).
+expected<detector_spec> make_detector(std::string_view type, const std::vector<detector_param>& params);
+
+/// Fits `spec` on `data`: the contract's rules for the contract detector
+/// (model::fit); for the others the same rules except that timestamps may
+/// repeat (non-decreasing) and values may all be equal when the detector has a
+/// floor (mad's min_scale, or a min_deviation). `stats` are always the mean and
+/// population std, shown by /series whatever the detector.
+struct fitted {
+  fit_stats stats;
+  detector_fit params;
+};
+expected<fitted> fit_detector(const detector_spec& spec, const training_data& data,
+                              std::size_t min_points);
+
+/// A point judged by a fitted detector: bounds absent when that side is not checked.
+struct judgement {
+  bool anomaly = false;
+  double score = 0;    ///< (value - center) / scale; 0 when scale is 0
+  double expected = 0; ///< the center
+  std::optional<double> lower, upper;
+};
+judgement judge(const detector_spec& spec, const fit_stats& stats, const detector_fit& params,
+                double value);
+
+/// The type's name ("contract", "zscore", "mad") and the direction's.
+const char* name_of(detector_type t);
+const char* name_of(direction d);
+
+/// One line of text that round-trips a spec (what the store keeps).
+std::string to_text(const detector_spec& spec);
+std::optional<detector_spec> from_text(std::string_view text);
+
+/// The catalogue: every type with its parameters, defaults, ranges and docs.
+struct param_doc {
+  const char* name;
+  const char* kind; ///< "number" or one of the choices, "upper|lower|both"
+  double default_value, min, max;
+  const char* default_text; ///< for choices
+  const char* doc;
+};
+struct detector_doc {
+  detector_type type;
+  const char* doc;
+  std::vector<param_doc> params;
+};
+const std::vector<detector_doc>& detector_catalogue();
+
+} // namespace model

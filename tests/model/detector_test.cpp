@@ -1,0 +1,149 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "model/detector.hpp"
+
+using namespace model;
+
+namespace {
+
+training_data data_of(std::vector<double> values) {
+  training_data d;
+  for (std::size_t i = 0; i < values.size(); ++i)
+    d.timestamps.push_back(static_cast<int64_t>(1000 + i));
+  d.values = std::move(values);
+  return d;
+}
+
+detector_spec spec(std::string_view type, std::vector<detector_param> params = {}) {
+  auto s = make_detector(type, params);
+  REQUIRE_MESSAGE(s, (s ? "" : s.detail()));
+  return s.value();
+}
+
+detector_param num(std::string name, double x) {
+  return {std::move(name), x, std::nullopt};
+}
+
+detector_param text(std::string name, std::string x) {
+  return {std::move(name), std::nullopt, std::move(x)};
+}
+
+} // namespace
+
+TEST_CASE("detector: defaults come from the catalogue") {
+  auto z = spec("zscore");
+  CHECK(z.type == detector_type::zscore);
+  CHECK(z.k == 3);
+  CHECK(z.dir == direction::both);
+  CHECK(z.min_deviation == 0);
+  auto m = spec("mad");
+  CHECK(m.k == 3.5);
+  CHECK(m.min_scale == 1e-9);
+  CHECK(spec("contract").type == detector_type::contract);
+  CHECK(detector_catalogue().size() == 3);
+}
+
+TEST_CASE("detector: bad specs are refused naming what is wrong") {
+  auto problem = [](std::string_view type, std::vector<detector_param> params) {
+    auto s = make_detector(type, params);
+    REQUIRE_FALSE(s);
+    return s.detail();
+  };
+  CHECK(problem("ewma", {}).find("detector.type") != std::string::npos);
+  CHECK(problem("zscore", {num("kk", 3)}).find("\"kk\"") != std::string::npos);
+  CHECK(problem("contract", {num("k", 3)}).find("takes none") != std::string::npos);
+  CHECK(problem("zscore", {num("k", 0)}).find("detector.k must be between") != std::string::npos);
+  CHECK(problem("zscore", {num("k", NAN)}).find("detector.k") != std::string::npos);
+  CHECK(problem("zscore", {text("k", "3")}).find("detector.k must be a number") != std::string::npos);
+  CHECK(problem("mad", {text("direction", "up")}).find("detector.direction") != std::string::npos);
+  CHECK(problem("mad", {num("direction", 1)}).find("detector.direction") != std::string::npos);
+  CHECK(problem("mad", {num("min_scale", -1)}).find("detector.min_scale") != std::string::npos);
+}
+
+TEST_CASE("detector: the contract detector is the contract's rule, bit for bit") {
+  auto d = data_of({1, 2, 3, 4, 5.5});
+  auto f = fit_detector(spec("contract"), d, 3);
+  REQUIRE(f);
+  auto stats = fit(d, 3).value();
+  for (double v : {0.0, 3.0, stats.threshold(), std::nextafter(stats.threshold(), 1e9), 100.0}) {
+    auto j = judge(spec("contract"), f.value().stats, f.value().params, v);
+    CHECK(j.anomaly == is_anomaly(stats, v));
+    CHECK(j.upper == stats.threshold());
+    CHECK_FALSE(j.lower);
+  }
+  // Still the contract's rules: flat values and repeated timestamps are refused.
+  CHECK_FALSE(fit_detector(spec("contract"), data_of({2, 2, 2}), 3));
+}
+
+TEST_CASE("detector: zscore bounds, directions and the absolute floor") {
+  // numpy: mean([1,2,3,4,5]) = 3, std = 1.4142135623730951
+  auto d = data_of({1, 2, 3, 4, 5});
+  auto both = spec("zscore", {num("k", 2)});
+  auto f = fit_detector(both, d, 3).value();
+  CHECK(f.params.center == doctest::Approx(3));
+  CHECK(f.params.scale == doctest::Approx(1.4142135623730951));
+  auto j = judge(both, f.stats, f.params, 6);
+  CHECK(*j.upper == doctest::Approx(3 + 2 * 1.4142135623730951));
+  CHECK(*j.lower == doctest::Approx(3 - 2 * 1.4142135623730951));
+  CHECK(j.anomaly); // 6 > 5.83
+  CHECK(j.score == doctest::Approx(3 / 1.4142135623730951));
+  CHECK(judge(both, f.stats, f.params, 0).anomaly); // 0 < 0.17
+  auto upper = spec("zscore", {num("k", 2), text("direction", "upper")});
+  CHECK_FALSE(judge(upper, f.stats, f.params, 0).anomaly);
+  CHECK_FALSE(judge(upper, f.stats, f.params, 0).lower);
+  auto lower = spec("zscore", {num("k", 2), text("direction", "lower")});
+  CHECK_FALSE(judge(lower, f.stats, f.params, 6).anomaly);
+  CHECK(judge(lower, f.stats, f.params, 0).anomaly);
+  auto floored = spec("zscore", {num("k", 2), num("min_deviation", 10)});
+  CHECK_FALSE(judge(floored, f.stats, f.params, 12.9).anomaly);
+  CHECK(judge(floored, f.stats, f.params, 13.1).anomaly);
+}
+
+TEST_CASE("detector: mad is robust to outliers and fits flat series") {
+  // median([1,2,3,4,100]) = 3; |x-3| = [2,1,0,1,97], median 1; scale 1.4826
+  auto d = data_of({1, 2, 3, 4, 100});
+  auto m = spec("mad");
+  auto f = fit_detector(m, d, 3).value();
+  CHECK(f.params.center == 3);
+  CHECK(f.params.scale == doctest::Approx(1.4826));
+  CHECK(judge(m, f.stats, f.params, 9).anomaly);        // 9 > 3 + 3.5 * 1.4826 = 8.19
+  CHECK_FALSE(judge(m, f.stats, f.params, 8).anomaly);
+  auto even = fit_detector(m, data_of({1, 2, 3, 4}), 3).value(); // median 2.5, MAD 1
+  CHECK(even.params.center == 2.5);
+  CHECK(even.params.scale == doctest::Approx(1.4826));
+  auto flat = fit_detector(m, data_of({7, 7, 7, 7}), 3);
+  REQUIRE(flat);
+  CHECK(flat.value().params.scale == 1e-9);
+  CHECK_FALSE(judge(m, flat.value().stats, flat.value().params, 7).anomaly);
+  CHECK(judge(m, flat.value().stats, flat.value().params, 7.001).anomaly);
+  // Without a floor a flat series cannot be judged.
+  CHECK_FALSE(fit_detector(spec("mad", {num("min_scale", 0)}), data_of({7, 7, 7}), 3));
+  CHECK(fit_detector(spec("zscore", {num("min_deviation", 1)}), data_of({7, 7, 7}), 3));
+}
+
+TEST_CASE("detector: non-contract detectors accept repeated timestamps, not decreasing ones") {
+  training_data d{{1, 2, 2, 3}, {1, 2, 3, 4}};
+  CHECK(fit_detector(spec("mad"), d, 3));
+  CHECK_FALSE(fit_detector(spec("contract"), d, 3));
+  training_data back{{1, 3, 2}, {1, 2, 3}};
+  auto f = fit_detector(spec("mad"), back, 3);
+  REQUIRE_FALSE(f);
+  CHECK(f.detail().find("must not decrease") != std::string::npos);
+}
+
+TEST_CASE("detector: specs round-trip through their text form") {
+  for (auto s : {spec("contract"), spec("zscore", {num("k", 2.25), text("direction", "lower")}),
+                 spec("mad", {num("min_deviation", 0.1), num("min_scale", 1e-3)})}) {
+    auto back = from_text(to_text(s));
+    REQUIRE(back);
+    CHECK(back->type == s.type);
+    CHECK(back->k == s.k);
+    CHECK(back->dir == s.dir);
+    CHECK(back->min_deviation == s.min_deviation);
+    CHECK(back->min_scale == s.min_scale);
+  }
+  CHECK_FALSE(from_text("ewma k=1"));
+  CHECK_FALSE(from_text("mad k=x"));
+}
