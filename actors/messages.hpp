@@ -49,10 +49,18 @@ bool deadline_passed(int64_t deadline_ms);
 /// The `overloaded` error for work refused because its deadline passed.
 caf::error deadline_error();
 
-/// A predict answer: whether the value is anomalous, under which version.
+/// A predict answer: whether the value is anomalous, under which version, and
+/// why (shown with ?explain=true). A bound is absent on a side the detector
+/// does not check (flags, because CAF 0.17 cannot serialise NaN).
 struct prediction {
   bool anomaly = false;
   uint32_t version = 0;
+  double score = 0;
+  double expected = 0;
+  bool has_lower = false;
+  double lower = 0;
+  bool has_upper = false;
+  double upper = 0;
 };
 
 /// One version with the training points it was fitted on (for /plot).
@@ -78,8 +86,27 @@ typename Inspector::result_type inspect(Inspector& f, fit_stats& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, detector_spec& x) {
+  auto type = static_cast<uint8_t>(x.type);
+  auto dir = static_cast<uint8_t>(x.dir);
+  auto load = caf::meta::load_callback([&]() -> caf::error {
+    x.type = static_cast<detector_type>(type);
+    x.dir = static_cast<direction>(dir);
+    return caf::none;
+  });
+  return f(caf::meta::type_name("detector_spec"), type, dir, x.k, x.min_deviation, x.min_scale,
+           load);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, detector_fit& x) {
+  return f(caf::meta::type_name("detector_fit"), x.center, x.scale);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, version_record& x) {
-  return f(caf::meta::type_name("version_record"), x.version, x.stats, x.created_at_ms);
+  return f(caf::meta::type_name("version_record"), x.version, x.stats, x.created_at_ms,
+           x.detector, x.params);
 }
 
 template <class Inspector>
@@ -99,7 +126,8 @@ typename Inspector::result_type inspect(Inspector& f, predict_query& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, prediction& x) {
-  return f(caf::meta::type_name("prediction"), x.anomaly, x.version);
+  return f(caf::meta::type_name("prediction"), x.anomaly, x.version, x.score, x.expected,
+           x.has_lower, x.lower, x.has_upper, x.upper);
 }
 
 template <class Inspector>
@@ -116,6 +144,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(model_server, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(model_server, (model::fit_stats))
   CAF_ADD_TYPE_ID(model_server, (model::version_record))
   CAF_ADD_TYPE_ID(model_server, (model::commit_item))
+  CAF_ADD_TYPE_ID(model_server, (model::detector_spec))
   CAF_ADD_TYPE_ID(model_server, (actors::predict_query))
   CAF_ADD_TYPE_ID(model_server, (actors::prediction))
   CAF_ADD_TYPE_ID(model_server, (actors::version_points))

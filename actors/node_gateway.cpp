@@ -20,9 +20,10 @@ caf::behavior node_gateway(self_ptr self, std::vector<router_actor> shards,
   self->state.counters = std::move(counters);
   auto shard = [self](const std::string& id) { return self->state.local->local_shard_for(id); };
   return {
-    [self, shard](fit_atom a, std::string& id, model::training_data& data, int64_t deadline_ms) {
+    [self, shard](fit_atom a, std::string& id, model::training_data& data,
+                  model::detector_spec& det, int64_t deadline_ms) {
       auto dest = shard(id);
-      return self->delegate(dest, a, std::move(id), std::move(data), deadline_ms);
+      return self->delegate(dest, a, std::move(id), std::move(data), det, deadline_ms);
     },
     [self, shard](predict_atom a, std::string& id, predict_query q) {
       auto dest = shard(id);

@@ -141,8 +141,9 @@ caf::behavior peer_link(self_ptr self, peer_settings cfg, std::shared_ptr<peer_s
   });
   connect(self);
   return {
-    [self](fit_atom a, std::string& id, model::training_data& data, int64_t deadline_ms) {
-      return forward<model::version_record>(self, true, a, std::move(id), std::move(data),
+    [self](fit_atom a, std::string& id, model::training_data& data, model::detector_spec& det,
+           int64_t deadline_ms) {
+      return forward<model::version_record>(self, true, a, std::move(id), std::move(data), det,
                                             deadline_ms);
     },
     [self](predict_atom a, std::string& id, predict_query q) {

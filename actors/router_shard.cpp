@@ -145,8 +145,9 @@ router_actor::behavior_type router_shard(self_ptr self, series_settings base,
   if (limits.idle_timeout.count() > 0)
     self->delayed_send(self, tick_every, tick_atom::value);
   return {
-    [self](fit_atom a, std::string& id, model::training_data& data, int64_t deadline_ms) {
-      return route<model::version_record>(self, id, a, std::move(data), deadline_ms);
+    [self](fit_atom a, std::string& id, model::training_data& data, model::detector_spec& det,
+           int64_t deadline_ms) {
+      return route<model::version_record>(self, id, a, std::move(data), det, deadline_ms);
     },
     [self](predict_atom a, std::string& id, predict_query q) {
       return route<prediction>(self, id, a, q);

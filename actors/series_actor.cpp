@@ -78,16 +78,18 @@ void on_writer_down(self_ptr self) {
 }
 
 caf::result<model::version_record> fit(self_ptr self, model::training_data& data,
-                                       int64_t deadline_ms) {
+                                       const model::detector_spec& detector, int64_t deadline_ms) {
   if (deadline_passed(deadline_ms))
     return deadline_error();
   auto& st = self->state;
   if (st.store_down)
     return store_down_error();
-  auto stats = model::fit(data, st.cfg.min_training_points);
-  if (!stats)
-    return make_error(server_error::invalid_input, stats.detail());
-  model::version_record record{0, stats.value(), unix_ms_now()}; // numbered by the store
+  auto fitted = model::fit_detector(detector, data, st.cfg.min_training_points);
+  if (!fitted)
+    return make_error(server_error::invalid_input, fitted.detail());
+  // Numbered by the store.
+  model::version_record record{0, fitted.value().stats, unix_ms_now(), detector,
+                               fitted.value().params};
   auto rp = self->make_response_promise<model::version_record>();
   auto n = ++st.commits;
   st.waiting.emplace(n, rp);
@@ -127,8 +129,9 @@ series_actor::behavior_type series(self_ptr self, std::string id, series_setting
       },
       [self](caf::error& err) { self->quit(std::move(err)); });
   return {
-    [self](fit_atom, model::training_data& data, int64_t deadline_ms) {
-      return fit(self, data, deadline_ms);
+    [self](fit_atom, model::training_data& data, model::detector_spec& detector,
+           int64_t deadline_ms) {
+      return fit(self, data, detector, deadline_ms);
     },
     [self](predict_atom, const predict_query& q) -> caf::result<prediction> {
       if (deadline_passed(q.deadline_ms))
@@ -136,7 +139,10 @@ series_actor::behavior_type series(self_ptr self, std::string id, series_setting
       auto record = select(self->state, q.version);
       if (!record)
         return std::move(record.error());
-      return prediction{model::is_anomaly(record->stats, q.value), record->version};
+      auto j = model::judge(record->detector, record->stats, record->params, q.value);
+      return prediction{j.anomaly,         record->version,    j.score,
+                        j.expected,        j.lower.has_value(), j.lower.value_or(0),
+                        j.upper.has_value(), j.upper.value_or(0)};
     },
     [self](plot_atom, uint32_t version) -> caf::result<version_points> {
       auto record = select(self->state, version);

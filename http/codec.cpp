@@ -100,15 +100,44 @@ std::string write_json(F f) {
 
 } // namespace
 
-model::expected<model::training_data> decode_fit(std::string_view body) {
+/// The "detector" member of a fit body; the contract's rule when absent or null.
+model::expected<model::detector_spec> read_detector(const rapidjson::Value& obj) {
+  auto it = obj.FindMember("detector");
+  if (it == obj.MemberEnd() || it->value.IsNull())
+    return model::detector_spec{};
+  const auto& d = it->value;
+  auto type = d.IsObject() ? d.FindMember("type") : d.MemberEnd();
+  if (!d.IsObject() || type == d.MemberEnd() || !type->value.IsString())
+    return invalid{"detector must be an object with a string \"type\" (GET /detectors lists them)"};
+  std::vector<model::detector_param> params;
+  for (auto m = d.MemberBegin(); m != d.MemberEnd(); ++m) {
+    std::string name{m->name.GetString(), m->name.GetStringLength()};
+    if (name == "type")
+      continue;
+    model::detector_param p{name, std::nullopt, std::nullopt};
+    double x = 0;
+    if (read_number(m->value, x))
+      p.number = x;
+    else if (m->value.IsString())
+      p.text = std::string{m->value.GetString(), m->value.GetStringLength()};
+    params.push_back(std::move(p));
+  }
+  return model::make_detector({type->value.GetString(), type->value.GetStringLength()}, params);
+}
+
+model::expected<fit_request> decode_fit(std::string_view body) {
   auto doc = parse_object(body);
   if (!doc)
     return invalid{doc.detail()};
-  model::training_data out;
-  if (auto p = read_array(doc.value(), "timestamps", "integer", out.timestamps, as_int64))
+  fit_request out;
+  if (auto p = read_array(doc.value(), "timestamps", "integer", out.data.timestamps, as_int64))
     return *p;
-  if (auto p = read_array(doc.value(), "values", "number", out.values, read_number))
+  if (auto p = read_array(doc.value(), "values", "number", out.data.values, read_number))
     return *p;
+  auto detector = read_detector(doc.value());
+  if (!detector)
+    return invalid{detector.detail()};
+  out.detector = detector.value();
   return out;
 }
 
@@ -151,13 +180,94 @@ std::string encode_fit(std::string_view series_id, const model::version_record& 
   });
 }
 
-std::string encode_prediction(const actors::prediction& p) {
+void write_bound(writer& w, const char* key, bool present, double x) {
+  write_key(w, key);
+  if (present)
+    w.Double(x);
+  else
+    w.Null();
+}
+
+std::string encode_prediction(const actors::prediction& p, bool explain) {
   return write_json([&](writer& w) {
     w.StartObject();
     write_key(w, "anomaly");
     w.Bool(p.anomaly);
     write_key(w, "model_version");
     write_string(w, std::to_string(p.version));
+    if (explain) {
+      write_key(w, "score");
+      w.Double(p.score);
+      write_key(w, "expected");
+      w.Double(p.expected);
+      write_bound(w, "lower", p.has_lower, p.lower);
+      write_bound(w, "upper", p.has_upper, p.upper);
+    }
+    w.EndObject();
+  });
+}
+
+/// {"type": ..., every parameter of the type: its value}.
+void write_detector(writer& w, const model::detector_spec& spec) {
+  w.StartObject();
+  write_key(w, "type");
+  write_string(w, model::name_of(spec.type));
+  for (const auto& doc : model::detector_catalogue()) {
+    if (doc.type != spec.type)
+      continue;
+    for (const auto& p : doc.params) {
+      write_key(w, p.name);
+      std::string_view name{p.name};
+      if (name == "direction")
+        write_string(w, model::name_of(spec.dir));
+      else
+        w.Double(name == "k" ? spec.k : name == "min_deviation" ? spec.min_deviation : spec.min_scale);
+    }
+  }
+  w.EndObject();
+}
+
+std::string encode_detectors() {
+  return write_json([&](writer& w) {
+    w.StartObject();
+    write_key(w, "detectors");
+    w.StartArray();
+    for (const auto& d : model::detector_catalogue()) {
+      w.StartObject();
+      write_key(w, "type");
+      write_string(w, model::name_of(d.type));
+      write_key(w, "online");
+      w.Bool(false);
+      write_key(w, "doc");
+      write_string(w, d.doc);
+      write_key(w, "params");
+      w.StartObject();
+      for (const auto& p : d.params) {
+        write_key(w, p.name);
+        w.StartObject();
+        write_key(w, "default");
+        if (std::string_view{p.kind} == "number") {
+          w.Double(p.default_value);
+          write_key(w, "min");
+          w.Double(p.min);
+          write_key(w, "max");
+          w.Double(p.max);
+        } else {
+          write_string(w, p.default_text);
+          write_key(w, "choices");
+          w.StartArray();
+          for (const char* c : {"upper", "lower", "both"})
+            write_string(w, c);
+          w.EndArray();
+        }
+        write_key(w, "doc");
+        write_string(w, p.doc);
+        w.EndObject();
+      }
+      w.EndObject();
+      w.EndObject();
+    }
+    w.EndArray();
     w.EndObject();
   });
 }
@@ -205,6 +315,11 @@ std::string encode_versions(std::string_view series_id, const actors::version_li
       w.Double(r.stats.threshold());
       write_key(w, "created_at_ms");
       w.Int64(r.created_at_ms);
+      write_key(w, "detector");
+      write_detector(w, r.detector);
+      auto bounds = model::judge(r.detector, r.stats, r.params, r.params.center);
+      write_bound(w, "lower", bounds.lower.has_value(), bounds.lower.value_or(0));
+      write_bound(w, "upper", bounds.upper.has_value(), bounds.upper.value_or(0));
       w.EndObject();
     }
     w.EndArray();

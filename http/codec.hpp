@@ -14,22 +14,36 @@
 
 namespace http {
 
-/// Decodes a fit body: {"timestamps": [int...], "values": [number...]}.
-/// Checks JSON types only; the contract's value rules are model::fit's.
-model::expected<model::training_data> decode_fit(std::string_view body);
+/// A fit body: the training points and the detector (the contract's when absent).
+struct fit_request {
+  model::training_data data;
+  model::detector_spec detector;
+};
+
+/// Decodes a fit body: {"timestamps": [int...], "values": [number...],
+/// "detector": {"type": "...", ...parameters} (optional)}. Checks JSON types
+/// and the detector spec; the value rules are model::fit_detector's.
+model::expected<fit_request> decode_fit(std::string_view body);
 
 /// Decodes a predict body: {"timestamp": "digits" | int, "value": number}.
 /// The returned query's version is left at latest.
 model::expected<actors::predict_query> decode_predict(std::string_view body);
 
 std::string encode_fit(std::string_view series_id, const model::version_record& record);
-std::string encode_prediction(const actors::prediction& p);
+/// {"anomaly", "model_version"}; with `explain` also "score", "expected",
+/// "lower", "upper" (null for a side the detector does not check).
+std::string encode_prediction(const actors::prediction& p, bool explain = false);
+
+/// GET /detectors: {"detectors": [{"type", "online", "doc", "params": {name:
+/// {"default", "min", "max", "doc"} or {"default", "choices", "doc"}}}]}.
+std::string encode_detectors();
 std::string encode_healthcheck(uint64_t series_trained, const latency_histogram& predict,
                                const latency_histogram& fit);
 std::string encode_error(std::string_view detail);
 
 /// {"series_id": ..., "versions": [{version, points_used, mean, std, threshold,
-/// created_at_ms}], "next": "<after for the next page>" | null}
+/// created_at_ms, detector: {type, ...parameters}, lower, upper}],
+/// "next": "<after for the next page>" | null}
 std::string encode_versions(std::string_view series_id, const actors::version_list& versions,
                             std::optional<uint32_t> next);
 

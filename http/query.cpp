@@ -38,4 +38,13 @@ model::expected<page> parse_page(std::string_view limit, std::string_view after)
   return p;
 }
 
+model::expected<bool> parse_flag(std::string_view name, std::string_view text) {
+  if (text == "true" || text == "1")
+    return true;
+  if (text.empty() || text == "false" || text == "0")
+    return false;
+  return model::invalid{std::string{name} + " must be true or false (got \"" + std::string{text}
+                        + "\")"};
+}
+
 } // namespace http

@@ -27,4 +27,8 @@ constexpr uint32_t max_page = 10000;
 /// default 0) of /series/{id}; fails with a sentence naming the parameter.
 model::expected<page> parse_page(std::string_view limit, std::string_view after);
 
+/// Parses a yes/no query parameter such as `explain`: "true" or "1" is yes;
+/// absent (""), "false" or "0" is no; anything else fails naming `name`.
+model::expected<bool> parse_flag(std::string_view name, std::string_view text);
+
 } // namespace http

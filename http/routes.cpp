@@ -131,13 +131,13 @@ void handle_fit(api_context& ctx, const httplib::Request& req, httplib::Response
   std::string id = req.matches[1];
   if (!series_id_in_path(req, res))
     return;
-  auto data = decode_fit(req.body);
-  if (!data)
-    return reply_error(res, 422, data.detail());
+  auto request = decode_fit(req.body);
+  if (!request)
+    return reply_error(res, 422, request.detail());
   model::version_record record;
   if (!ask(ctx, id,
-           caf::make_message(actors::fit_atom::value, id, std::move(data.value()),
-                             deadline_of(ctx)),
+           caf::make_message(actors::fit_atom::value, id, std::move(request.value().data),
+                             request.value().detector, deadline_of(ctx)),
            res, record))
     return;
   res.set_content(encode_fit(id, record), json);
@@ -154,11 +154,14 @@ void handle_predict(api_context& ctx, const httplib::Request& req, httplib::Resp
     return reply_error(res, 422, query.detail());
   if (!version_of(req, res, query.value().version))
     return;
+  auto explain = parse_flag("explain", req.get_param_value("explain"));
+  if (!explain)
+    return reply_error(res, 422, explain.detail());
   query.value().deadline_ms = deadline_of(ctx);
   actors::prediction p;
   if (!ask(ctx, id, caf::make_message(actors::predict_atom::value, id, query.value()), res, p))
     return;
-  res.set_content(encode_prediction(p), json);
+  res.set_content(encode_prediction(p, explain.value()), json);
   ctx.predict_latency.record(elapsed_us(start));
 }
 
@@ -248,6 +251,11 @@ void handle_ready(api_context& ctx, const httplib::Request&, httplib::Response& 
   res.set_content(R"({"status":"ready"})", json);
 }
 
+void handle_detectors(api_context&, const httplib::Request&, httplib::Response& res) {
+  static const std::string doc = encode_detectors();
+  res.set_content(doc, json);
+}
+
 void handle_openapi(api_context&, const httplib::Request&, httplib::Response& res) {
   auto doc = openapi_json();
   res.set_content(doc.data(), doc.size(), json);
@@ -289,10 +297,11 @@ void install_routes(httplib::Server& srv, api_context& ctx) {
   srv.Get("/health/live", bind(handle_live));
   srv.Get("/health/ready", bind(handle_ready));
   srv.Get("/openapi.json", bind(handle_openapi));
+  srv.Get("/detectors", bind(handle_detectors));
   refuse_other_methods(srv, fit, "POST");
   refuse_other_methods(srv, predict, "POST");
   for (const char* get_only : {"/healthcheck", "/plot", series, "/metrics", "/health/live",
-                               "/health/ready", "/openapi.json"})
+                               "/health/ready", "/openapi.json", "/detectors"})
     refuse_other_methods(srv, get_only, "GET");
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "model/detector.hpp"
 #include "model/zscore.hpp"
 
 namespace model {
@@ -15,6 +16,8 @@ struct version_record {
   uint32_t version = 0;
   fit_stats stats;
   int64_t created_at_ms = 0; ///< Unix milliseconds when the fit was committed
+  detector_spec detector;    ///< the contract's rule unless the fit chose another
+  detector_fit params;       ///< what the detector learned (center, scale)
 };
 
 /// A new version to commit, with the training points it was fitted on.

@@ -12,7 +12,9 @@ namespace {
 
 /// Schema 2 keeps the training points apart from the version rows, so that
 /// loading a series' versions (every activation) reads statistics only.
-constexpr int schema_version = 2;
+/// Schema 3 adds each version's detector (NULL: the contract's rule) and what
+/// it learned (center, scale).
+constexpr int schema_version = 3;
 
 const std::string versions_columns =
   "(series_id TEXT NOT NULL, version INTEGER NOT NULL, points_used INTEGER NOT NULL,"
@@ -21,6 +23,15 @@ const std::string versions_columns =
 const std::string points_columns =
   "(series_id TEXT NOT NULL, version INTEGER NOT NULL, timestamps BLOB NOT NULL,"
   " \"values\" BLOB NOT NULL, PRIMARY KEY (series_id, version)) WITHOUT ROWID;";
+
+/// Schema 2 to 3: three nullable columns, no rows rewritten.
+const std::string migrate_2_to_3 =
+  "BEGIN IMMEDIATE;"
+  "ALTER TABLE versions ADD COLUMN detector TEXT;"
+  "ALTER TABLE versions ADD COLUMN center REAL;"
+  "ALTER TABLE versions ADD COLUMN scale REAL;"
+  "PRAGMA user_version=3;"
+  "COMMIT;";
 
 const std::string schema_sql =
   "CREATE TABLE IF NOT EXISTS series (series_id TEXT PRIMARY KEY,"
@@ -126,8 +137,14 @@ store::open(const std::string& path, sync_mode sync, bool read_only) {
       exec(db, "ROLLBACK");
       return fail("cannot move the training points to their own table: " + why);
     }
-    if (exec(db, schema_sql.c_str()) != SQLITE_OK || exec(db, "PRAGMA user_version=2") != SQLITE_OK)
+    // A new file gets schema 2's tables, then the same step as an old one.
+    if (exec(db, schema_sql.c_str()) != SQLITE_OK)
       return fail(self->last_error());
+    if (version < 3 && exec(db, migrate_2_to_3.c_str()) != SQLITE_OK) {
+      auto why = self->last_error();
+      exec(db, "ROLLBACK");
+      return fail("cannot add the detector columns: " + why);
+    }
   }
   if (auto problem = self->prepare_all(read_only))
     return fail(*problem);
@@ -146,10 +163,13 @@ std::optional<std::string> store::prepare_all(bool read_only) {
      "UPDATE series SET latest_version = latest_version + 1 WHERE series_id = ?1 "
      "RETURNING latest_version",
      true},
-    {&insert_version_, "INSERT INTO versions VALUES(?1, ?2, ?3, ?4, ?5, ?6)", true},
+    {&insert_version_,
+     "INSERT INTO versions(series_id, version, points_used, mean, std, created_at_ms, detector,"
+     " center, scale) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+     true},
     {&insert_points_, "INSERT INTO points VALUES(?1, ?2, ?3, ?4)", true},
     {&select_versions_,
-     "SELECT version, points_used, mean, std, created_at_ms FROM versions "
+     "SELECT version, points_used, mean, std, created_at_ms, detector, center, scale FROM versions "
      "WHERE series_id = ?1 ORDER BY version",
      false},
     {&select_points_,
@@ -195,6 +215,13 @@ uint32_t store::commit_one(const commit_item& item) {
   sqlite3_bind_double(insert_version_, 4, r.stats.mean);
   sqlite3_bind_double(insert_version_, 5, r.stats.std);
   sqlite3_bind_int64(insert_version_, 6, r.created_at_ms);
+  if (r.detector.type != model::detector_type::contract) { // NULLs: the contract's rule
+    auto text = model::to_text(r.detector);
+    sqlite3_bind_text(insert_version_, 7, text.data(), static_cast<int>(text.size()),
+                      SQLITE_TRANSIENT);
+    sqlite3_bind_double(insert_version_, 8, r.params.center);
+    sqlite3_bind_double(insert_version_, 9, r.params.scale);
+  }
   if (sqlite3_step(insert_version_) != SQLITE_DONE)
     return refused_or_throw();
   stmt_guard p{insert_points_};
@@ -259,6 +286,18 @@ store::versions(const std::string& series_id) {
     r.stats.mean = sqlite3_column_double(select_versions_, 2);
     r.stats.std = sqlite3_column_double(select_versions_, 3);
     r.created_at_ms = sqlite3_column_int64(select_versions_, 4);
+    r.params = {r.stats.mean, r.stats.std};
+    if (sqlite3_column_type(select_versions_, 5) == SQLITE_TEXT) {
+      std::string_view text{reinterpret_cast<const char*>(sqlite3_column_text(select_versions_, 5)),
+                            static_cast<std::size_t>(sqlite3_column_bytes(select_versions_, 5))};
+      auto spec = model::from_text(text);
+      if (!spec)
+        return store_failure{"version " + std::to_string(r.version) + " of " + series_id
+                             + " names an unknown detector: " + std::string{text}};
+      r.detector = *spec;
+      r.params = {sqlite3_column_double(select_versions_, 6),
+                  sqlite3_column_double(select_versions_, 7)};
+    }
     out.push_back(r);
   }
   if (rc != SQLITE_DONE)

@@ -40,7 +40,8 @@ struct actor_fixture {
   }
 
   caf::expected<model::version_record> fit(const std::string& id, model::training_data d) {
-    return ask<model::version_record>(id, fit_atom::value, id, std::move(d), int64_t{0});
+    return ask<model::version_record>(id, fit_atom::value, id, std::move(d),
+                                    model::detector_spec{}, int64_t{0});
   }
 };
 

@@ -6,18 +6,22 @@
 #include <string_view>
 
 #include "http/codec.hpp"
-#include "model/zscore.hpp"
+#include "model/detector.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   std::string_view body{reinterpret_cast<const char*>(data), size};
   auto training = http::decode_fit(body);
   if (training.ok()) {
-    auto stats = model::fit(training.value(), 3);
-    if (stats.ok())
-      (void)model::is_anomaly(stats.value(), stats.value().mean);
+    const auto& req = training.value();
+    auto fitted = model::fit_detector(req.detector, req.data, 3);
+    if (fitted.ok()) {
+      auto j = model::judge(req.detector, fitted.value().stats, fitted.value().params,
+                            fitted.value().params.center);
+      (void)j;
+    }
   }
   auto query = http::decode_predict(body);
   if (query.ok())
-    (void)http::encode_prediction({query.value().value > 0, query.value().version});
+    (void)http::encode_prediction({query.value().value > 0, query.value().version}, true);
   return 0;
 }

@@ -7,8 +7,9 @@ using namespace http;
 TEST_CASE("codec: decodes a fit body; extra fields are ignored") {
   auto r = decode_fit(R"({"timestamps":[1,2,3.0],"values":[1,2.5,-3e2],"extra":{"x":1}})");
   REQUIRE(r.ok());
-  CHECK(r.value().timestamps == std::vector<int64_t>{1, 2, 3});
-  CHECK(r.value().values == std::vector<double>{1, 2.5, -300});
+  CHECK(r.value().data.timestamps == std::vector<int64_t>{1, 2, 3});
+  CHECK(r.value().data.values == std::vector<double>{1, 2.5, -300});
+  CHECK(r.value().detector.type == model::detector_type::contract);
 }
 
 TEST_CASE("codec: fit body type errors name the field") {
@@ -59,7 +60,7 @@ TEST_CASE("codec: predict timestamp as digits or integer; value a number") {
 }
 
 TEST_CASE("codec: responses carry exactly the contract's keys") {
-  model::version_record r{3, {6, 1.5, 0.5}, 0};
+  model::version_record r{3, {6, 1.5, 0.5}, 0, {}, {}};
   CHECK(encode_fit("s1", r) == R"({"series_id":"s1","version":"3","points_used":6})");
   CHECK(encode_prediction({true, 2}) == R"({"anomaly":true,"model_version":"2"})");
   latency_histogram empty;
