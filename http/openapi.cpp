@@ -33,7 +33,8 @@ constexpr std::string_view document = R"json({
         "summary": "Is the value anomalous for this version?",
         "parameters": [
           {"$ref": "#/components/parameters/SeriesId"},
-          {"name": "version", "in": "query", "required": false, "description": "N, vN or VN (N >= 1); absent, empty, 0 or latest for the latest version", "schema": {"type": "string"}}
+          {"name": "version", "in": "query", "required": false, "description": "N, vN or VN (N >= 1); absent, empty, 0 or latest for the latest version", "schema": {"type": "string"}},
+          {"name": "explain", "in": "query", "required": false, "description": "true or 1: add score, expected, lower and upper to the answer", "schema": {"type": "string", "enum": ["true", "false", "1", "0"]}}
         ],
         "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PredictRequest"}}}},
         "responses": {
@@ -98,6 +99,9 @@ constexpr std::string_view document = R"json({
         "responses": {"200": {"$ref": "#/components/responses/Status"}, "503": {"$ref": "#/components/responses/Status"}}
       }
     },
+    "/detectors": {
+      "get": {"operationId": "detectors", "summary": "Every detector a fit may choose, with its parameters (defaults, ranges, docs)", "responses": {"200": {"description": "{\"detectors\": [{\"type\", \"online\", \"doc\", \"params\": {name: {\"default\", \"min\", \"max\" or \"choices\", \"doc\"}}}]}", "content": {"application/json": {"schema": {"type": "object"}}}}}}
+    },
     "/openapi.json": {
       "get": {"operationId": "openapi", "summary": "This document", "responses": {"200": {"description": "OpenAPI 3 document", "content": {"application/json": {"schema": {"type": "object"}}}}}}
     }
@@ -121,7 +125,8 @@ constexpr std::string_view document = R"json({
         "required": ["timestamps", "values"],
         "properties": {
           "timestamps": {"type": "array", "items": {"type": "integer", "format": "int64", "minimum": 0}, "description": "Unix seconds, strictly increasing"},
-          "values": {"type": "array", "items": {"type": "number"}, "description": "Finite, not all equal; same length as timestamps"}
+          "values": {"type": "array", "items": {"type": "number"}, "description": "Finite, not all equal; same length as timestamps"},
+          "detector": {"type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["contract", "zscore", "mad"]}}, "additionalProperties": true, "description": "Optional: the detector of this version and its parameters (GET /detectors). Absent: the contract's rule. Detectors other than contract accept repeated timestamps, and flat values when they have a floor"}
         }
       },
       "FitResponse": {
@@ -141,7 +146,11 @@ constexpr std::string_view document = R"json({
       "PredictResponse": {
         "type": "object",
         "required": ["anomaly", "model_version"],
-        "properties": {"anomaly": {"type": "boolean"}, "model_version": {"type": "string"}},
+        "properties": {"anomaly": {"type": "boolean"}, "model_version": {"type": "string"},
+          "score": {"type": "number", "description": "explain=true only: (value - expected) / scale"},
+          "expected": {"type": "number", "description": "explain=true only: the detector's center"},
+          "lower": {"type": "number", "nullable": true, "description": "explain=true only: below it is anomalous; null when not checked"},
+          "upper": {"type": "number", "nullable": true, "description": "explain=true only: above it is anomalous; null when not checked"}},
         "additionalProperties": false
       },
       "Latency": {

@@ -194,6 +194,22 @@ TEST_CASE("cluster: three nodes share series, survive kill -9 and SIGSTOP, refus
     }
   }
 
+  SUBCASE("a fit's detector and a predict's explanation cross nodes intact") {
+    for (int i = 0; i < 6; ++i) {
+      int via = static_cast<int>((c.owner(ids[i]) + 1) % 3); // never the owner
+      auto r = testing::answer(testing::client_for(c.port(via)).Post(
+        ("/fit/" + ids[i]).c_str(),
+        R"({"timestamps":[1,2,2,3],"values":[7,7,7,7],"detector":{"type":"mad","direction":"lower","min_scale":0.5}})",
+        json));
+      REQUIRE_MESSAGE(r.status == 200, r.body);
+      auto p = testing::answer(testing::client_for(c.port((via + 1) % 3))
+                                 .Post(("/predict/" + ids[i] + "?explain=true").c_str(),
+                                       R"({"timestamp":"9","value":5})", json));
+      // median 7, scale max(1.4826 * 0, 0.5): lower bound 7 - 3.5 * 0.5
+      CHECK(p.body == R"({"anomaly":true,"model_version":"2","score":-4.0,"expected":7.0,"lower":5.25,"upper":null})");
+    }
+  }
+
   SUBCASE("kill -9 of a node: its series 503 within 1 s, the rest 200, all back after restart") {
     const int dead = 2;
     std::vector<std::string> live_ids, dead_ids;

@@ -152,3 +152,53 @@ TEST_CASE("store: series_ids pages through every series in byte order") {
   CHECK(second.value() == std::vector<std::string>{"c", "d"});
   CHECK(db->series_ids("d", 2).value().empty());
 }
+
+TEST_CASE("store: a schema 2 store gains the detector columns; its versions keep the contract's rule") {
+  testing::temp_dir dir;
+  auto path = dir.path + "/v2.db";
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    const char* v2 = R"sql(
+      CREATE TABLE series (series_id TEXT PRIMARY KEY, latest_version INTEGER NOT NULL)
+        WITHOUT ROWID;
+      CREATE TABLE versions (series_id TEXT NOT NULL, version INTEGER NOT NULL,
+        points_used INTEGER NOT NULL, mean REAL NOT NULL, std REAL NOT NULL,
+        created_at_ms INTEGER NOT NULL, PRIMARY KEY (series_id, version)) WITHOUT ROWID;
+      CREATE TABLE points (series_id TEXT NOT NULL, version INTEGER NOT NULL,
+        timestamps BLOB NOT NULL, "values" BLOB NOT NULL, PRIMARY KEY (series_id, version))
+        WITHOUT ROWID;
+      INSERT INTO series VALUES('old', 1);
+      INSERT INTO versions VALUES('old', 1, 3, 1.5, 0.5, 1700000000000);
+      PRAGMA user_version=2;)sql";
+    REQUIRE(sqlite3_exec(db, v2, nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto db = open_rw(path);
+  auto old = db->versions("old").value();
+  REQUIRE(old.size() == 1);
+  CHECK(old[0].detector.type == model::detector_type::contract);
+  CHECK(old[0].params.center == 1.5);
+  CHECK(old[0].params.scale == 0.5);
+  // A new version with a detector keeps it, and what it learned, across a reopen.
+  auto with = item("old", 0);
+  with.record.detector = model::make_detector("mad", {{"k", 2.0, std::nullopt}}).value();
+  with.record.params = {3.25, 0.75};
+  REQUIRE(db->commit({with}).value() == std::vector<uint32_t>{2});
+  db.reset();
+  auto reopened = open_rw(path);
+  auto versions = reopened->versions("old").value();
+  REQUIRE(versions.size() == 2);
+  CHECK(versions[1].detector.type == model::detector_type::mad);
+  CHECK(versions[1].detector.k == 2);
+  CHECK(versions[1].params.center == 3.25);
+  CHECK(versions[1].params.scale == 0.75);
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  sqlite3_prepare_v2(raw, "PRAGMA user_version", -1, &s, nullptr);
+  REQUIRE(sqlite3_step(s) == SQLITE_ROW);
+  CHECK(sqlite3_column_int(s, 0) == 3);
+  sqlite3_finalize(s);
+  sqlite3_close(raw);
+}

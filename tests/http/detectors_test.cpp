@@ -1,0 +1,151 @@
+// Detectors chosen at fit time, through the real server (HTTP, actors, SQLite).
+#include <doctest/doctest.h>
+
+#include <rapidjson/document.h>
+
+#include "tests/support.hpp"
+
+namespace {
+
+const char* const json = "application/json";
+
+rapidjson::Document parse(const std::string& body) {
+  rapidjson::Document d;
+  d.Parse(body.c_str());
+  REQUIRE_FALSE(d.HasParseError());
+  return d;
+}
+
+/// A fit body with values 1, 2, 3, 4, 5 (mean 3, std 1.41421356) and `detector`.
+std::string body_with(const std::string& detector) {
+  return R"({"timestamps":[1,2,3,4,5],"values":[1,2,3,4,5],"detector":)" + detector + "}";
+}
+
+std::string predict(httplib::Client& c, const std::string& path, double value) {
+  auto r = testing::answer(c.Post(path.c_str(), R"({"timestamp":"9","value":)" + std::to_string(value) + "}", json));
+  REQUIRE_MESSAGE(r.status == 200, r.body);
+  return r.body;
+}
+
+} // namespace
+
+TEST_CASE("detectors: a fit chooses its detector; predicts judge by it, with explanations") {
+  testing::live_server server;
+  auto c = server.client();
+  REQUIRE(testing::answer(c.Post("/fit/z", body_with(R"({"type":"zscore","k":2,"direction":"lower"})"), json)).status == 200);
+  // lower only: 3 - 2 * 1.414 = 0.17
+  CHECK(predict(c, "/predict/z", 0) == R"({"anomaly":true,"model_version":"1"})");
+  CHECK(predict(c, "/predict/z", 100) == R"({"anomaly":false,"model_version":"1"})");
+  auto explained = parse(predict(c, "/predict/z?explain=true", 0));
+  CHECK(explained["anomaly"].GetBool());
+  CHECK(explained["model_version"] == "1");
+  CHECK(explained["expected"].GetDouble() == doctest::Approx(3));
+  CHECK(explained["score"].GetDouble() == doctest::Approx(-3 / 1.4142135623730951));
+  CHECK(explained["lower"].GetDouble() == doctest::Approx(3 - 2 * 1.4142135623730951));
+  CHECK(explained["upper"].IsNull());
+  CHECK(explained.MemberCount() == 6);
+  // No detector: the contract's rule, and exactly the contract's keys.
+  REQUIRE(testing::answer(c.Post("/fit/plain", testing::fit_body(6, 10), json)).status == 200);
+  CHECK(predict(c, "/predict/plain", 100) == R"({"anomaly":true,"model_version":"1"})");
+  auto plain = parse(predict(c, "/predict/plain?explain=1", 100));
+  CHECK(plain["lower"].IsNull());
+  CHECK(plain["upper"].IsNumber());
+  CHECK(predict(c, "/predict/plain?explain=false", 100) == R"({"anomaly":true,"model_version":"1"})");
+  auto bad = testing::answer(c.Post("/predict/plain?explain=maybe", R"({"timestamp":"9","value":1})", json));
+  CHECK(bad.status == 422);
+  CHECK(bad.body.find("explain") != std::string::npos);
+}
+
+TEST_CASE("detectors: mad fits flat series and repeated timestamps; the contract still refuses them") {
+  testing::live_server server;
+  auto c = server.client();
+  const std::string flat = R"({"timestamps":[1,2,2,3],"values":[7,7,7,7])";
+  auto refused = testing::answer(c.Post("/fit/f", flat + "}", json));
+  CHECK(refused.status == 422);
+  auto ok = testing::answer(c.Post("/fit/f", flat + R"(,"detector":{"type":"mad"}})", json));
+  REQUIRE_MESSAGE(ok.status == 200, ok.body);
+  CHECK(predict(c, "/predict/f", 7) == R"({"anomaly":false,"model_version":"1"})");
+  CHECK(predict(c, "/predict/f", 7.5) == R"({"anomaly":true,"model_version":"1"})");
+  auto floored = testing::answer(
+    c.Post("/fit/f", flat + R"(,"detector":{"type":"mad","min_deviation":1}})", json));
+  REQUIRE(floored.status == 200);
+  CHECK(predict(c, "/predict/f", 7.5) == R"({"anomaly":false,"model_version":"2"})");
+}
+
+TEST_CASE("detectors: bad specs get 422 naming what is wrong, and store nothing") {
+  testing::live_server server;
+  auto c = server.client();
+  struct bad_case {
+    const char* detector;
+    const char* needle;
+  };
+  for (auto [detector, needle] : {bad_case{R"("zscore")", "detector must be an object"},
+                                  bad_case{R"({"k":2})", "string \\\"type"},
+                                  bad_case{R"({"type":"holt"})", "detector.type"},
+                                  bad_case{R"({"type":"zscore","kk":2})", "kk"},
+                                  bad_case{R"({"type":"zscore","k":0})", "detector.k"},
+                                  bad_case{R"({"type":"zscore","k":"2"})", "detector.k"},
+                                  bad_case{R"({"type":"mad","direction":"up"})", "detector.direction"},
+                                  bad_case{R"({"type":"mad","min_scale":-1})", "detector.min_scale"},
+                                  bad_case{R"({"type":"contract","k":3})", "takes none"}}) {
+    CAPTURE(detector);
+    auto r = testing::answer(c.Post("/fit/bad", body_with(detector), json));
+    CHECK(r.status == 422);
+    CHECK(r.body.find(needle) != std::string::npos);
+  }
+  CHECK(testing::answer(c.Get("/series/bad")).status == 404);
+}
+
+TEST_CASE("detectors: /series shows each version's detector and bounds, across a restart") {
+  testing::live_server server;
+  auto c = server.client();
+  REQUIRE(testing::answer(c.Post("/fit/s", testing::fit_body(6, 10), json)).status == 200);
+  REQUIRE(testing::answer(c.Post("/fit/s", body_with(R"({"type":"mad","k":2,"direction":"upper","min_deviation":0.5})"), json)).status == 200);
+  auto check = [&](httplib::Client& client) {
+    auto doc = parse(testing::answer(client.Get("/series/s")).body);
+    const auto& v = doc["versions"];
+    REQUIRE(v.Size() == 2);
+    CHECK(v[0]["detector"]["type"] == "contract");
+    CHECK(v[0]["detector"].MemberCount() == 1);
+    CHECK(v[0]["upper"].GetDouble() == doctest::Approx(v[0]["threshold"].GetDouble()));
+    CHECK(v[0]["lower"].IsNull());
+    const auto& d = v[1]["detector"];
+    CHECK(d["type"] == "mad");
+    CHECK(d["k"].GetDouble() == 2);
+    CHECK(d["direction"] == "upper");
+    CHECK(d["min_deviation"].GetDouble() == 0.5);
+    CHECK(d["min_scale"].GetDouble() == 1e-9);
+    // median 3, MAD 1: 3 + max(2 * 1.4826, 0.5)
+    CHECK(v[1]["upper"].GetDouble() == doctest::Approx(3 + 2 * 1.4826));
+    CHECK(v[1]["lower"].IsNull());
+    CHECK(predict(client, "/predict/s?version=2", 5.9) == R"({"anomaly":false,"model_version":"2"})");
+    CHECK(predict(client, "/predict/s?version=2", 6.0) == R"({"anomaly":true,"model_version":"2"})");
+  };
+  check(c);
+  server.restart();
+  auto again = server.client();
+  check(again);
+}
+
+TEST_CASE("detectors: GET /detectors lists every type with its parameters") {
+  testing::live_server server;
+  auto c = server.client();
+  auto r = testing::answer(c.Get("/detectors"));
+  REQUIRE(r.status == 200);
+  auto doc = parse(r.body);
+  const auto& list = doc["detectors"];
+  REQUIRE(list.Size() == 3);
+  CHECK(list[0]["type"] == "contract");
+  CHECK(list[0]["params"].MemberCount() == 0);
+  CHECK(list[1]["type"] == "zscore");
+  CHECK(list[1]["online"].IsFalse());
+  CHECK(list[1]["params"]["k"]["default"].GetDouble() == 3);
+  CHECK(list[1]["params"]["k"]["min"].GetDouble() == 0.1);
+  CHECK(list[1]["params"]["direction"]["default"] == "both");
+  CHECK(list[1]["params"]["direction"]["choices"].Size() == 3);
+  CHECK(list[2]["params"].HasMember("min_scale"));
+  for (const auto& d : list.GetArray())
+    CHECK(d["doc"].GetStringLength() > 20);
+  CHECK(testing::answer(c.Get("/openapi.json")).body.find("/detectors") != std::string::npos);
+  CHECK(testing::answer(c.Post("/detectors", "", json)).status == 405);
+}
