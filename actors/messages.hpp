@@ -36,6 +36,7 @@ struct predict_query {
   double value = 0;
   uint32_t version = 0;
   int64_t deadline_ms = 0; ///< see `deadline_passed`
+  bool learn = true;       ///< an online detector on the latest version learns the point
 };
 
 /// The current time in Unix milliseconds (deadlines, version creation times).
@@ -95,12 +96,17 @@ typename Inspector::result_type inspect(Inspector& f, detector_spec& x) {
     return caf::none;
   });
   return f(caf::meta::type_name("detector_spec"), type, dir, x.k, x.min_deviation, x.min_scale,
-           load);
+           x.alpha, x.cooldown, load);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, detector_fit& x) {
-  return f(caf::meta::type_name("detector_fit"), x.center, x.scale);
+  return f(caf::meta::type_name("detector_fit"), x.center, x.scale, x.learned, x.quiet);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, checkpoint_item& x) {
+  return f(caf::meta::type_name("checkpoint_item"), x.series_id, x.version, x.state);
 }
 
 template <class Inspector>
@@ -121,7 +127,7 @@ namespace actors {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, predict_query& x) {
   return f(caf::meta::type_name("predict_query"), x.timestamp, x.value, x.version,
-           x.deadline_ms);
+           x.deadline_ms, x.learn);
 }
 
 template <class Inspector>
@@ -145,6 +151,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(model_server, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(model_server, (model::version_record))
   CAF_ADD_TYPE_ID(model_server, (model::commit_item))
   CAF_ADD_TYPE_ID(model_server, (model::detector_spec))
+  CAF_ADD_TYPE_ID(model_server, (model::checkpoint_item))
   CAF_ADD_TYPE_ID(model_server, (actors::predict_query))
   CAF_ADD_TYPE_ID(model_server, (actors::prediction))
   CAF_ADD_TYPE_ID(model_server, (actors::version_points))
@@ -161,4 +168,5 @@ CAF_BEGIN_TYPE_ID_BLOCK(model_server, caf::first_custom_type_id)
   CAF_ADD_ATOM(model_server, actors, tick_atom, "tick")
   CAF_ADD_ATOM(model_server, actors, count_atom, "count")
   CAF_ADD_ATOM(model_server, actors, retry_atom, "retry")
+  CAF_ADD_ATOM(model_server, actors, save_atom, "save")
 CAF_END_TYPE_ID_BLOCK(model_server)

@@ -20,6 +20,8 @@ struct series_state {
   uint64_t commits = 0;
   bool store_down = false;   ///< the writer died: fits are refused at once
   bool passivating = false;  ///< exit once `waiting` drains
+  uint64_t unsaved = 0;      ///< points the latest version learned since its checkpoint
+  std::chrono::steady_clock::time_point saved_at = std::chrono::steady_clock::now();
 };
 
 using self_ptr = series_actor::stateful_pointer<series_state>;
@@ -40,12 +42,55 @@ caf::expected<model::version_record> select(const series_state& st, uint32_t ver
 /// versions in its transaction and answers a series' commits in order, so a
 /// stored version is always the next one here: a failed commit leaves no gap
 /// and does not disturb the fits behind it.
+void checkpoint(self_ptr self);
+
 void settle(self_ptr self, const model::version_record* stored) {
   auto& st = self->state;
-  if (stored)
+  if (stored) {
+    checkpoint(self); // what the old latest version learned, before it stops learning
     st.versions.push_back(*stored);
+  }
   if (st.passivating && st.waiting.empty())
     self->quit();
+}
+
+/// Sends the latest version's learned state to the writer (no reply: a lost
+/// checkpoint loses learning, never a fit).
+void checkpoint(self_ptr self) {
+  auto& st = self->state;
+  if (st.unsaved == 0 || st.versions.empty())
+    return;
+  const auto& latest = st.versions.back();
+  self->send(st.cfg.writer, save_atom::value,
+             model::checkpoint_item{st.id, latest.version, latest.params});
+  st.unsaved = 0;
+  st.saved_at = std::chrono::steady_clock::now();
+}
+
+prediction prediction_of(const model::judgement& j, uint32_t version) {
+  return prediction{j.anomaly,          version,             j.score,
+                    j.expected,         j.lower.has_value(), j.lower.value_or(0),
+                    j.upper.has_value(), j.upper.value_or(0)};
+}
+
+/// Judges one point; an online detector on the latest version also learns it
+/// (unless the query says not to) and checkpoints when it is due.
+caf::result<prediction> predict(self_ptr self, const predict_query& q) {
+  auto& st = self->state;
+  auto record = select(st, q.version);
+  if (!record)
+    return std::move(record.error());
+  bool latest = record->version == st.versions.size();
+  if (!q.learn || !latest || !model::is_online(record->detector.type)) {
+    auto j = model::judge(record->detector, record->stats, record->params, q.value);
+    return prediction_of(j, record->version);
+  }
+  auto& live = st.versions.back();
+  auto j = model::judge_and_learn(live.detector, live.stats, live.params, q.value);
+  if (++st.unsaved >= st.cfg.checkpoint_points
+      || std::chrono::steady_clock::now() - st.saved_at >= st.cfg.checkpoint_interval)
+    checkpoint(self);
+  return prediction_of(j, live.version);
 }
 
 caf::error store_down_error() {
@@ -136,13 +181,7 @@ series_actor::behavior_type series(self_ptr self, std::string id, series_setting
     [self](predict_atom, const predict_query& q) -> caf::result<prediction> {
       if (deadline_passed(q.deadline_ms))
         return deadline_error();
-      auto record = select(self->state, q.version);
-      if (!record)
-        return std::move(record.error());
-      auto j = model::judge(record->detector, record->stats, record->params, q.value);
-      return prediction{j.anomaly,         record->version,    j.score,
-                        j.expected,        j.lower.has_value(), j.lower.value_or(0),
-                        j.upper.has_value(), j.upper.value_or(0)};
+      return predict(self, q);
     },
     [self](plot_atom, uint32_t version) -> caf::result<version_points> {
       auto record = select(self->state, version);
@@ -169,6 +208,7 @@ series_actor::behavior_type series(self_ptr self, std::string id, series_setting
                           all.begin() + static_cast<std::ptrdiff_t>(last));
     },
     [self](passivate_atom) {
+      checkpoint(self);
       self->state.passivating = true;
       if (self->state.waiting.empty())
         self->quit();

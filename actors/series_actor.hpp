@@ -13,6 +13,7 @@
 // as soon as its last commit is answered; everything it owns is in the store.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <string>
 
@@ -35,6 +36,11 @@ struct series_settings {
   std::size_t min_training_points = 3; ///< fewer points are rejected (422)
   store_writer_actor writer;
   store_reader_actor reader;
+  /// An online detector's learning is saved (checkpointed) after this many
+  /// points, or at the first point after `checkpoint_interval`, and when the
+  /// series is passivated.
+  std::size_t checkpoint_points = 100;
+  std::chrono::milliseconds checkpoint_interval{5000};
 };
 
 /// Spawns the actor owning `id`; `id` must already be valid.

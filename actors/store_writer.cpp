@@ -1,6 +1,7 @@
 #include "actors/store_writer.hpp"
 
 #include <chrono>
+#include <map>
 #include <utility>
 #include <vector>
 
@@ -24,6 +25,8 @@ struct store_writer_state {
   std::vector<model::commit_item> items; ///< the next transaction, as store::commit takes it
   std::vector<waiter> waiters;            ///< one per item, same order
   bool flush_queued = false;
+  /// Online detectors' states to save, by (series, version): the latest wins.
+  std::map<std::pair<std::string, uint32_t>, model::checkpoint_item> states;
 };
 
 using self_ptr = store_writer_actor::stateful_pointer<store_writer_state>;
@@ -52,9 +55,27 @@ void commit_pending(self_ptr self);
 /// Writes every pending item in one transaction and answers each promise. An
 /// exception (bad_alloc in a huge batch, say) fails this batch's fits (503),
 /// never the actor: no promise is left unanswered.
+void save_states(self_ptr self) {
+  auto& st = self->state;
+  if (st.states.empty())
+    return;
+  std::vector<model::checkpoint_item> items;
+  items.reserve(st.states.size());
+  for (auto& [key, item] : st.states)
+    items.push_back(std::move(item));
+  st.states.clear();
+  try {
+    if (!st.db->save_states(items))
+      ++st.counters->failures; // learning since the last checkpoint is lost; fits are not
+  } catch (const std::exception&) {
+    ++st.counters->failures;
+  }
+}
+
 void flush(self_ptr self) {
   auto& st = self->state;
   st.flush_queued = false;
+  save_states(self);
   drop_expired(st);
   if (st.items.empty())
     return;
@@ -129,6 +150,15 @@ store_writer_actor::behavior_type store_writer(self_ptr self, std::shared_ptr<pe
         self->send(self, flush_atom::value);
       }
       return caf::delegated<uint32_t>{};
+    },
+    [self](save_atom, model::checkpoint_item& item) {
+      auto& st = self->state;
+      auto key = std::make_pair(item.series_id, item.version);
+      st.states[key] = std::move(item);
+      if (!st.flush_queued) {
+        st.flush_queued = true;
+        self->send(self, flush_atom::value);
+      }
     },
     [self](flush_atom) { flush(self); },
   };

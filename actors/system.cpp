@@ -38,7 +38,8 @@ model::expected<runtime, model::store_failure> start(caf::actor_system& sys,
   rt.writer->attach_functor(watch);
   for (auto& reader : rt.readers)
     reader->attach_functor(watch);
-  series_settings base{cfg.min_training_points, rt.writer, {}};
+  series_settings base{cfg.min_training_points, rt.writer, {}, cfg.checkpoint_points,
+                       cfg.checkpoint_interval};
   shard_limits limits;
   limits.max_active = (cfg.max_active_series + cfg.router_shards - 1) / cfg.router_shards;
   limits.idle_timeout = std::chrono::seconds(cfg.idle_timeout_s);

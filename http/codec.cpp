@@ -237,7 +237,7 @@ std::string encode_detectors() {
       write_key(w, "type");
       write_string(w, model::name_of(d.type));
       write_key(w, "online");
-      w.Bool(false);
+      w.Bool(model::is_online(d.type));
       write_key(w, "doc");
       write_string(w, d.doc);
       write_key(w, "params");

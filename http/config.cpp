@@ -116,7 +116,11 @@ app_config::app_config() {
     .add(v.router_shards, "router-shards", "router shard actors (4)")
     .add(v.min_training_points, "min-training-points", "fewest points a fit accepts (3)")
     .add(v.max_active_series, "max-active-series", "series actors kept in memory (100000)")
-    .add(v.idle_timeout_s, "idle-timeout-s", "idle series leave memory after this; 0 never (600)");
+    .add(v.idle_timeout_s, "idle-timeout-s", "idle series leave memory after this; 0 never (600)")
+    .add(v.checkpoint_points, "checkpoint-points",
+         "online detectors save their learning every this many points (100)")
+    .add(v.checkpoint_interval_ms, "checkpoint-interval-ms",
+         "... or at the first point after this long (5000)");
   opt_group{custom_options_, "store"}
     .add(v.store_file, "file", "SQLite file inside data-dir (models.db)")
     .add(v.sync, "sync", "full (fsync every commit) | normal (full)")
@@ -189,6 +193,11 @@ std::vector<std::string> check_ranges(const server_config& v) {
   at_least<std::size_t>(problems, "server.max-active-series", v.max_active_series, 1);
   at_most<std::size_t>(problems, "server.max-active-series", v.max_active_series, 100000000);
   at_most<std::size_t>(problems, "server.idle-timeout-s", v.idle_timeout_s, 31536000);
+  at_least<std::size_t>(problems, "server.checkpoint-points", v.checkpoint_points, 1);
+  at_most<std::size_t>(problems, "server.checkpoint-points", v.checkpoint_points, 1000000000);
+  at_least<std::size_t>(problems, "server.checkpoint-interval-ms", v.checkpoint_interval_ms, 10);
+  at_most<std::size_t>(problems, "server.checkpoint-interval-ms", v.checkpoint_interval_ms,
+                       86400000);
   at_least<std::size_t>(problems, "store.batch-max", v.batch_max, 1);
   at_most<std::size_t>(problems, "store.batch-max", v.batch_max, 100000);
   at_least<std::size_t>(problems, "store.batch-max-bytes", v.batch_max_bytes, 1u << 20);
@@ -287,6 +296,8 @@ actors::actors_settings actors_of(const server_config& v) {
   a.min_training_points = v.min_training_points;
   a.max_active_series = v.max_active_series;
   a.idle_timeout_s = v.idle_timeout_s;
+  a.checkpoint_points = v.checkpoint_points;
+  a.checkpoint_interval = std::chrono::milliseconds{v.checkpoint_interval_ms};
   a.test_commit_delay = std::chrono::milliseconds{v.test_commit_delay_ms};
   a.cluster.nodes = v.cluster_nodes;
   a.cluster.self = v.cluster_self;

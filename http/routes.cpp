@@ -157,6 +157,10 @@ void handle_predict(api_context& ctx, const httplib::Request& req, httplib::Resp
   auto explain = parse_flag("explain", req.get_param_value("explain"));
   if (!explain)
     return reply_error(res, 422, explain.detail());
+  auto learn = parse_flag("learn", req.has_param("learn") ? req.get_param_value("learn") : "true");
+  if (!learn)
+    return reply_error(res, 422, learn.detail());
+  query.value().learn = learn.value();
   query.value().deadline_ms = deadline_of(ctx);
   actors::prediction p;
   if (!ask(ctx, id, caf::make_message(actors::predict_atom::value, id, query.value()), res, p))

@@ -24,6 +24,14 @@ const param_doc min_deviation_doc{"min_deviation", "number", 0, 0, huge, "",
                                   "absolute floor: a value this close to the center (or closer) "
                                   "is never anomalous, so that small wiggles on quiet series do "
                                   "not alert"};
+const param_doc alpha_doc{"alpha", "number", 0.05, 1e-4, 1, "",
+                          "weight of each new point in the moving mean and variance (about "
+                          "2 / alpha - 1 points of memory)"};
+const param_doc ewma_k_doc{"k", "number", 4, 0.1, 100, "",
+                           "sensitivity: the bounds are the moving mean -/+ k * moving std"};
+const param_doc cooldown_doc{"cooldown", "number", 0, 0, 1e6, "",
+                             "after an alarm, this many points are never reported anomalous "
+                             "(one incident, one alarm)"};
 const param_doc min_scale_doc{"min_scale", "number", 1e-9, 0, huge, "",
                               "floor of the scale (1.4826 * MAD), so that flat series can be "
                               "fitted"};
@@ -59,6 +67,10 @@ void set_number(detector_spec& spec, std::string_view name, double x) {
     spec.min_deviation = x;
   else if (name == "min_scale")
     spec.min_scale = x;
+  else if (name == "alpha")
+    spec.alpha = x;
+  else if (name == "cooldown")
+    spec.cooldown = std::floor(x);
 }
 
 } // namespace
@@ -79,6 +91,12 @@ const std::vector<detector_doc>& detector_catalogue() {
      "min_deviation) on the chosen side. Outliers in the training data barely move it, and "
      "flat series fit.",
      {mad_k_doc, direction_doc, min_deviation_doc, min_scale_doc}},
+    {detector_type::ewma,
+     "Online: an exponentially weighted moving mean and variance, started on the training "
+     "values and updated by every point predicted on the latest version (unless learn=false); "
+     "a value is anomalous beyond mean -/+ max(k * std, min_deviation) on the chosen side. "
+     "It follows drifts and level shifts. Learning is checkpointed to the store.",
+     {alpha_doc, ewma_k_doc, direction_doc, min_deviation_doc, cooldown_doc}},
   };
   return docs;
 }
@@ -87,6 +105,7 @@ const char* name_of(detector_type t) {
   switch (t) {
     case detector_type::zscore: return "zscore";
     case detector_type::mad: return "mad";
+    case detector_type::ewma: return "ewma";
     default: return "contract";
   }
 }
@@ -106,7 +125,7 @@ expected<detector_spec> make_detector(std::string_view type,
     if (type == name_of(d.type))
       doc = &d;
   if (!doc)
-    return invalid{"detector.type must be one of contract, zscore, mad (got \"" + std::string{type}
+    return invalid{"detector.type must be one of contract, zscore, mad, ewma (got \"" + std::string{type}
                    + "\")"};
   detector_spec spec;
   spec.type = doc->type;
@@ -167,11 +186,46 @@ expected<fitted> fit_detector(const detector_spec& spec, const training_data& da
     if (!std::isfinite(out.params.scale))
       return invalid{"values are too large to compute a finite scale"};
   }
+  if (spec.type == detector_type::ewma) {
+    detector_fit state{data.values.front(), 0};
+    for (std::size_t i = 1; i < data.values.size(); ++i)
+      learn(spec, state, data.values[i]);
+    out.params = {state.center, state.scale, 0, 0};
+    return out; // flat training is fine: the first differing point is news, then learned
+  }
   if (out.params.scale == 0 && spec.min_deviation == 0)
     return invalid{std::string{"values must not all be equal for detector "} + name_of(spec.type)
                    + (spec.type == detector_type::mad ? " with min_scale 0" : "")
                    + " (set min_deviation above 0)"};
   return out;
+}
+
+bool is_online(detector_type t) {
+  return t == detector_type::ewma;
+}
+
+void learn(const detector_spec& spec, detector_fit& state, double value) {
+  // West's exponentially weighted variance: var' = (1 - a) * (var + a * d^2).
+  double d = value - state.center;
+  double var = state.scale * state.scale;
+  state.center += spec.alpha * d;
+  var = (1 - spec.alpha) * (var + spec.alpha * d * d);
+  state.scale = std::sqrt(var);
+  ++state.learned;
+}
+
+judgement judge_and_learn(const detector_spec& spec, const fit_stats& stats,
+                          detector_fit& params, double value) {
+  auto j = judge(spec, stats, params, value);
+  if (!is_online(spec.type))
+    return j;
+  if (params.quiet > 0) {
+    --params.quiet;
+  } else if (j.anomaly) {
+    params.quiet = static_cast<uint32_t>(spec.cooldown);
+  }
+  learn(spec, params, value);
+  return j;
 }
 
 judgement judge(const detector_spec& spec, const fit_stats& stats, const detector_fit& params,
@@ -190,6 +244,8 @@ judgement judge(const detector_spec& spec, const fit_stats& stats, const detecto
   if (spec.dir != direction::upper)
     j.lower = params.center - half;
   j.anomaly = (j.upper && value > *j.upper) || (j.lower && value < *j.lower);
+  if (is_online(spec.type) && params.quiet > 0)
+    j.anomaly = false;
   return j;
 }
 
@@ -198,7 +254,8 @@ std::string to_text(const detector_spec& spec) {
     return "contract";
   return std::string{name_of(spec.type)} + " k=" + format(spec.k) + " direction="
          + name_of(spec.dir) + " min_deviation=" + format(spec.min_deviation)
-         + " min_scale=" + format(spec.min_scale);
+         + " min_scale=" + format(spec.min_scale) + " alpha=" + format(spec.alpha)
+         + " cooldown=" + format(spec.cooldown);
 }
 
 std::optional<detector_spec> from_text(std::string_view text) {
@@ -212,6 +269,8 @@ std::optional<detector_spec> from_text(std::string_view text) {
     spec.type = detector_type::zscore;
   else if (type == "mad")
     spec.type = detector_type::mad;
+  else if (type == "ewma")
+    spec.type = detector_type::ewma;
   else
     return std::nullopt;
   while (in >> word) {

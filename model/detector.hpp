@@ -21,6 +21,7 @@ enum class detector_type : uint8_t {
   contract = 0, ///< value > mean + 3 * std of the training values (the default)
   zscore = 1,   ///< |value - mean| against k * std, in a direction
   mad = 2,      ///< |value - median| against k * 1.4826 * MAD (at least min_scale)
+  ewma = 3,     ///< online: an exponentially weighted mean and variance, learned per point
 };
 
 enum class direction : uint8_t { upper = 0, lower = 1, both = 2 };
@@ -32,12 +33,22 @@ struct detector_spec {
   direction dir = direction::upper;
   double min_deviation = 0;     ///< |value - center| at or below this is never anomalous
   double min_scale = 0;         ///< mad: the scale's floor
+  double alpha = 0.05;          ///< ewma: weight of each new point
+  double cooldown = 0;          ///< ewma: points after an alarm whose alarms are suppressed
 };
 
-/// What fitting a detector learned: the center and scale its bounds use.
+/// Whether the detector learns from the points it judges (ewma).
+bool is_online(detector_type t);
+
+/// What fitting a detector learned: the center and scale its bounds use. An
+/// online detector goes on learning: its center and scale move with every
+/// point, `learned` counts those points and `quiet` the alarms still to
+/// suppress after the last one.
 struct detector_fit {
   double center = 0;
   double scale = 0;
+  uint64_t learned = 0;
+  uint32_t quiet = 0;
 };
 
 /// One parameter the client passed: a number or a text.
@@ -65,6 +76,7 @@ expected<fitted> fit_detector(const detector_spec& spec, const training_data& da
                               std::size_t min_points);
 
 /// A point judged by a fitted detector: bounds absent when that side is not checked.
+/// (`judge`: an online detector in its cooldown reports no anomaly.)
 struct judgement {
   bool anomaly = false;
   double score = 0;    ///< (value - center) / scale; 0 when scale is 0
@@ -73,6 +85,15 @@ struct judgement {
 };
 judgement judge(const detector_spec& spec, const fit_stats& stats, const detector_fit& params,
                 double value);
+
+/// An online detector's update with one point (moving mean and variance).
+void learn(const detector_spec& spec, detector_fit& state, double value);
+
+/// Judges `value` as `judge` does, then, for an online detector, counts down
+/// or starts its cooldown and learns the value: `params` move. For the other
+/// detectors the same as `judge`.
+judgement judge_and_learn(const detector_spec& spec, const fit_stats& stats,
+                          detector_fit& params, double value);
 
 /// The type's name ("contract", "zscore", "mad") and the direction's.
 const char* name_of(detector_type t);

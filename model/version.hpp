@@ -27,6 +27,13 @@ struct commit_item {
   training_data data;
 };
 
+/// An online detector's state to save over what its version row holds.
+struct checkpoint_item {
+  std::string series_id;
+  uint32_t version = 0;
+  detector_fit state;
+};
+
 /// How hard a commit waits for the disk: `full` fsyncs every transaction
 /// (survives power loss); `normal` survives process crashes but not power loss.
 enum class sync_mode { normal, full };

@@ -12,8 +12,9 @@ namespace {
 
 /// Schema 2 keeps the training points apart from the version rows, so that
 /// loading a series' versions (every activation) reads statistics only.
-/// Schema 3 adds each version's detector (NULL: the contract's rule) and what
-/// it learned (center, scale).
+/// Schema 3 adds each version's detector (NULL: the contract's rule), what it
+/// learned (center, scale) and, for an online detector, how many points it has
+/// learned since (its checkpoints overwrite center, scale and learned).
 constexpr int schema_version = 3;
 
 const std::string versions_columns =
@@ -30,6 +31,7 @@ const std::string migrate_2_to_3 =
   "ALTER TABLE versions ADD COLUMN detector TEXT;"
   "ALTER TABLE versions ADD COLUMN center REAL;"
   "ALTER TABLE versions ADD COLUMN scale REAL;"
+  "ALTER TABLE versions ADD COLUMN learned INTEGER;"
   "PRAGMA user_version=3;"
   "COMMIT;";
 
@@ -91,7 +93,7 @@ store::store(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
 
 store::~store() {
   for (auto* s : {insert_series_, bump_series_, insert_version_, insert_points_,
-                  select_versions_, select_points_, count_series_})
+                  select_versions_, select_points_, count_series_, save_state_})
     sqlite3_finalize(s);
   sqlite3_close(db_);
 }
@@ -165,17 +167,22 @@ std::optional<std::string> store::prepare_all(bool read_only) {
      true},
     {&insert_version_,
      "INSERT INTO versions(series_id, version, points_used, mean, std, created_at_ms, detector,"
-     " center, scale) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+     " center, scale, learned) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
      true},
     {&insert_points_, "INSERT INTO points VALUES(?1, ?2, ?3, ?4)", true},
     {&select_versions_,
-     "SELECT version, points_used, mean, std, created_at_ms, detector, center, scale FROM versions "
+     "SELECT version, points_used, mean, std, created_at_ms, detector, center, scale, learned "
+     "FROM versions "
      "WHERE series_id = ?1 ORDER BY version",
      false},
     {&select_points_,
      "SELECT timestamps, \"values\" FROM points WHERE series_id = ?1 AND version = ?2",
      false},
     {&count_series_, "SELECT COUNT(*) FROM series", false},
+    {&save_state_,
+     "UPDATE versions SET center = ?3, scale = ?4, learned = ?5 WHERE series_id = ?1 AND "
+     "version = ?2",
+     true},
   };
   for (const auto& e : entries) {
     if (read_only && e.writes)
@@ -221,6 +228,7 @@ uint32_t store::commit_one(const commit_item& item) {
                       SQLITE_TRANSIENT);
     sqlite3_bind_double(insert_version_, 8, r.params.center);
     sqlite3_bind_double(insert_version_, 9, r.params.scale);
+    sqlite3_bind_int64(insert_version_, 10, static_cast<sqlite3_int64>(r.params.learned));
   }
   if (sqlite3_step(insert_version_) != SQLITE_DONE)
     return refused_or_throw();
@@ -273,6 +281,30 @@ store::commit(const std::vector<commit_item>& items) {
   return assigned;
 }
 
+expected<bool, store_failure> store::save_states(const std::vector<checkpoint_item>& items) {
+  if (exec(db_, "BEGIN IMMEDIATE") != SQLITE_OK)
+    return store_failure{"cannot begin a transaction: " + last_error()};
+  for (const auto& item : items) {
+    stmt_guard g{save_state_};
+    bind_text(save_state_, 1, item.series_id);
+    sqlite3_bind_int64(save_state_, 2, item.version);
+    sqlite3_bind_double(save_state_, 3, item.state.center);
+    sqlite3_bind_double(save_state_, 4, item.state.scale);
+    sqlite3_bind_int64(save_state_, 5, static_cast<sqlite3_int64>(item.state.learned));
+    if (sqlite3_step(save_state_) != SQLITE_DONE) {
+      auto why = last_error();
+      exec(db_, "ROLLBACK");
+      return store_failure{"cannot save a detector's state: " + why};
+    }
+  }
+  if (exec(db_, "COMMIT") != SQLITE_OK) {
+    auto why = last_error();
+    exec(db_, "ROLLBACK");
+    return store_failure{"cannot commit detector states: " + why};
+  }
+  return true;
+}
+
 expected<std::vector<version_record>, store_failure>
 store::versions(const std::string& series_id) {
   stmt_guard g{select_versions_};
@@ -296,7 +328,8 @@ store::versions(const std::string& series_id) {
                              + " names an unknown detector: " + std::string{text}};
       r.detector = *spec;
       r.params = {sqlite3_column_double(select_versions_, 6),
-                  sqlite3_column_double(select_versions_, 7)};
+                  sqlite3_column_double(select_versions_, 7),
+                  static_cast<uint64_t>(sqlite3_column_int64(select_versions_, 8)), 0};
     }
     out.push_back(r);
   }

@@ -20,6 +20,7 @@ struct sqlite3_stmt;
 
 namespace persistence {
 
+using model::checkpoint_item;
 using model::commit_item;
 using model::expected;
 using model::store_failure;
@@ -45,6 +46,11 @@ public:
   /// say) is left out, with 0 as its version, and the others commit. The result
   /// holds each item's version. Fails, committing nothing, on I/O errors.
   expected<std::vector<uint32_t>, store_failure> commit(const std::vector<commit_item>& items);
+
+  /// Saves online detectors' states over their version rows, in one
+  /// transaction (a version that does not exist is skipped). Fails, saving
+  /// nothing, on I/O errors.
+  expected<bool, store_failure> save_states(const std::vector<checkpoint_item>& items);
 
   /// All versions of `series_id`, oldest first (empty when never trained).
   expected<std::vector<version_record>, store_failure> versions(const std::string& series_id);
@@ -82,6 +88,7 @@ private:
   sqlite3_stmt* select_versions_ = nullptr;
   sqlite3_stmt* select_points_ = nullptr;
   sqlite3_stmt* count_series_ = nullptr;
+  sqlite3_stmt* save_state_ = nullptr;
 };
 
 } // namespace persistence

@@ -134,7 +134,9 @@ TEST_CASE("detectors: GET /detectors lists every type with its parameters") {
   REQUIRE(r.status == 200);
   auto doc = parse(r.body);
   const auto& list = doc["detectors"];
-  REQUIRE(list.Size() == 3);
+  REQUIRE(list.Size() == 4);
+  CHECK(list[3]["type"] == "ewma");
+  CHECK(list[3]["online"].IsTrue());
   CHECK(list[0]["type"] == "contract");
   CHECK(list[0]["params"].MemberCount() == 0);
   CHECK(list[1]["type"] == "zscore");
@@ -148,4 +150,46 @@ TEST_CASE("detectors: GET /detectors lists every type with its parameters") {
     CHECK(d["doc"].GetStringLength() > 20);
   CHECK(testing::answer(c.Get("/openapi.json")).body.find("/detectors") != std::string::npos);
   CHECK(testing::answer(c.Post("/detectors", "", json)).status == 405);
+}
+
+TEST_CASE("detectors: ewma learns on the latest version only, and not with learn=false") {
+  testing::live_server server;
+  auto c = server.client();
+  const std::string body =
+    R"({"timestamps":[1,2,3,4,5,6],"values":[10,11,10,11,10,11],"detector":{"type":"ewma","alpha":0.3}})";
+  REQUIRE(testing::answer(c.Post("/fit/e", body, json)).status == 200);
+  auto expected_now = [&](const std::string& path) {
+    return parse(predict(c, path + (path.find('?') == std::string::npos ? "?" : "&") + "explain=true&learn=false", 10.5))["expected"].GetDouble();
+  };
+  double before = expected_now("/predict/e");
+  CHECK(predict(c, "/predict/e?learn=false", 30) == R"({"anomaly":true,"model_version":"1"})");
+  CHECK(expected_now("/predict/e") == before); // learn=false changed nothing
+  CHECK(predict(c, "/predict/e", 30) == R"({"anomaly":true,"model_version":"1"})");
+  double after = expected_now("/predict/e");
+  CHECK(after == doctest::Approx(before + 0.3 * (30 - before))); // learned the point
+  // A second version: predicts on version 1 no longer learn.
+  REQUIRE(testing::answer(c.Post("/fit/e", body, json)).status == 200);
+  predict(c, "/predict/e?version=1", 30);
+  CHECK(expected_now("/predict/e?version=1") == after);
+  double v2 = expected_now("/predict/e");
+  predict(c, "/predict/e", 30);
+  CHECK(expected_now("/predict/e") > v2);
+}
+
+TEST_CASE("detectors: ewma's learning survives a restart (checkpointed)") {
+  http::server_config cfg;
+  cfg.checkpoint_points = 1; // every learned point is saved
+  testing::live_server server{cfg};
+  auto c = server.client();
+  REQUIRE(testing::answer(c.Post("/fit/r", R"({"timestamps":[1,2,3],"values":[1,2,1],"detector":{"type":"ewma","alpha":0.5}})", json)).status == 200);
+  for (double v : {5.0, 9.0, 12.0})
+    predict(c, "/predict/r", v);
+  auto state = parse(predict(c, "/predict/r?explain=true&learn=false", 0));
+  auto series = parse(testing::answer(c.Get("/series/r")).body);
+  CHECK(series["versions"][0]["detector"]["type"] == "ewma");
+  server.restart();
+  auto again = server.client();
+  auto restored = parse(predict(again, "/predict/r?explain=true&learn=false", 0));
+  CHECK(restored["expected"].GetDouble() == state["expected"].GetDouble());
+  CHECK(restored["upper"].GetDouble() == state["upper"].GetDouble());
 }

@@ -42,7 +42,11 @@ TEST_CASE("detector: defaults come from the catalogue") {
   CHECK(m.k == 3.5);
   CHECK(m.min_scale == 1e-9);
   CHECK(spec("contract").type == detector_type::contract);
-  CHECK(detector_catalogue().size() == 3);
+  CHECK(detector_catalogue().size() == 4);
+  CHECK(spec("ewma").alpha == 0.05);
+  CHECK(spec("ewma").k == 4);
+  CHECK(is_online(detector_type::ewma));
+  CHECK_FALSE(is_online(detector_type::mad));
 }
 
 TEST_CASE("detector: bad specs are refused naming what is wrong") {
@@ -51,7 +55,9 @@ TEST_CASE("detector: bad specs are refused naming what is wrong") {
     REQUIRE_FALSE(s);
     return s.detail();
   };
-  CHECK(problem("ewma", {}).find("detector.type") != std::string::npos);
+  CHECK(problem("holt", {}).find("detector.type") != std::string::npos);
+  CHECK(problem("ewma", {num("alpha", 0)}).find("detector.alpha") != std::string::npos);
+  CHECK(problem("ewma", {num("alpha", 1.5)}).find("detector.alpha") != std::string::npos);
   CHECK(problem("zscore", {num("kk", 3)}).find("\"kk\"") != std::string::npos);
   CHECK(problem("contract", {num("k", 3)}).find("takes none") != std::string::npos);
   CHECK(problem("zscore", {num("k", 0)}).find("detector.k must be between") != std::string::npos);
@@ -144,6 +150,54 @@ TEST_CASE("detector: specs round-trip through their text form") {
     CHECK(back->min_deviation == s.min_deviation);
     CHECK(back->min_scale == s.min_scale);
   }
-  CHECK_FALSE(from_text("ewma k=1"));
+  auto e = from_text(to_text(spec("ewma", {num("alpha", 0.25), num("cooldown", 7)})));
+  REQUIRE(e);
+  CHECK(e->alpha == 0.25);
+  CHECK(e->cooldown == 7);
+  CHECK_FALSE(from_text("holt k=1"));
   CHECK_FALSE(from_text("mad k=x"));
+}
+
+TEST_CASE("detector: ewma starts on the training values, then learns each point") {
+  // alpha 0.5 over [1, 2, 3]: center 1 -> 1.5 -> 2.25; var 0 -> 0.25 -> 0.6875.
+  auto e = spec("ewma", {num("alpha", 0.5), num("k", 2)});
+  auto f = fit_detector(e, data_of({1, 2, 3}), 3);
+  REQUIRE(f);
+  auto state = f.value().params;
+  CHECK(state.center == doctest::Approx(2.25));
+  CHECK(state.scale == doctest::Approx(std::sqrt(0.6875)));
+  CHECK(state.learned == 0);
+  // judge alone changes nothing
+  auto j = judge(e, f.value().stats, state, 10);
+  CHECK(j.anomaly);
+  CHECK(*j.upper == doctest::Approx(2.25 + 2 * std::sqrt(0.6875)));
+  CHECK(state.center == doctest::Approx(2.25));
+  // judge_and_learn judges by the state before the point, then learns it:
+  // d = 7.75, center 6.125, var 0.5 * (0.6875 + 0.5 * 60.0625) = 15.359375
+  auto learned = judge_and_learn(e, f.value().stats, state, 10);
+  CHECK(learned.anomaly);
+  CHECK(state.center == doctest::Approx(6.125));
+  CHECK(state.scale == doctest::Approx(std::sqrt(15.359375)));
+  CHECK(state.learned == 1);
+  // A level shift is followed: after a few points at 10, 10 is normal.
+  for (int i = 0; i < 20; ++i)
+    judge_and_learn(e, f.value().stats, state, 10);
+  CHECK_FALSE(judge(e, f.value().stats, state, 10).anomaly);
+}
+
+TEST_CASE("detector: ewma's cooldown suppresses the alarms right after one") {
+  auto e = spec("ewma", {num("alpha", 0.01), num("k", 3), num("cooldown", 2)});
+  auto f = fit_detector(e, data_of({1, 2, 1, 2, 1, 2}), 3).value();
+  auto state = f.params;
+  CHECK(judge_and_learn(e, f.stats, state, 50).anomaly);
+  CHECK(state.quiet == 2);
+  CHECK_FALSE(judge_and_learn(e, f.stats, state, 50).anomaly); // suppressed
+  CHECK_FALSE(judge_and_learn(e, f.stats, state, 50).anomaly); // suppressed
+  CHECK(state.quiet == 0);
+  CHECK(judge_and_learn(e, f.stats, state, 500).anomaly);
+  // Flat training is accepted: the first differing point is news.
+  auto flat = fit_detector(e, data_of({5, 5, 5}), 3);
+  REQUIRE(flat);
+  CHECK(judge(e, flat.value().stats, flat.value().params, 5.5).anomaly);
+  CHECK_FALSE(judge(e, flat.value().stats, flat.value().params, 5).anomaly);
 }
