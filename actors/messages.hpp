@@ -64,6 +64,20 @@ struct prediction {
   double upper = 0;
 };
 
+/// A batch predict: `values` judged in order against one version (latest:
+/// `model::latest_version`); an online detector learns them in order.
+struct batch_query {
+  std::vector<double> values;
+  uint32_t version = 0;
+  int64_t deadline_ms = 0;
+  bool learn = true;
+};
+
+/// Most points one batch predict may hold.
+constexpr std::size_t max_batch_points = 100000;
+
+using prediction_list = std::vector<prediction>;
+
 /// One version with the training points it was fitted on (for /plot).
 struct version_points {
   model::version_record record;
@@ -137,6 +151,11 @@ typename Inspector::result_type inspect(Inspector& f, prediction& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, batch_query& x) {
+  return f(caf::meta::type_name("batch_query"), x.values, x.version, x.deadline_ms, x.learn);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, version_points& x) {
   return f(caf::meta::type_name("version_points"), x.record, x.data);
 }
@@ -154,6 +173,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(model_server, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(model_server, (model::checkpoint_item))
   CAF_ADD_TYPE_ID(model_server, (actors::predict_query))
   CAF_ADD_TYPE_ID(model_server, (actors::prediction))
+  CAF_ADD_TYPE_ID(model_server, (actors::batch_query))
+  CAF_ADD_TYPE_ID(model_server, (actors::prediction_list))
   CAF_ADD_TYPE_ID(model_server, (actors::version_points))
   CAF_ADD_TYPE_ID(model_server, (actors::version_list))
   CAF_ADD_ATOM(model_server, actors, fit_atom, "fit")
@@ -169,4 +190,5 @@ CAF_BEGIN_TYPE_ID_BLOCK(model_server, caf::first_custom_type_id)
   CAF_ADD_ATOM(model_server, actors, count_atom, "count")
   CAF_ADD_ATOM(model_server, actors, retry_atom, "retry")
   CAF_ADD_ATOM(model_server, actors, save_atom, "save")
+  CAF_ADD_ATOM(model_server, actors, batch_atom, "batch")
 CAF_END_TYPE_ID_BLOCK(model_server)

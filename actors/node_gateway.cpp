@@ -29,6 +29,10 @@ caf::behavior node_gateway(self_ptr self, std::vector<router_actor> shards,
       auto dest = shard(id);
       return self->delegate(dest, a, std::move(id), q);
     },
+    [self, shard](batch_atom a, std::string& id, batch_query& q) {
+      auto dest = shard(id);
+      return self->delegate(dest, a, std::move(id), std::move(q));
+    },
     [self, shard](plot_atom a, std::string& id, uint32_t version) {
       auto dest = shard(id);
       return self->delegate(dest, a, std::move(id), version);

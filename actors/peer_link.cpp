@@ -149,6 +149,9 @@ caf::behavior peer_link(self_ptr self, peer_settings cfg, std::shared_ptr<peer_s
     [self](predict_atom a, std::string& id, predict_query q) {
       return forward<prediction>(self, false, a, std::move(id), q);
     },
+    [self](batch_atom a, std::string& id, batch_query& q) {
+      return forward<prediction_list>(self, false, a, std::move(id), std::move(q));
+    },
     [self](plot_atom a, std::string& id, uint32_t version) {
       return forward<version_points>(self, false, a, std::move(id), version);
     },

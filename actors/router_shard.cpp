@@ -152,6 +152,9 @@ router_actor::behavior_type router_shard(self_ptr self, series_settings base,
     [self](predict_atom a, std::string& id, predict_query q) {
       return route<prediction>(self, id, a, q);
     },
+    [self](batch_atom a, std::string& id, batch_query& q) {
+      return route<prediction_list>(self, id, a, std::move(q));
+    },
     [self](plot_atom a, std::string& id, uint32_t version) {
       return route<version_points>(self, id, a, version);
     },

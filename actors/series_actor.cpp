@@ -73,24 +73,34 @@ prediction prediction_of(const model::judgement& j, uint32_t version) {
                     j.upper.has_value(), j.upper.value_or(0)};
 }
 
-/// Judges one point; an online detector on the latest version also learns it
-/// (unless the query says not to) and checkpoints when it is due.
-caf::result<prediction> predict(self_ptr self, const predict_query& q) {
+/// Judges `values` in order against `version`; an online detector on the
+/// latest version also learns each (unless `learn` is false) and checkpoints
+/// when it is due.
+caf::expected<prediction_list> judge_all(self_ptr self, uint32_t version,
+                                         const std::vector<double>& values, bool learn) {
   auto& st = self->state;
-  auto record = select(st, q.version);
+  auto record = select(st, version);
   if (!record)
     return std::move(record.error());
+  prediction_list out;
+  out.reserve(values.size());
   bool latest = record->version == st.versions.size();
-  if (!q.learn || !latest || !model::is_online(record->detector.type)) {
-    auto j = model::judge(record->detector, record->stats, record->params, q.value);
-    return prediction_of(j, record->version);
+  if (!learn || !latest || !model::is_online(record->detector.type)) {
+    for (double v : values)
+      out.push_back(
+        prediction_of(model::judge(record->detector, record->stats, record->params, v),
+                      record->version));
+    return out;
   }
   auto& live = st.versions.back();
-  auto j = model::judge_and_learn(live.detector, live.stats, live.params, q.value);
-  if (++st.unsaved >= st.cfg.checkpoint_points
+  for (double v : values)
+    out.push_back(prediction_of(
+      model::judge_and_learn(live.detector, live.stats, live.params, v), live.version));
+  st.unsaved += values.size();
+  if (st.unsaved >= st.cfg.checkpoint_points
       || std::chrono::steady_clock::now() - st.saved_at >= st.cfg.checkpoint_interval)
     checkpoint(self);
-  return prediction_of(j, live.version);
+  return out;
 }
 
 caf::error store_down_error() {
@@ -181,7 +191,18 @@ series_actor::behavior_type series(self_ptr self, std::string id, series_setting
     [self](predict_atom, const predict_query& q) -> caf::result<prediction> {
       if (deadline_passed(q.deadline_ms))
         return deadline_error();
-      return predict(self, q);
+      auto out = judge_all(self, q.version, {q.value}, q.learn);
+      if (!out)
+        return std::move(out.error());
+      return out->front();
+    },
+    [self](batch_atom, const batch_query& q) -> caf::result<prediction_list> {
+      if (deadline_passed(q.deadline_ms))
+        return deadline_error();
+      auto out = judge_all(self, q.version, q.values, q.learn);
+      if (!out)
+        return std::move(out.error());
+      return std::move(*out);
     },
     [self](plot_atom, uint32_t version) -> caf::result<version_points> {
       auto record = select(self->state, version);

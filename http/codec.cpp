@@ -141,6 +141,32 @@ model::expected<fit_request> decode_fit(std::string_view body) {
   return out;
 }
 
+model::expected<actors::batch_query> decode_batch(std::string_view body) {
+  auto doc = parse_object(body);
+  if (!doc)
+    return invalid{doc.detail()};
+  std::vector<int64_t> timestamps;
+  actors::batch_query q;
+  if (auto p = read_array(doc.value(), "timestamps", "integer", timestamps, as_int64))
+    return *p;
+  if (auto p = read_array(doc.value(), "values", "number", q.values, read_number))
+    return *p;
+  if (timestamps.size() != q.values.size())
+    return invalid{"timestamps and values must have the same length (got "
+                   + std::to_string(timestamps.size()) + " and " + std::to_string(q.values.size())
+                   + ")"};
+  if (q.values.empty() || q.values.size() > actors::max_batch_points)
+    return invalid{"values must hold 1 to " + std::to_string(actors::max_batch_points)
+                   + " points (got " + std::to_string(q.values.size()) + ")"};
+  for (std::size_t i = 0; i < q.values.size(); ++i) {
+    if (timestamps[i] < 0)
+      return invalid{"timestamps[" + std::to_string(i) + "] must not be negative"};
+    if (!std::isfinite(q.values[i]))
+      return invalid{"values[" + std::to_string(i) + "] must be a finite number"};
+  }
+  return q;
+}
+
 model::expected<actors::predict_query> decode_predict(std::string_view body) {
   auto doc = parse_object(body);
   if (!doc)
@@ -202,6 +228,33 @@ std::string encode_prediction(const actors::prediction& p, bool explain) {
       w.Double(p.expected);
       write_bound(w, "lower", p.has_lower, p.lower);
       write_bound(w, "upper", p.has_upper, p.upper);
+    }
+    w.EndObject();
+  });
+}
+
+std::string encode_batch(const actors::prediction_list& ps, bool explain) {
+  return write_json([&](writer& w) {
+    w.StartObject();
+    write_key(w, "anomalies");
+    w.StartArray();
+    for (const auto& p : ps)
+      w.Bool(p.anomaly);
+    w.EndArray();
+    write_key(w, "model_version");
+    write_string(w, std::to_string(ps.empty() ? 0 : ps.front().version));
+    if (explain) {
+      auto column = [&](const char* key, auto get) {
+        write_key(w, key);
+        w.StartArray();
+        for (const auto& p : ps)
+          get(p);
+        w.EndArray();
+      };
+      column("score", [&](const actors::prediction& p) { w.Double(p.score); });
+      column("expected", [&](const actors::prediction& p) { w.Double(p.expected); });
+      column("lower", [&](const actors::prediction& p) { p.has_lower ? w.Double(p.lower) : w.Null(); });
+      column("upper", [&](const actors::prediction& p) { p.has_upper ? w.Double(p.upper) : w.Null(); });
     }
     w.EndObject();
   });

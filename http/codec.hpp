@@ -29,6 +29,15 @@ model::expected<fit_request> decode_fit(std::string_view body);
 /// The returned query's version is left at latest.
 model::expected<actors::predict_query> decode_predict(std::string_view body);
 
+/// Decodes a batch predict body: {"timestamps": [int...], "values": [number...]},
+/// same lengths, 1 to actors::max_batch_points points. Version and learning
+/// come from the query string.
+model::expected<actors::batch_query> decode_batch(std::string_view body);
+
+/// {"anomalies": [bool...], "model_version": "N"}; with `explain` also the
+/// arrays "score", "expected", "lower", "upper" (null where not checked).
+std::string encode_batch(const actors::prediction_list& ps, bool explain);
+
 std::string encode_fit(std::string_view series_id, const model::version_record& record);
 /// {"anomaly", "model_version"}; with `explain` also "score", "expected",
 /// "lower", "upper" (null for a side the detector does not check).

@@ -169,6 +169,32 @@ void handle_predict(api_context& ctx, const httplib::Request& req, httplib::Resp
   ctx.predict_latency.record(elapsed_us(start));
 }
 
+void handle_batch(api_context& ctx, const httplib::Request& req, httplib::Response& res) {
+  auto start = clock::now();
+  std::string id = req.matches[1];
+  if (!series_id_of(id, res))
+    return;
+  auto query = decode_batch(req.body);
+  if (!query)
+    return reply_error(res, 422, query.detail());
+  if (!version_of(req, res, query.value().version))
+    return;
+  auto explain = parse_flag("explain", req.get_param_value("explain"));
+  if (!explain)
+    return reply_error(res, 422, explain.detail());
+  auto learn = parse_flag("learn", req.has_param("learn") ? req.get_param_value("learn") : "true");
+  if (!learn)
+    return reply_error(res, 422, learn.detail());
+  query.value().learn = learn.value();
+  query.value().deadline_ms = deadline_of(ctx);
+  actors::prediction_list ps;
+  if (!ask(ctx, id, caf::make_message(actors::batch_atom::value, id, std::move(query.value())),
+           res, ps))
+    return;
+  res.set_content(encode_batch(ps, explain.value()), json);
+  ctx.predict_latency.record(elapsed_us(start));
+}
+
 void handle_plot(api_context& ctx, const httplib::Request& req, httplib::Response& res) {
   if (!req.has_param("series_id"))
     return reply_error(res, 422, "series_id query parameter is required");
@@ -292,6 +318,8 @@ void install_routes(httplib::Server& srv, api_context& ctx) {
   const char* fit = R"(/fit/([\s\S]*))";
   const char* predict = R"(/predict/([\s\S]*))";
   srv.Post(fit, bind(handle_fit));
+  const char* batch = R"(/predict/([^/?]+)/batch)"; // before predict: it would match too
+  srv.Post(batch, bind(handle_batch));
   srv.Post(predict, bind(handle_predict));
   srv.Get("/healthcheck", bind(handle_healthcheck));
   srv.Get("/plot", bind(handle_plot));

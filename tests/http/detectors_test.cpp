@@ -193,3 +193,50 @@ TEST_CASE("detectors: ewma's learning survives a restart (checkpointed)") {
   CHECK(restored["expected"].GetDouble() == state["expected"].GetDouble());
   CHECK(restored["upper"].GetDouble() == state["upper"].GetDouble());
 }
+
+TEST_CASE("detectors: a batch predict equals the same points predicted one by one") {
+  testing::live_server server;
+  auto c = server.client();
+  const std::string fit =
+    R"({"timestamps":[1,2,3,4,5,6],"values":[10,11,10,11,10,11],"detector":{"type":"ewma","alpha":0.2,"cooldown":1}})";
+  REQUIRE(testing::answer(c.Post("/fit/one", fit, json)).status == 200);
+  REQUIRE(testing::answer(c.Post("/fit/many", fit, json)).status == 200);
+  std::vector<double> values{10.5, 30, 31, 12, 9, 40, 10, 10.2, -20, 11};
+  std::string ts = "[", vs = "[";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    ts += (i ? "," : "") + std::to_string(100 + i);
+    vs += (i ? "," : "") + std::to_string(values[i]);
+  }
+  auto batch = testing::answer(c.Post("/predict/many/batch?explain=true",
+                                      R"({"timestamps":)" + ts + R"(],"values":)" + vs + "]}", json));
+  REQUIRE_MESSAGE(batch.status == 200, batch.body);
+  auto b = parse(batch.body);
+  CHECK(b["model_version"] == "1");
+  REQUIRE(b["anomalies"].Size() == values.size());
+  int alarms = 0;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    auto one = parse(predict(c, "/predict/one?explain=true", values[i]));
+    CAPTURE(i);
+    CHECK(b["anomalies"][i].GetBool() == one["anomaly"].GetBool());
+    CHECK(b["score"][i].GetDouble() == one["score"].GetDouble());
+    CHECK(b["expected"][i].GetDouble() == one["expected"].GetDouble());
+    CHECK(b["lower"][i].GetDouble() == one["lower"].GetDouble());
+    CHECK(b["upper"][i].GetDouble() == one["upper"].GetDouble());
+    alarms += one["anomaly"].GetBool() ? 1 : 0;
+  }
+  CHECK(alarms > 0);
+  // Without explain: exactly the two keys.
+  auto plain = parse(testing::answer(c.Post("/predict/many/batch?learn=false",
+                                            R"({"timestamps":[1,2],"values":[1,2]})", json)).body);
+  CHECK(plain.MemberCount() == 2);
+  // Errors.
+  auto status = [&](const std::string& path, const std::string& body) {
+    return testing::answer(c.Post(path.c_str(), body, json)).status;
+  };
+  CHECK(status("/predict/many/batch", R"({"timestamps":[1],"values":[1,2]})") == 422);
+  CHECK(status("/predict/many/batch", R"({"timestamps":[],"values":[]})") == 422);
+  CHECK(status("/predict/many/batch?version=9", R"({"timestamps":[1],"values":[1]})") == 404);
+  CHECK(status("/predict/never/batch", R"({"timestamps":[1],"values":[1]})") == 404);
+  CHECK(status("/predict/bad$id/batch", R"({"timestamps":[1],"values":[1]})") == 422);
+  CHECK(testing::answer(c.Get("/predict/many/batch")).status == 405);
+}
