@@ -24,12 +24,12 @@ const param_doc min_deviation_doc{"min_deviation", "number", 0, 0, huge, "",
                                   "absolute floor: a value this close to the center (or closer) "
                                   "is never anomalous, so that small wiggles on quiet series do "
                                   "not alert"};
-const param_doc alpha_doc{"alpha", "number", 0.05, 1e-4, 1, "",
+const param_doc alpha_doc{"alpha", "number", 0.01, 1e-4, 1, "",
                           "weight of each new point in the moving mean and variance (about "
                           "2 / alpha - 1 points of memory)"};
-const param_doc ewma_k_doc{"k", "number", 4, 0.1, 100, "",
+const param_doc ewma_k_doc{"k", "number", 5, 0.1, 100, "",
                            "sensitivity: the bounds are the moving mean -/+ k * moving std"};
-const param_doc cooldown_doc{"cooldown", "number", 0, 0, 1e6, "",
+const param_doc cooldown_doc{"cooldown", "number", 100, 0, 1e6, "",
                              "after an alarm, this many points are never reported anomalous "
                              "(one incident, one alarm)"};
 const param_doc min_scale_doc{"min_scale", "number", 1e-9, 0, huge, "",

@@ -33,8 +33,8 @@ struct detector_spec {
   direction dir = direction::upper;
   double min_deviation = 0;     ///< |value - center| at or below this is never anomalous
   double min_scale = 0;         ///< mad: the scale's floor
-  double alpha = 0.05;          ///< ewma: weight of each new point
-  double cooldown = 0;          ///< ewma: points after an alarm whose alarms are suppressed
+  double alpha = 0.01;          ///< ewma: weight of each new point
+  double cooldown = 100;        ///< ewma: points after an alarm whose alarms are suppressed
 };
 
 /// Whether the detector learns from the points it judges (ewma).

@@ -43,8 +43,9 @@ TEST_CASE("detector: defaults come from the catalogue") {
   CHECK(m.min_scale == 1e-9);
   CHECK(spec("contract").type == detector_type::contract);
   CHECK(detector_catalogue().size() == 4);
-  CHECK(spec("ewma").alpha == 0.05);
-  CHECK(spec("ewma").k == 4);
+  CHECK(spec("ewma").alpha == 0.01);
+  CHECK(spec("ewma").k == 5);
+  CHECK(spec("ewma").cooldown == 100);
   CHECK(is_online(detector_type::ewma));
   CHECK_FALSE(is_online(detector_type::mad));
 }
