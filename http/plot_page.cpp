@@ -51,6 +51,11 @@ struct frame {
   double y(double v) const { return top + (v1 - v) / (v1 - v0) * (height - top - bottom); }
 };
 
+/// The version's bounds: where its detector starts calling values anomalous.
+model::judgement bounds_of(const model::version_record& r) {
+  return model::judge(r.detector, r.stats, r.params, r.params.center);
+}
+
 frame frame_of(const actors::version_points& vp) {
   const auto& ts = vp.data.timestamps;
   const auto& vs = vp.data.values;
@@ -58,8 +63,9 @@ frame frame_of(const actors::version_points& vp) {
   double t1 = ts.empty() ? 1 : static_cast<double>(ts.back());
   double lo = vs.empty() ? 0 : *std::min_element(vs.begin(), vs.end());
   double hi = vs.empty() ? 1 : *std::max_element(vs.begin(), vs.end());
-  hi = std::max(hi, vp.record.stats.threshold());
-  lo = std::min(lo, vp.record.stats.mean);
+  auto b = bounds_of(vp.record);
+  hi = std::max(hi, b.upper.value_or(b.expected));
+  lo = std::min(lo, b.lower.value_or(b.expected));
   double pad = (hi - lo) * 0.08 + 1e-9;
   if (t1 <= t0)
     t1 = t0 + 1;
@@ -77,13 +83,35 @@ std::string hline(const frame& f, double v, const char* color, const std::string
 std::string svg(const actors::version_points& vp,
                 const std::vector<model::time_point_value>& shown) {
   auto f = frame_of(vp);
+  const auto& r = vp.record;
+  auto b = bounds_of(r);
   std::string path, dots;
   for (std::size_t i = 0; i < shown.size(); ++i) {
     auto x = num(f.x(static_cast<double>(shown[i].t)));
     auto y = num(f.y(shown[i].v));
     path += (i ? " L" : "M") + x + " " + y;
-    dots += "<circle cx='" + x + "' cy='" + y + "' r='3.5' fill='#1f77b4'><title>"
-            + utc(shown[i].t) + " UTC: " + num(shown[i].v) + "</title></circle>";
+    bool outside = (b.upper && shown[i].v > *b.upper) || (b.lower && shown[i].v < *b.lower);
+    dots += "<circle cx='" + x + "' cy='" + y + "' r='3.5' fill='"
+            + (outside ? "#d62728" : "#1f77b4") + "'><title>" + utc(shown[i].t)
+            + " UTC: " + num(shown[i].v) + (outside ? " (outside the bounds)" : "")
+            + "</title></circle>";
+  }
+  std::string guides;
+  if (r.detector.type == model::detector_type::contract) {
+    guides = hline(f, r.stats.mean, "#2ca02c", "mean")
+             + hline(f, r.stats.threshold(), "#d62728", "threshold (mean + 3 std)");
+  } else {
+    // The band between the bounds (to the edge of the frame on an open side).
+    double top_v = b.upper.value_or(f.v1), bottom_v = b.lower.value_or(f.v0);
+    guides = "<rect x='" + num(left) + "' y='" + num(f.y(top_v)) + "' width='"
+             + num(width - left - right) + "' height='" + num(f.y(bottom_v) - f.y(top_v))
+             + "' fill='#2ca02c' fill-opacity='0.12'/>"
+             + hline(f, b.expected, "#2ca02c",
+                     model::is_online(r.detector.type) ? "learned mean (now)" : "center");
+    if (b.upper)
+      guides += hline(f, *b.upper, "#d62728", "upper bound");
+    if (b.lower)
+      guides += hline(f, *b.lower, "#d62728", "lower bound");
   }
   std::string axes = "<line x1='" + num(left) + "' y1='" + num(height - bottom) + "' x2='"
                      + num(width - right) + "' y2='" + num(height - bottom) + "' stroke='#444'/>"
@@ -99,9 +127,7 @@ std::string svg(const actors::version_points& vp,
                        + "' text-anchor='end'>" + num(f.v0) + "</text>";
   return "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 " + num(width) + " "
          + num(height) + "' font-family='sans-serif' font-size='12'>" + axes + labels
-         + hline(f, vp.record.stats.mean, "#2ca02c", "mean")
-         + hline(f, vp.record.stats.threshold(), "#d62728", "threshold (mean + 3 std)")
-         + "<path d='" + path + "' fill='none' stroke='#1f77b4'/>" + dots + "</svg>";
+         + guides + "<path d='" + path + "' fill='none' stroke='#1f77b4'/>" + dots + "</svg>";
 }
 
 } // namespace
@@ -125,7 +151,8 @@ std::string render_plot_page(std::string_view series_id, const actors::version_p
          + title + "</h1>" + svg(vp, shown) + "<p>Drawn: " + summary + ".</p><dl><dt>points used</dt><dd>"
          + std::to_string(s.points_used) + "</dd><dt>mean</dt><dd>" + num(s.mean)
          + "</dd><dt>std</dt><dd>" + num(s.std) + "</dd><dt>anomaly threshold</dt><dd>"
-         + num(s.threshold()) + "</dd></dl></body></html>";
+         + num(s.threshold()) + "</dd><dt>detector</dt><dd>"
+         + escape(model::to_text(vp.record.detector)) + "</dd></dl></body></html>";
 }
 
 } // namespace http

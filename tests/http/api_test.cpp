@@ -108,5 +108,6 @@ TEST_CASE("api: /plot of a large version draws a bounded number of points") {
   MESSAGE("plot of ", n, " points: ", page.body.size(), " bytes");
   CHECK(page.body.size() < 600 * 1000); // 2,000 points at most, ~200 bytes each
   CHECK(page.body.find("points summarising 200000 training points") != std::string::npos);
-  CHECK(page.body.find("UTC: 500</title>") != std::string::npos); // the spike is drawn
+  // the spike is drawn, in the colour of points outside the bounds
+  CHECK(page.body.find("UTC: 500 (outside the bounds)</title>") != std::string::npos);
 }

@@ -240,3 +240,18 @@ TEST_CASE("detectors: a batch predict equals the same points predicted one by on
   CHECK(status("/predict/bad$id/batch", R"({"timestamps":[1],"values":[1]})") == 422);
   CHECK(testing::answer(c.Get("/predict/many/batch")).status == 405);
 }
+
+TEST_CASE("detectors: /plot draws the version's bounds and marks the points outside them") {
+  testing::live_server server;
+  auto c = server.client();
+  REQUIRE(testing::answer(c.Post("/fit/p", R"({"timestamps":[1,2,3,4,5,6],"values":[1,2,3,4,5,40],"detector":{"type":"mad","k":2}})", json)).status == 200);
+  auto page = testing::answer(c.Get("/plot?series_id=p")).body;
+  CHECK(page.find("upper bound") != std::string::npos);
+  CHECK(page.find("lower bound") != std::string::npos);
+  CHECK(page.find("fill-opacity") != std::string::npos); // the band
+  CHECK(page.find("UTC: 40 (outside the bounds)") != std::string::npos);
+  CHECK(page.find("UTC: 3</title>") != std::string::npos); // inside
+  CHECK(page.find("mad k=2 direction=both") != std::string::npos);
+  REQUIRE(testing::answer(c.Post("/fit/q", R"({"timestamps":[1,2,3],"values":[1,2,9],"detector":{"type":"ewma"}})", json)).status == 200);
+  CHECK(testing::answer(c.Get("/plot?series_id=q")).body.find("learned mean (now)") != std::string::npos);
+}
