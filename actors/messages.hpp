@@ -67,6 +67,7 @@ struct prediction {
 /// A batch predict: `values` judged in order against one version (latest:
 /// `model::latest_version`); an online detector learns them in order.
 struct batch_query {
+  std::vector<int64_t> timestamps; ///< Unix seconds, one per value (a seasonal phase)
   std::vector<double> values;
   uint32_t version = 0;
   int64_t deadline_ms = 0;
@@ -110,12 +111,13 @@ typename Inspector::result_type inspect(Inspector& f, detector_spec& x) {
     return caf::none;
   });
   return f(caf::meta::type_name("detector_spec"), type, dir, x.k, x.min_deviation, x.min_scale,
-           x.alpha, x.cooldown, load);
+           x.alpha, x.cooldown, x.period_s, x.phases, load);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, detector_fit& x) {
-  return f(caf::meta::type_name("detector_fit"), x.center, x.scale, x.learned, x.quiet);
+  return f(caf::meta::type_name("detector_fit"), x.center, x.scale, x.learned, x.quiet,
+           x.phase_center, x.phase_scale);
 }
 
 template <class Inspector>
@@ -152,7 +154,8 @@ typename Inspector::result_type inspect(Inspector& f, prediction& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, batch_query& x) {
-  return f(caf::meta::type_name("batch_query"), x.values, x.version, x.deadline_ms, x.learn);
+  return f(caf::meta::type_name("batch_query"), x.timestamps, x.values, x.version,
+           x.deadline_ms, x.learn);
 }
 
 template <class Inspector>

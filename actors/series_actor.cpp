@@ -77,6 +77,7 @@ prediction prediction_of(const model::judgement& j, uint32_t version) {
 /// latest version also learns each (unless `learn` is false) and checkpoints
 /// when it is due.
 caf::expected<prediction_list> judge_all(self_ptr self, uint32_t version,
+                                         const std::vector<int64_t>& timestamps,
                                          const std::vector<double>& values, bool learn) {
   auto& st = self->state;
   auto record = select(st, version);
@@ -86,16 +87,17 @@ caf::expected<prediction_list> judge_all(self_ptr self, uint32_t version,
   out.reserve(values.size());
   bool latest = record->version == st.versions.size();
   if (!learn || !latest || !model::is_online(record->detector.type)) {
-    for (double v : values)
-      out.push_back(
-        prediction_of(model::judge(record->detector, record->stats, record->params, v),
-                      record->version));
+    for (std::size_t i = 0; i < values.size(); ++i)
+      out.push_back(prediction_of(model::judge(record->detector, record->stats, record->params,
+                                               values[i], timestamps[i]),
+                                  record->version));
     return out;
   }
   auto& live = st.versions.back();
-  for (double v : values)
+  for (std::size_t i = 0; i < values.size(); ++i)
     out.push_back(prediction_of(
-      model::judge_and_learn(live.detector, live.stats, live.params, v), live.version));
+      model::judge_and_learn(live.detector, live.stats, live.params, values[i], timestamps[i]),
+      live.version));
   st.unsaved += values.size();
   if (st.unsaved >= st.cfg.checkpoint_points
       || std::chrono::steady_clock::now() - st.saved_at >= st.cfg.checkpoint_interval)
@@ -191,7 +193,7 @@ series_actor::behavior_type series(self_ptr self, std::string id, series_setting
     [self](predict_atom, const predict_query& q) -> caf::result<prediction> {
       if (deadline_passed(q.deadline_ms))
         return deadline_error();
-      auto out = judge_all(self, q.version, {q.value}, q.learn);
+      auto out = judge_all(self, q.version, {q.timestamp}, {q.value}, q.learn);
       if (!out)
         return std::move(out.error());
       return out->front();
@@ -199,7 +201,7 @@ series_actor::behavior_type series(self_ptr self, std::string id, series_setting
     [self](batch_atom, const batch_query& q) -> caf::result<prediction_list> {
       if (deadline_passed(q.deadline_ms))
         return deadline_error();
-      auto out = judge_all(self, q.version, q.values, q.learn);
+      auto out = judge_all(self, q.version, q.timestamps, q.values, q.learn);
       if (!out)
         return std::move(out.error());
       return std::move(*out);

@@ -145,8 +145,8 @@ model::expected<actors::batch_query> decode_batch(std::string_view body) {
   auto doc = parse_object(body);
   if (!doc)
     return invalid{doc.detail()};
-  std::vector<int64_t> timestamps;
   actors::batch_query q;
+  auto& timestamps = q.timestamps;
   if (auto p = read_array(doc.value(), "timestamps", "integer", timestamps, as_int64))
     return *p;
   if (auto p = read_array(doc.value(), "values", "number", q.values, read_number))
@@ -373,6 +373,22 @@ std::string encode_versions(std::string_view series_id, const actors::version_li
       auto bounds = model::judge(r.detector, r.stats, r.params, r.params.center);
       write_bound(w, "lower", bounds.lower.has_value(), bounds.lower.value_or(0));
       write_bound(w, "upper", bounds.upper.has_value(), bounds.upper.value_or(0));
+      if (!r.params.phase_center.empty()) { // seasonal: each phase's own bounds
+        write_key(w, "phases");
+        w.StartArray();
+        auto phase_s = r.detector.period_s / r.detector.phases;
+        for (std::size_t p = 0; p < r.params.phase_center.size(); ++p) {
+          auto at = static_cast<int64_t>(std::ceil(static_cast<double>(p) * phase_s));
+          auto b = model::judge(r.detector, r.stats, r.params, r.params.phase_center[p], at);
+          w.StartObject();
+          write_key(w, "expected");
+          w.Double(b.expected);
+          write_bound(w, "lower", b.lower.has_value(), b.lower.value_or(0));
+          write_bound(w, "upper", b.upper.has_value(), b.upper.value_or(0));
+          w.EndObject();
+        }
+        w.EndArray();
+      }
       w.EndObject();
     }
     w.EndArray();

@@ -90,14 +90,31 @@ std::string svg(const actors::version_points& vp,
     auto x = num(f.x(static_cast<double>(shown[i].t)));
     auto y = num(f.y(shown[i].v));
     path += (i ? " L" : "M") + x + " " + y;
-    bool outside = (b.upper && shown[i].v > *b.upper) || (b.lower && shown[i].v < *b.lower);
+    auto at = model::judge(r.detector, r.stats, r.params, shown[i].v, shown[i].t);
+    bool outside = (at.upper && shown[i].v > *at.upper) || (at.lower && shown[i].v < *at.lower);
     dots += "<circle cx='" + x + "' cy='" + y + "' r='3.5' fill='"
             + (outside ? "#d62728" : "#1f77b4") + "'><title>" + utc(shown[i].t)
             + " UTC: " + num(shown[i].v) + (outside ? " (outside the bounds)" : "")
             + "</title></circle>";
   }
   std::string guides;
-  if (r.detector.type == model::detector_type::contract) {
+  if (r.detector.type == model::detector_type::seasonal) {
+    // Each phase's bounds, stepped along the drawn points' times.
+    std::string up, down;
+    for (std::size_t i = 0; i < shown.size(); ++i) {
+      auto at = model::judge(r.detector, r.stats, r.params, shown[i].v, shown[i].t);
+      auto x = num(f.x(static_cast<double>(shown[i].t)));
+      if (at.upper)
+        up += (up.empty() ? "M" : " L") + x + " " + num(f.y(*at.upper));
+      if (at.lower)
+        down += (down.empty() ? "M" : " L") + x + " " + num(f.y(*at.lower));
+    }
+    for (const auto& line : {up, down})
+      if (!line.empty())
+        guides += "<path d='" + line + "' fill='none' stroke='#d62728' stroke-dasharray='6 4'/>";
+    guides += "<text x='" + num(width - right - 4) + "' y='" + num(top + 14)
+              + "' text-anchor='end' fill='#d62728'>bounds per phase of the period</text>";
+  } else if (r.detector.type == model::detector_type::contract) {
     guides = hline(f, r.stats.mean, "#2ca02c", "mean")
              + hline(f, r.stats.threshold(), "#d62728", "threshold (mean + 3 std)");
   } else {

@@ -32,6 +32,11 @@ const param_doc ewma_k_doc{"k", "number", 5, 0.1, 100, "",
 const param_doc cooldown_doc{"cooldown", "number", 100, 0, 1e6, "",
                              "after an alarm, this many points are never reported anomalous "
                              "(one incident, one alarm)"};
+const param_doc period_doc{"period_s", "number", 86400, 60, 31536000, "",
+                           "the season's length in seconds (86400: a day)"};
+const param_doc phases_doc{"phases", "number", 24, 2, 1440, "",
+                           "equal phases the period is cut into (24: hours of the day); each "
+                           "gets its own median and scale"};
 const param_doc min_scale_doc{"min_scale", "number", 1e-9, 0, huge, "",
                               "floor of the scale (1.4826 * MAD), so that flat series can be "
                               "fitted"};
@@ -59,6 +64,16 @@ double median_of(std::vector<double> xs) {
   return lo + (hi - lo) / 2;
 }
 
+/// The median and scale 1.4826 * MAD (at least `min_scale`) of `xs` (non-empty).
+std::pair<double, double> robust_of(const std::vector<double>& xs, double min_scale) {
+  double median = median_of(xs);
+  std::vector<double> dev;
+  dev.reserve(xs.size());
+  for (double v : xs)
+    dev.push_back(std::fabs(v - median));
+  return {median, std::max(1.4826 * median_of(std::move(dev)), min_scale)};
+}
+
 /// Sets a number parameter of `spec` by name.
 void set_number(detector_spec& spec, std::string_view name, double x) {
   if (name == "k")
@@ -71,6 +86,10 @@ void set_number(detector_spec& spec, std::string_view name, double x) {
     spec.alpha = x;
   else if (name == "cooldown")
     spec.cooldown = std::floor(x);
+  else if (name == "period_s")
+    spec.period_s = std::floor(x);
+  else if (name == "phases")
+    spec.phases = std::floor(x);
 }
 
 } // namespace
@@ -97,6 +116,13 @@ const std::vector<detector_doc>& detector_catalogue() {
      "a value is anomalous beyond mean -/+ max(k * std, min_deviation) on the chosen side. "
      "It follows drifts and level shifts. Learning is checkpointed to the store.",
      {alpha_doc, ewma_k_doc, direction_doc, min_deviation_doc, cooldown_doc}},
+    {detector_type::seasonal,
+     "Seasonal robust z-score: the period (period_s) is cut into equal phases, and each phase "
+     "gets the median and scale 1.4826 * MAD (floored at min_scale) of the training values "
+     "that fell in it (a phase with fewer than 3 uses the whole period's); a value is "
+     "anomalous beyond its phase's median -/+ max(k * scale, min_deviation). Train it on a "
+     "few whole periods.",
+     {mad_k_doc, direction_doc, min_deviation_doc, min_scale_doc, period_doc, phases_doc}},
   };
   return docs;
 }
@@ -106,6 +132,7 @@ const char* name_of(detector_type t) {
     case detector_type::zscore: return "zscore";
     case detector_type::mad: return "mad";
     case detector_type::ewma: return "ewma";
+    case detector_type::seasonal: return "seasonal";
     default: return "contract";
   }
 }
@@ -125,7 +152,8 @@ expected<detector_spec> make_detector(std::string_view type,
     if (type == name_of(d.type))
       doc = &d;
   if (!doc)
-    return invalid{"detector.type must be one of contract, zscore, mad, ewma (got \"" + std::string{type}
+    return invalid{"detector.type must be one of contract, zscore, mad, ewma, seasonal (got \""
+                   + std::string{type}
                    + "\")"};
   detector_spec spec;
   spec.type = doc->type;
@@ -170,27 +198,35 @@ expected<fitted> fit_detector(const detector_spec& spec, const training_data& da
     auto stats = fit(data, min_points);
     if (!stats)
       return invalid{stats.detail()};
-    return fitted{stats.value(), {stats.value().mean, stats.value().std}};
+    return fitted{stats.value(), detector_fit::of(stats.value().mean, stats.value().std)};
   }
   auto stats = fit(data, min_points, fit_rules{false, false});
   if (!stats)
     return invalid{stats.detail()};
-  fitted out{stats.value(), {stats.value().mean, stats.value().std}};
-  if (spec.type == detector_type::mad) {
-    double median = median_of(data.values);
-    std::vector<double> dev;
-    dev.reserve(data.values.size());
-    for (double v : data.values)
-      dev.push_back(std::fabs(v - median));
-    out.params = {median, std::max(1.4826 * median_of(std::move(dev)), spec.min_scale)};
+  fitted out{stats.value(), detector_fit::of(stats.value().mean, stats.value().std)};
+  if (spec.type == detector_type::mad || spec.type == detector_type::seasonal) {
+    auto [median, scale] = robust_of(data.values, spec.min_scale);
+    out.params = detector_fit::of(median, scale);
     if (!std::isfinite(out.params.scale))
       return invalid{"values are too large to compute a finite scale"};
   }
+  if (spec.type == detector_type::seasonal) {
+    auto n = static_cast<std::size_t>(spec.phases);
+    std::vector<std::vector<double>> by_phase(n);
+    for (std::size_t i = 0; i < data.values.size(); ++i)
+      by_phase[phase_of(spec, data.timestamps[i])].push_back(data.values[i]);
+    for (const auto& values : by_phase) {
+      auto [c, s] = values.size() >= 3 ? robust_of(values, spec.min_scale)
+                                       : std::make_pair(out.params.center, out.params.scale);
+      out.params.phase_center.push_back(c);
+      out.params.phase_scale.push_back(s);
+    }
+  }
   if (spec.type == detector_type::ewma) {
-    detector_fit state{data.values.front(), 0};
+    auto state = detector_fit::of(data.values.front(), 0);
     for (std::size_t i = 1; i < data.values.size(); ++i)
       learn(spec, state, data.values[i]);
-    out.params = {state.center, state.scale, 0, 0};
+    out.params = detector_fit::of(state.center, state.scale);
     return out; // flat training is fine: the first differing point is news, then learned
   }
   if (out.params.scale == 0 && spec.min_deviation == 0)
@@ -198,6 +234,13 @@ expected<fitted> fit_detector(const detector_spec& spec, const training_data& da
                    + (spec.type == detector_type::mad ? " with min_scale 0" : "")
                    + " (set min_deviation above 0)"};
   return out;
+}
+
+std::size_t phase_of(const detector_spec& spec, int64_t timestamp) {
+  auto period = static_cast<int64_t>(spec.period_s);
+  auto phases = static_cast<int64_t>(spec.phases);
+  auto into = ((timestamp % period) + period) % period;
+  return static_cast<std::size_t>(std::min(phases - 1, into * phases / period));
 }
 
 bool is_online(detector_type t) {
@@ -215,8 +258,8 @@ void learn(const detector_spec& spec, detector_fit& state, double value) {
 }
 
 judgement judge_and_learn(const detector_spec& spec, const fit_stats& stats,
-                          detector_fit& params, double value) {
-  auto j = judge(spec, stats, params, value);
+                          detector_fit& params, double value, std::optional<int64_t> timestamp) {
+  auto j = judge(spec, stats, params, value, timestamp);
   if (!is_online(spec.type))
     return j;
   if (params.quiet > 0) {
@@ -229,20 +272,28 @@ judgement judge_and_learn(const detector_spec& spec, const fit_stats& stats,
 }
 
 judgement judge(const detector_spec& spec, const fit_stats& stats, const detector_fit& params,
-                double value) {
+                double value, std::optional<int64_t> timestamp) {
   judgement j;
-  j.expected = params.center;
-  j.score = params.scale > 0 ? (value - params.center) / params.scale : 0;
+  double center = params.center, scale = params.scale;
+  if (timestamp && spec.type == detector_type::seasonal) {
+    auto p = phase_of(spec, *timestamp);
+    if (p < params.phase_center.size()) {
+      center = params.phase_center[p];
+      scale = params.phase_scale[p];
+    }
+  }
+  j.expected = center;
+  j.score = scale > 0 ? (value - center) / scale : 0;
   if (spec.type == detector_type::contract) {
     j.anomaly = is_anomaly(stats, value); // bit for bit the contract's rule
     j.upper = stats.threshold();
     return j;
   }
-  double half = std::max(spec.k * params.scale, spec.min_deviation);
+  double half = std::max(spec.k * scale, spec.min_deviation);
   if (spec.dir != direction::lower)
-    j.upper = params.center + half;
+    j.upper = center + half;
   if (spec.dir != direction::upper)
-    j.lower = params.center - half;
+    j.lower = center - half;
   j.anomaly = (j.upper && value > *j.upper) || (j.lower && value < *j.lower);
   if (is_online(spec.type) && params.quiet > 0)
     j.anomaly = false;
@@ -255,7 +306,8 @@ std::string to_text(const detector_spec& spec) {
   return std::string{name_of(spec.type)} + " k=" + format(spec.k) + " direction="
          + name_of(spec.dir) + " min_deviation=" + format(spec.min_deviation)
          + " min_scale=" + format(spec.min_scale) + " alpha=" + format(spec.alpha)
-         + " cooldown=" + format(spec.cooldown);
+         + " cooldown=" + format(spec.cooldown) + " period_s=" + format(spec.period_s)
+         + " phases=" + format(spec.phases);
 }
 
 std::optional<detector_spec> from_text(std::string_view text) {
@@ -271,6 +323,8 @@ std::optional<detector_spec> from_text(std::string_view text) {
     spec.type = detector_type::mad;
   else if (type == "ewma")
     spec.type = detector_type::ewma;
+  else if (type == "seasonal")
+    spec.type = detector_type::seasonal;
   else
     return std::nullopt;
   while (in >> word) {

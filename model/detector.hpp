@@ -22,6 +22,7 @@ enum class detector_type : uint8_t {
   zscore = 1,   ///< |value - mean| against k * std, in a direction
   mad = 2,      ///< |value - median| against k * 1.4826 * MAD (at least min_scale)
   ewma = 3,     ///< online: an exponentially weighted mean and variance, learned per point
+  seasonal = 4, ///< mad per phase of a period (hour of the day, say)
 };
 
 enum class direction : uint8_t { upper = 0, lower = 1, both = 2 };
@@ -35,7 +36,12 @@ struct detector_spec {
   double min_scale = 0;         ///< mad: the scale's floor
   double alpha = 0.01;          ///< ewma: weight of each new point
   double cooldown = 100;        ///< ewma: points after an alarm whose alarms are suppressed
+  double period_s = 86400;      ///< seasonal: the period, in seconds
+  double phases = 24;           ///< seasonal: equal phases the period is cut into
 };
+
+/// The phase of the period `timestamp` (Unix seconds) falls in (seasonal).
+std::size_t phase_of(const detector_spec& spec, int64_t timestamp);
 
 /// Whether the detector learns from the points it judges (ewma).
 bool is_online(detector_type t);
@@ -49,6 +55,15 @@ struct detector_fit {
   double scale = 0;
   uint64_t learned = 0;
   uint32_t quiet = 0;
+  std::vector<double> phase_center, phase_scale; ///< seasonal: one per phase
+
+  static detector_fit of(double center, double scale, uint64_t learned = 0) {
+    detector_fit f;
+    f.center = center;
+    f.scale = scale;
+    f.learned = learned;
+    return f;
+  }
 };
 
 /// One parameter the client passed: a number or a text.
@@ -83,8 +98,10 @@ struct judgement {
   double expected = 0; ///< the center
   std::optional<double> lower, upper;
 };
+/// `timestamp` (Unix seconds) picks a seasonal detector's phase; without one
+/// a seasonal detector judges by its statistics over the whole period.
 judgement judge(const detector_spec& spec, const fit_stats& stats, const detector_fit& params,
-                double value);
+                double value, std::optional<int64_t> timestamp = std::nullopt);
 
 /// An online detector's update with one point (moving mean and variance).
 void learn(const detector_spec& spec, detector_fit& state, double value);
@@ -93,7 +110,8 @@ void learn(const detector_spec& spec, detector_fit& state, double value);
 /// or starts its cooldown and learns the value: `params` move. For the other
 /// detectors the same as `judge`.
 judgement judge_and_learn(const detector_spec& spec, const fit_stats& stats,
-                          detector_fit& params, double value);
+                          detector_fit& params, double value,
+                          std::optional<int64_t> timestamp = std::nullopt);
 
 /// The type's name ("contract", "zscore", "mad") and the direction's.
 const char* name_of(detector_type t);

@@ -32,6 +32,7 @@ const std::string migrate_2_to_3 =
   "ALTER TABLE versions ADD COLUMN center REAL;"
   "ALTER TABLE versions ADD COLUMN scale REAL;"
   "ALTER TABLE versions ADD COLUMN learned INTEGER;"
+  "ALTER TABLE versions ADD COLUMN phases BLOB;"
   "PRAGMA user_version=3;"
   "COMMIT;";
 
@@ -167,12 +168,12 @@ std::optional<std::string> store::prepare_all(bool read_only) {
      true},
     {&insert_version_,
      "INSERT INTO versions(series_id, version, points_used, mean, std, created_at_ms, detector,"
-     " center, scale, learned) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+     " center, scale, learned, phases) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
      true},
     {&insert_points_, "INSERT INTO points VALUES(?1, ?2, ?3, ?4)", true},
     {&select_versions_,
-     "SELECT version, points_used, mean, std, created_at_ms, detector, center, scale, learned "
-     "FROM versions "
+     "SELECT version, points_used, mean, std, created_at_ms, detector, center, scale, learned, "
+     "phases FROM versions "
      "WHERE series_id = ?1 ORDER BY version",
      false},
     {&select_points_,
@@ -198,6 +199,7 @@ std::optional<std::string> store::prepare_all(bool read_only) {
 /// rolls its savepoint back). Throws store_failure on I/O errors.
 uint32_t store::commit_one(const commit_item& item) {
   const auto& r = item.record;
+  std::vector<double> phases; // bound below without a copy: must outlive the step
   uint32_t version = 0;
   {
     stmt_guard g{bump_series_};
@@ -229,6 +231,11 @@ uint32_t store::commit_one(const commit_item& item) {
     sqlite3_bind_double(insert_version_, 8, r.params.center);
     sqlite3_bind_double(insert_version_, 9, r.params.scale);
     sqlite3_bind_int64(insert_version_, 10, static_cast<sqlite3_int64>(r.params.learned));
+    if (!r.params.phase_center.empty()) {
+      phases = r.params.phase_center;
+      phases.insert(phases.end(), r.params.phase_scale.begin(), r.params.phase_scale.end());
+      bind_array(insert_version_, 11, phases);
+    }
   }
   if (sqlite3_step(insert_version_) != SQLITE_DONE)
     return refused_or_throw();
@@ -318,7 +325,7 @@ store::versions(const std::string& series_id) {
     r.stats.mean = sqlite3_column_double(select_versions_, 2);
     r.stats.std = sqlite3_column_double(select_versions_, 3);
     r.created_at_ms = sqlite3_column_int64(select_versions_, 4);
-    r.params = {r.stats.mean, r.stats.std};
+    r.params = model::detector_fit::of(r.stats.mean, r.stats.std);
     if (sqlite3_column_type(select_versions_, 5) == SQLITE_TEXT) {
       std::string_view text{reinterpret_cast<const char*>(sqlite3_column_text(select_versions_, 5)),
                             static_cast<std::size_t>(sqlite3_column_bytes(select_versions_, 5))};
@@ -327,9 +334,15 @@ store::versions(const std::string& series_id) {
         return store_failure{"version " + std::to_string(r.version) + " of " + series_id
                              + " names an unknown detector: " + std::string{text}};
       r.detector = *spec;
-      r.params = {sqlite3_column_double(select_versions_, 6),
-                  sqlite3_column_double(select_versions_, 7),
-                  static_cast<uint64_t>(sqlite3_column_int64(select_versions_, 8)), 0};
+      r.params = model::detector_fit::of(
+        sqlite3_column_double(select_versions_, 6), sqlite3_column_double(select_versions_, 7),
+        static_cast<uint64_t>(sqlite3_column_int64(select_versions_, 8)));
+      if (sqlite3_column_type(select_versions_, 9) == SQLITE_BLOB) {
+        auto both = column_array<double>(select_versions_, 9); // centers, then scales
+        auto half = both.size() / 2;
+        r.params.phase_center.assign(both.begin(), both.begin() + half);
+        r.params.phase_scale.assign(both.begin() + half, both.end());
+      }
     }
     out.push_back(r);
   }

@@ -32,7 +32,7 @@ struct writer_fixture {
     for (int i = 0; i < n; ++i)
       self->send(writer, commit_atom::value,
                  model::commit_item{"s" + std::to_string(i),
-                                    {0, {static_cast<uint32_t>(data.values.size()), 1, 1}, 0},
+                                    {0, {static_cast<uint32_t>(data.values.size()), 1, 1}, 0, {}, {}},
                                     data},
                  int64_t{0});
     int stored = 0;

@@ -134,7 +134,9 @@ TEST_CASE("detectors: GET /detectors lists every type with its parameters") {
   REQUIRE(r.status == 200);
   auto doc = parse(r.body);
   const auto& list = doc["detectors"];
-  REQUIRE(list.Size() == 4);
+  REQUIRE(list.Size() == 5);
+  CHECK(list[4]["type"] == "seasonal");
+  CHECK(list[4]["params"]["period_s"]["default"].GetDouble() == 86400);
   CHECK(list[3]["type"] == "ewma");
   CHECK(list[3]["online"].IsTrue());
   CHECK(list[0]["type"] == "contract");
@@ -254,4 +256,36 @@ TEST_CASE("detectors: /plot draws the version's bounds and marks the points outs
   CHECK(page.find("mad k=2 direction=both") != std::string::npos);
   REQUIRE(testing::answer(c.Post("/fit/q", R"({"timestamps":[1,2,3],"values":[1,2,9],"detector":{"type":"ewma"}})", json)).status == 200);
   CHECK(testing::answer(c.Get("/plot?series_id=q")).body.find("learned mean (now)") != std::string::npos);
+}
+
+TEST_CASE("detectors: seasonal judges each point by its phase; /series and /plot show the phases") {
+  testing::live_server server;
+  auto c = server.client();
+  // Period 100 s in 2 phases: 0..49 s around 0, 50..99 s around 100.
+  std::string ts = "[", vs = "[";
+  for (int t = 0; t < 400; t += 5) {
+    ts += (t ? "," : "") + std::to_string(t);
+    vs += (t ? "," : "") + std::to_string((t % 100 < 50 ? 0 : 100) + (t % 10 ? 1 : -1));
+  }
+  auto fit = testing::answer(c.Post("/fit/season", R"({"timestamps":)" + ts + R"(],"values":)" + vs
+                                                     + R"(],"detector":{"type":"seasonal","period_s":100,"phases":2}})", json));
+  REQUIRE_MESSAGE(fit.status == 200, fit.body);
+  auto at = [&](int t, double v) {
+    auto r = testing::answer(c.Post("/predict/season", R"({"timestamp":")" + std::to_string(t) + R"(","value":)" + std::to_string(v) + "}", json));
+    REQUIRE(r.status == 200);
+    return parse(r.body)["anomaly"].GetBool();
+  };
+  CHECK_FALSE(at(1010, 0));
+  CHECK(at(1010, 100));
+  CHECK(at(1060, 0));
+  CHECK_FALSE(at(1060, 100));
+  auto batch = parse(testing::answer(c.Post("/predict/season/batch", R"({"timestamps":[1010,1060],"values":[100,100]})", json)).body);
+  CHECK(batch["anomalies"][0].GetBool());
+  CHECK_FALSE(batch["anomalies"][1].GetBool());
+  auto series = parse(testing::answer(c.Get("/series/season")).body);
+  const auto& phases = series["versions"][0]["phases"];
+  REQUIRE(phases.Size() == 2);
+  CHECK(phases[0]["expected"].GetDouble() == doctest::Approx(0));
+  CHECK(phases[1]["expected"].GetDouble() == doctest::Approx(100));
+  CHECK(testing::answer(c.Get("/plot?series_id=season")).body.find("bounds per phase") != std::string::npos);
 }

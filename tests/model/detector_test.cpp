@@ -42,7 +42,7 @@ TEST_CASE("detector: defaults come from the catalogue") {
   CHECK(m.k == 3.5);
   CHECK(m.min_scale == 1e-9);
   CHECK(spec("contract").type == detector_type::contract);
-  CHECK(detector_catalogue().size() == 4);
+  CHECK(detector_catalogue().size() == 5);
   CHECK(spec("ewma").alpha == 0.01);
   CHECK(spec("ewma").k == 5);
   CHECK(spec("ewma").cooldown == 100);
@@ -201,4 +201,37 @@ TEST_CASE("detector: ewma's cooldown suppresses the alarms right after one") {
   REQUIRE(flat);
   CHECK(judge(e, flat.value().stats, flat.value().params, 5.5).anomaly);
   CHECK_FALSE(judge(e, flat.value().stats, flat.value().params, 5).anomaly);
+}
+
+TEST_CASE("detector: seasonal keeps a median and scale per phase of the period") {
+  // Period 100 s in 4 phases of 25 s; phase p holds 10 p - 2 .. 10 p + 2 (MAD 1).
+  training_data d;
+  for (int64_t t = 0; t < 400; t += 5) {
+    d.timestamps.push_back(t);
+    int phase = static_cast<int>((t % 100) / 25);
+    d.values.push_back(10.0 * phase + static_cast<double>((t % 25) / 5 - 2)); // -2..2
+  }
+  auto s = spec("seasonal", {num("period_s", 100), num("phases", 4), num("k", 3)});
+  CHECK(phase_of(s, 0) == 0);
+  CHECK(phase_of(s, 24) == 0);
+  CHECK(phase_of(s, 25) == 1);
+  CHECK(phase_of(s, 199) == 3);
+  CHECK(phase_of(s, -1) == 3); // before 1970: still a phase
+  auto f = fit_detector(s, d, 3);
+  REQUIRE(f);
+  const auto& p = f.value().params;
+  REQUIRE(p.phase_center.size() == 4);
+  for (int i = 0; i < 4; ++i) {
+    CAPTURE(i);
+    CHECK(p.phase_center[i] == doctest::Approx(10.0 * i));
+    CHECK(p.phase_scale[i] == doctest::Approx(1.4826));    // MAD 1
+  }
+  // 30 is normal at phase 3 (t = 80) and anomalous at phase 0 (t = 5).
+  CHECK_FALSE(judge(s, f.value().stats, p, 30, int64_t{80}).anomaly);
+  CHECK(judge(s, f.value().stats, p, 30, int64_t{5}).anomaly);
+  CHECK(judge(s, f.value().stats, p, 30, int64_t{5}).expected == doctest::Approx(0));
+  // Bad parameters.
+  auto bad = make_detector("seasonal", {num("phases", 1)});
+  CHECK_FALSE(bad);
+  CHECK_FALSE(make_detector("seasonal", {num("period_s", 10)}));
 }

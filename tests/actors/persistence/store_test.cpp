@@ -14,7 +14,7 @@ using model::sync_mode;
 namespace {
 
 commit_item item(const std::string& id, uint32_t version, double mean = 1.0) {
-  return commit_item{id, {version, {3, mean, 0.5}, 1700000000000 + version},
+  return commit_item{id, {version, {3, mean, 0.5}, 1700000000000 + version, {}, {}},
                      {{1, 2, 3}, {mean - 1, mean, mean + 1}}};
 }
 
@@ -183,7 +183,7 @@ TEST_CASE("store: a schema 2 store gains the detector columns; its versions keep
   // A new version with a detector keeps it, and what it learned, across a reopen.
   auto with = item("old", 0);
   with.record.detector = model::make_detector("mad", {{"k", 2.0, std::nullopt}}).value();
-  with.record.params = {3.25, 0.75};
+  with.record.params = model::detector_fit::of(3.25, 0.75);
   REQUIRE(db->commit({with}).value() == std::vector<uint32_t>{2});
   db.reset();
   auto reopened = open_rw(path);
