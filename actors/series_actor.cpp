@@ -26,16 +26,17 @@ struct series_state {
 
 using self_ptr = series_actor::stateful_pointer<series_state>;
 
-/// The record a query selects, or the not_found error to answer with.
-caf::expected<model::version_record> select(const series_state& st, uint32_t version) {
+/// The record a query selects (owned by `st`, not copied), or the not_found
+/// error to answer with.
+caf::expected<model::version_record*> select(series_state& st, uint32_t version) {
   if (st.versions.empty())
     return make_error(server_error::not_found, "series " + st.id + " has not been trained");
   if (version == model::latest_version)
-    return st.versions.back();
+    return &st.versions.back();
   if (version > st.versions.size())
     return make_error(server_error::not_found, "version " + std::to_string(version)
                                                  + " of series " + st.id + " does not exist");
-  return st.versions[version - 1];
+  return &st.versions[version - 1];
 }
 
 /// Bookkeeping after the store answered one commit. The store numbers
@@ -73,36 +74,30 @@ prediction prediction_of(const model::judgement& j, uint32_t version) {
                     j.upper.has_value(), j.upper.value_or(0)};
 }
 
-/// Judges `values` in order against `version`; an online detector on the
-/// latest version also learns each (unless `learn` is false) and checkpoints
-/// when it is due.
-caf::expected<prediction_list> judge_all(self_ptr self, uint32_t version,
-                                         const std::vector<int64_t>& timestamps,
-                                         const std::vector<double>& values, bool learn) {
+/// Judges `n` points (timestamps `ts`, values `vs`) in order against
+/// `version`, handing each answer to `emit`; an online detector on the latest
+/// version also learns each (unless `learn` is false) and checkpoints when it
+/// is due. A single predict passes one point and allocates nothing.
+template <class Emit>
+caf::error judge_points(self_ptr self, uint32_t version, const int64_t* ts, const double* vs,
+                        std::size_t n, bool learn, Emit emit) {
   auto& st = self->state;
-  auto record = select(st, version);
-  if (!record)
-    return std::move(record.error());
-  prediction_list out;
-  out.reserve(values.size());
-  bool latest = record->version == st.versions.size();
-  if (!learn || !latest || !model::is_online(record->detector.type)) {
-    for (std::size_t i = 0; i < values.size(); ++i)
-      out.push_back(prediction_of(model::judge(record->detector, record->stats, record->params,
-                                               values[i], timestamps[i]),
-                                  record->version));
-    return out;
-  }
-  auto& live = st.versions.back();
-  for (std::size_t i = 0; i < values.size(); ++i)
-    out.push_back(prediction_of(
-      model::judge_and_learn(live.detector, live.stats, live.params, values[i], timestamps[i]),
-      live.version));
-  st.unsaved += values.size();
+  auto found = select(st, version);
+  if (!found)
+    return std::move(found.error());
+  auto& r = **found;
+  bool learns = learn && r.version == st.versions.size() && model::is_online(r.detector.type);
+  for (std::size_t i = 0; i < n; ++i)
+    emit(prediction_of(learns ? model::judge_and_learn(r.detector, r.stats, r.params, vs[i], ts[i])
+                              : model::judge(r.detector, r.stats, r.params, vs[i], ts[i]),
+                       r.version));
+  if (!learns)
+    return caf::none;
+  st.unsaved += n;
   if (st.unsaved >= st.cfg.checkpoint_points
       || std::chrono::steady_clock::now() - st.saved_at >= st.cfg.checkpoint_interval)
     checkpoint(self);
-  return out;
+  return caf::none;
 }
 
 caf::error store_down_error() {
@@ -193,18 +188,25 @@ series_actor::behavior_type series(self_ptr self, std::string id, series_setting
     [self](predict_atom, const predict_query& q) -> caf::result<prediction> {
       if (deadline_passed(q.deadline_ms))
         return deadline_error();
-      auto out = judge_all(self, q.version, {q.timestamp}, {q.value}, q.learn);
-      if (!out)
-        return std::move(out.error());
-      return out->front();
+      prediction out;
+      if (auto err = judge_points(self, q.version, &q.timestamp, &q.value, 1, q.learn,
+                                  [&out](const prediction& p) { out = p; }))
+        return err;
+      return out;
     },
     [self](batch_atom, const batch_query& q) -> caf::result<prediction_list> {
       if (deadline_passed(q.deadline_ms))
         return deadline_error();
-      auto out = judge_all(self, q.version, q.timestamps, q.values, q.learn);
-      if (!out)
-        return std::move(out.error());
-      return std::move(*out);
+      if (q.timestamps.size() != q.values.size())
+        return make_error(server_error::invalid_input,
+                          "timestamps and values must have the same length");
+      prediction_list out;
+      out.reserve(q.values.size());
+      if (auto err = judge_points(self, q.version, q.timestamps.data(), q.values.data(),
+                                  q.values.size(), q.learn,
+                                  [&out](const prediction& p) { out.push_back(p); }))
+        return err;
+      return out;
     },
     [self](plot_atom, uint32_t version) -> caf::result<version_points> {
       auto record = select(self->state, version);
@@ -212,8 +214,8 @@ series_actor::behavior_type series(self_ptr self, std::string id, series_setting
         return std::move(record.error());
       auto rp = self->make_response_promise<version_points>();
       self->request(self->state.cfg.reader, caf::infinite, points_atom::value, self->state.id,
-                    record->version)
-        .then([rp, r = *record](model::training_data& data) mutable {
+                    (*record)->version)
+        .then([rp, r = **record](model::training_data& data) mutable {
                 rp.deliver(version_points{r, std::move(data)});
               },
               [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });

@@ -144,6 +144,33 @@ void handle_fit(api_context& ctx, const httplib::Request& req, httplib::Response
   ctx.fit_latency.record(elapsed_us(start));
 }
 
+/// The query options predicts and batch predicts share: `version`, `explain`
+/// and `learn` (yes unless given). False after answering 422.
+struct predict_options {
+  uint32_t version = 0;
+  bool explain = false;
+  bool learn = true;
+};
+
+bool predict_options_of(const httplib::Request& req, httplib::Response& res,
+                        predict_options& out) {
+  if (!version_of(req, res, out.version))
+    return false;
+  auto explain = parse_flag("explain", req.get_param_value("explain"));
+  if (!explain) {
+    reply_error(res, 422, explain.detail());
+    return false;
+  }
+  auto learn = parse_flag("learn", req.has_param("learn") ? req.get_param_value("learn") : "true");
+  if (!learn) {
+    reply_error(res, 422, learn.detail());
+    return false;
+  }
+  out.explain = explain.value();
+  out.learn = learn.value();
+  return true;
+}
+
 void handle_predict(api_context& ctx, const httplib::Request& req, httplib::Response& res) {
   auto start = clock::now();
   std::string id = req.matches[1];
@@ -152,20 +179,16 @@ void handle_predict(api_context& ctx, const httplib::Request& req, httplib::Resp
   auto query = decode_predict(req.body);
   if (!query)
     return reply_error(res, 422, query.detail());
-  if (!version_of(req, res, query.value().version))
+  predict_options opts;
+  if (!predict_options_of(req, res, opts))
     return;
-  auto explain = parse_flag("explain", req.get_param_value("explain"));
-  if (!explain)
-    return reply_error(res, 422, explain.detail());
-  auto learn = parse_flag("learn", req.has_param("learn") ? req.get_param_value("learn") : "true");
-  if (!learn)
-    return reply_error(res, 422, learn.detail());
-  query.value().learn = learn.value();
+  query.value().version = opts.version;
+  query.value().learn = opts.learn;
   query.value().deadline_ms = deadline_of(ctx);
   actors::prediction p;
   if (!ask(ctx, id, caf::make_message(actors::predict_atom::value, id, query.value()), res, p))
     return;
-  res.set_content(encode_prediction(p, explain.value()), json);
+  res.set_content(encode_prediction(p, opts.explain), json);
   ctx.predict_latency.record(elapsed_us(start));
 }
 
@@ -177,21 +200,17 @@ void handle_batch(api_context& ctx, const httplib::Request& req, httplib::Respon
   auto query = decode_batch(req.body);
   if (!query)
     return reply_error(res, 422, query.detail());
-  if (!version_of(req, res, query.value().version))
+  predict_options opts;
+  if (!predict_options_of(req, res, opts))
     return;
-  auto explain = parse_flag("explain", req.get_param_value("explain"));
-  if (!explain)
-    return reply_error(res, 422, explain.detail());
-  auto learn = parse_flag("learn", req.has_param("learn") ? req.get_param_value("learn") : "true");
-  if (!learn)
-    return reply_error(res, 422, learn.detail());
-  query.value().learn = learn.value();
+  query.value().version = opts.version;
+  query.value().learn = opts.learn;
   query.value().deadline_ms = deadline_of(ctx);
   actors::prediction_list ps;
   if (!ask(ctx, id, caf::make_message(actors::batch_atom::value, id, std::move(query.value())),
            res, ps))
     return;
-  res.set_content(encode_batch(ps, explain.value()), json);
+  res.set_content(encode_batch(ps, opts.explain), json);
 }
 
 void handle_plot(api_context& ctx, const httplib::Request& req, httplib::Response& res) {
