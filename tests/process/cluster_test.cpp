@@ -100,6 +100,18 @@ int predict_status(int port, const std::string& id, double* seconds = nullptr) {
   return status;
 }
 
+/// Seconds from `since` until `id` is predicted 200 through both nodes `a`
+/// and `b`, polled for up to 10 s; -1 if it never is.
+double seconds_until_served(const cluster& c, int a, int b, const std::string& id,
+                            clock_type::time_point since) {
+  while (seconds_since(since) < 10) {
+    if (predict_status(c.port(a), id) == 200 && predict_status(c.port(b), id) == 200)
+      return seconds_since(since);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return -1;
+}
+
 std::set<std::string> stored_ids(const std::string& data) {
   auto db = persistence::store::open(data + "/models.db", model::sync_mode::normal, true);
   REQUIRE_MESSAGE(db, db.detail());
@@ -239,14 +251,7 @@ TEST_CASE("cluster: three nodes share series, survive kill -9 and SIGSTOP, refus
     CHECK(slowest < 1.0);
     auto restarted = clock_type::now();
     c.start(dead);
-    double back = -1;
-    while (seconds_since(restarted) < 10) {
-      if (predict_status(c.port(0), dead_ids[0]) == 200 && predict_status(c.port(1), dead_ids[0]) == 200) {
-        back = seconds_since(restarted);
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    double back = seconds_until_served(c, 0, 1, dead_ids[0], restarted);
     MESSAGE("restart to served again: ", back, " s");
     CHECK(back >= 0);
     load.stop();
@@ -311,15 +316,7 @@ TEST_CASE("cluster: three nodes share series, survive kill -9 and SIGSTOP, refus
     CHECK(predict_status(c.port(0), hung_ids[1 % hung_ids.size()], &took) == 503);
     CHECK(took < 1.0);
     ::kill(c.servers[hung]->pid, SIGCONT);
-    auto resumed = clock_type::now();
-    double back = -1;
-    while (seconds_since(resumed) < 10) {
-      if (predict_status(c.port(0), hung_ids[0]) == 200 && predict_status(c.port(2), hung_ids[0]) == 200) {
-        back = seconds_since(resumed);
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    double back = seconds_until_served(c, 0, 2, hung_ids[0], clock_type::now());
     MESSAGE("SIGCONT to served again: ", back, " s");
     CHECK(back >= 0);
     load.stop();

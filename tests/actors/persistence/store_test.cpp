@@ -18,6 +18,14 @@ commit_item item(const std::string& id, uint32_t version, double mean = 1.0) {
                      {{1, 2, 3}, {mean - 1, mean, mean + 1}}};
 }
 
+/// Writes a store file of an older schema by hand, from its SQL.
+void write_old_store(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+}
+
 std::unique_ptr<store> open_rw(const std::string& path) {
   auto s = store::open(path, sync_mode::full, false);
   REQUIRE_MESSAGE(s.ok(), (s.ok() ? "" : s.detail()));
@@ -112,10 +120,7 @@ TEST_CASE("store: a corrupt or unreadable file is a clear error, not a crash") {
 TEST_CASE("store: a schema 1 store (points inline) is migrated, its versions and points kept") {
   testing::temp_dir dir;
   auto path = dir.path + "/old.db";
-  {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-    const char* v1 = R"sql(
+  write_old_store(path, R"sql(
       CREATE TABLE series (series_id TEXT PRIMARY KEY, latest_version INTEGER NOT NULL)
         WITHOUT ROWID;
       CREATE TABLE versions (series_id TEXT NOT NULL, version INTEGER NOT NULL,
@@ -125,10 +130,7 @@ TEST_CASE("store: a schema 1 store (points inline) is migrated, its versions and
       INSERT INTO series VALUES('old', 1);
       INSERT INTO versions VALUES('old', 1, 2, 1.5, 0.5, 1700000000000,
         x'01000000000000000200000000000000', x'000000000000F03F0000000000000040');
-      PRAGMA user_version=1;)sql";
-    REQUIRE(sqlite3_exec(db, v1, nullptr, nullptr, nullptr) == SQLITE_OK);
-    sqlite3_close(db);
-  }
+      PRAGMA user_version=1;)sql");
   auto db = open_rw(path);
   auto versions = db->versions("old").value();
   REQUIRE(versions.size() == 1);
@@ -156,10 +158,7 @@ TEST_CASE("store: series_ids pages through every series in byte order") {
 TEST_CASE("store: a schema 2 store gains the detector columns; its versions keep the contract's rule") {
   testing::temp_dir dir;
   auto path = dir.path + "/v2.db";
-  {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-    const char* v2 = R"sql(
+  write_old_store(path, R"sql(
       CREATE TABLE series (series_id TEXT PRIMARY KEY, latest_version INTEGER NOT NULL)
         WITHOUT ROWID;
       CREATE TABLE versions (series_id TEXT NOT NULL, version INTEGER NOT NULL,
@@ -170,10 +169,7 @@ TEST_CASE("store: a schema 2 store gains the detector columns; its versions keep
         WITHOUT ROWID;
       INSERT INTO series VALUES('old', 1);
       INSERT INTO versions VALUES('old', 1, 3, 1.5, 0.5, 1700000000000);
-      PRAGMA user_version=2;)sql";
-    REQUIRE(sqlite3_exec(db, v2, nullptr, nullptr, nullptr) == SQLITE_OK);
-    sqlite3_close(db);
-  }
+      PRAGMA user_version=2;)sql");
   auto db = open_rw(path);
   auto old = db->versions("old").value();
   REQUIRE(old.size() == 1);
