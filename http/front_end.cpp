@@ -526,8 +526,12 @@ void loop::take_done() {
 }
 
 /// Closes the socket at once; the object lives until the end of the batch of
-/// events, which may still name it.
+/// events, which may still name it. The socket leaves epoll first: closing the
+/// descriptor alone does not remove it while another process holds a copy
+/// (any fork, until it execs), and its later events would name a freed
+/// connection.
 void loop::close(connection* c) {
+  ::epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, nullptr);
   ::close(c->fd);
   c->fd = -1;
   auto* last = conns.back();

@@ -254,3 +254,49 @@ TEST_CASE("front end: request bytes held at the workers are bounded (503 past th
   CHECK(stalled.get() == 200);
   CHECK(testing::answer(c.Post("/fit/other", big, json)).status == 200); // budget free again
 }
+
+TEST_CASE("front end: a socket still open in a forked child after the server closed it sends "
+          "the loop no events for the freed connection") {
+  // A fork (a sanitizer's symbolizer, a user's helper process) holds a copy
+  // of every socket until it execs or exits. Closing the descriptor then does
+  // not take the socket out of epoll, so its later events would name a
+  // connection the loop has already freed. Run under ASan, this fails as a
+  // heap-use-after-free unless the loop removes each socket from epoll itself.
+  http::server_config cfg;
+  cfg.keepalive_timeout_s = 1;
+  testing::live_server s{cfg};
+  constexpr int n = 32;
+  std::vector<int> fds;
+  for (int i = 0; i < n; ++i) {
+    fds.push_back(connect_to(s.svc->port()));
+    send_text(fds.back(), "GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n");
+    REQUIRE(read_response(fds.back()).rfind("HTTP/1.1 200", 0) == 0); // accepted and served
+  }
+  int gate[2];
+  REQUIRE(::pipe(gate) == 0);
+  pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) { // holds copies of the server's sockets until the gate closes
+    ::close(gate[1]);
+    char byte;
+    [[maybe_unused]] auto r = ::read(gate[0], &byte, 1);
+    ::_exit(0);
+  }
+  ::close(gate[0]);
+  // The idle connections pass the keep-alive timeout and the server closes
+  // them. No FIN leaves while the child holds the sockets, so nothing here
+  // can observe the close: wait well past it (and past the batch of events
+  // after which the loop frees them), then send on each.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  for (int fd : fds)
+    send_text(fd, "GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ::close(gate[1]);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  for (int fd : fds) {
+    CHECK(read_all(fd, 2000).empty()); // closed unanswered
+    ::close(fd);
+  }
+  CHECK(testing::answer(s.client().Get("/health/live")).status == 200);
+}
