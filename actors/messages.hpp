@@ -111,13 +111,14 @@ typename Inspector::result_type inspect(Inspector& f, detector_spec& x) {
     return caf::none;
   });
   return f(caf::meta::type_name("detector_spec"), type, dir, x.k, x.min_deviation, x.min_scale,
-           x.alpha, x.cooldown, x.period_s, x.phases, load);
+           x.alpha, x.cooldown, x.period_s, x.phases, x.window, x.blocks, x.margin, x.smooth,
+           load);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, detector_fit& x) {
   return f(caf::meta::type_name("detector_fit"), x.center, x.scale, x.learned, x.quiet,
-           x.phase_center, x.phase_scale);
+           x.phase_center, x.phase_scale, x.memory);
 }
 
 template <class Inspector>

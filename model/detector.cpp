@@ -1,5 +1,7 @@
 #include "model/detector.hpp"
 
+#include "model/range_memory.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -37,6 +39,20 @@ const param_doc period_doc{"period_s", "number", 86400, 60, 31536000, "",
 const param_doc phases_doc{"phases", "number", 24, 2, 1440, "",
                            "equal phases the period is cut into (24: hours of the day); each "
                            "gets its own median and scale"};
+const param_doc window_doc{"window", "number", 3000, 10, 1e6, "",
+                           "points remembered: the range is that of the last window points"};
+const param_doc blocks_doc{"blocks", "number", 16, 2, 64, "",
+                           "the window is kept as this many blocks' highs and lows; the most "
+                           "extreme block on each side is left out of the range, so one spike "
+                           "does not widen it for a whole window"};
+const param_doc margin_doc{"margin", "number", 0.05, 0, 10, "",
+                           "the range is widened by this share of itself on each side"};
+const param_doc smooth_doc{"smooth", "number", 10, 1, 1000, "",
+                           "the mean of this many last points is watched too, against the range "
+                           "of its own past (1: the value only)"};
+const param_doc range_cooldown_doc{"cooldown", "number", 100, 0, 1e6, "",
+                                   "after an alarm, this many points are never reported "
+                                   "anomalous (one incident, one alarm)"};
 const param_doc min_scale_doc{"min_scale", "number", 1e-9, 0, huge, "",
                               "floor of the scale (1.4826 * MAD), so that flat series can be "
                               "fitted"};
@@ -90,6 +106,49 @@ void set_number(detector_spec& spec, std::string_view name, double x) {
     spec.period_s = std::floor(x);
   else if (name == "phases")
     spec.phases = std::floor(x);
+  else if (name == "window")
+    spec.window = std::floor(x);
+  else if (name == "blocks")
+    spec.blocks = std::floor(x);
+  else if (name == "margin")
+    spec.margin = x;
+  else if (name == "smooth")
+    spec.smooth = std::floor(x);
+}
+
+range::shape shape_of(const detector_spec& spec) {
+  range::shape s;
+  s.blocks = static_cast<std::size_t>(spec.blocks);
+  s.block_size = std::max<std::size_t>(1, static_cast<std::size_t>(spec.window / spec.blocks));
+  s.smooth = static_cast<std::size_t>(spec.smooth);
+  return s;
+}
+
+/// The range detector's bounds on the value now: its value range widened by
+/// the margin, and at least min_deviation from the middle. Nothing before the
+/// first point.
+std::optional<std::pair<double, double>> range_bounds(const detector_spec& spec,
+                                                      const range::shape& s,
+                                                      const std::vector<double>& memory) {
+  auto r = range::range_of(s, memory, range::value_view);
+  if (!r)
+    return std::nullopt;
+  double widen = spec.margin * (r->high - r->low);
+  double middle = r->low + (r->high - r->low) / 2;
+  return std::make_pair(std::min(r->low - widen, middle - spec.min_deviation),
+                        std::max(r->high + widen, middle + spec.min_deviation));
+}
+
+/// The range detector learns a point: its memory, then the center and scale shown.
+void range_learn(const detector_spec& spec, detector_fit& state, double value) {
+  auto s = shape_of(spec);
+  if (!range::fits(s, state.memory))
+    state.memory = range::empty(s);
+  range::add(s, state.memory, value);
+  if (auto b = range_bounds(spec, s, state.memory)) {
+    state.center = b->first + (b->second - b->first) / 2;
+    state.scale = (b->second - b->first) / 2;
+  }
 }
 
 } // namespace
@@ -123,6 +182,17 @@ const std::vector<detector_doc>& detector_catalogue() {
      "anomalous beyond its phase's median -/+ max(k * scale, min_deviation). Train it on a "
      "few whole periods.",
      {mad_k_doc, direction_doc, min_deviation_doc, min_scale_doc, period_doc, phases_doc}},
+    {detector_type::range,
+     "Online: a point is anomalous when it leaves the range the series has held over its last "
+     "window points, widened by margin times that range on each side (and at least "
+     "min_deviation from its middle), or when the mean of its last smooth points leaves the "
+     "range of that mean over the same window. The range leaves out the most extreme of its "
+     "blocks on each side. Started on the training values and updated by every point predicted "
+     "on the latest version (unless learn=false); after an alarm, cooldown points are quiet. "
+     "The shipped detector that scores best on NAB (see the README). Learning is checkpointed "
+     "to the store.",
+     {window_doc, blocks_doc, margin_doc, smooth_doc, direction_doc, min_deviation_doc,
+      range_cooldown_doc}},
   };
   return docs;
 }
@@ -133,6 +203,7 @@ const char* name_of(detector_type t) {
     case detector_type::mad: return "mad";
     case detector_type::ewma: return "ewma";
     case detector_type::seasonal: return "seasonal";
+    case detector_type::range: return "range";
     default: return "contract";
   }
 }
@@ -151,10 +222,13 @@ expected<detector_spec> make_detector(std::string_view type,
   for (const auto& d : detector_catalogue())
     if (type == name_of(d.type))
       doc = &d;
-  if (!doc)
-    return invalid{"detector.type must be one of contract, zscore, mad, ewma, seasonal (got \""
-                   + std::string{type}
+  if (!doc) {
+    std::string names;
+    for (const auto& d : detector_catalogue())
+      names += (names.empty() ? "" : ", ") + std::string{name_of(d.type)};
+    return invalid{"detector.type must be one of " + names + " (got \"" + std::string{type}
                    + "\")"};
+  }
   detector_spec spec;
   spec.type = doc->type;
   for (const auto& p : doc->params) {
@@ -229,6 +303,14 @@ expected<fitted> fit_detector(const detector_spec& spec, const training_data& da
     out.params = detector_fit::of(state.center, state.scale);
     return out; // flat training is fine: the first differing point is news, then learned
   }
+  if (spec.type == detector_type::range) {
+    detector_fit state;
+    for (double v : data.values)
+      range_learn(spec, state, v);
+    state.learned = 0;
+    out.params = std::move(state);
+    return out; // flat training is fine, as for ewma
+  }
   if (out.params.scale == 0 && spec.min_deviation == 0)
     return invalid{std::string{"values must not all be equal for detector "} + name_of(spec.type)
                    + (spec.type == detector_type::mad ? " with min_scale 0" : "")
@@ -244,10 +326,15 @@ std::size_t phase_of(const detector_spec& spec, int64_t timestamp) {
 }
 
 bool is_online(detector_type t) {
-  return t == detector_type::ewma;
+  return t == detector_type::ewma || t == detector_type::range;
 }
 
 void learn(const detector_spec& spec, detector_fit& state, double value) {
+  if (spec.type == detector_type::range) {
+    range_learn(spec, state, value);
+    ++state.learned;
+    return;
+  }
   // West's exponentially weighted variance: var' = (1 - a) * (var + a * d^2).
   double d = value - state.center;
   double var = state.scale * state.scale;
@@ -271,6 +358,39 @@ judgement judge_and_learn(const detector_spec& spec, const fit_stats& stats,
   return j;
 }
 
+namespace {
+
+judgement judge_range(const detector_spec& spec, const detector_fit& params, double value) {
+  judgement j;
+  auto s = shape_of(spec);
+  if (!range::fits(s, params.memory))
+    return j; // nothing learned yet
+  auto b = range_bounds(spec, s, params.memory);
+  if (!b)
+    return j;
+  auto [lower, upper] = *b;
+  j.expected = lower + (upper - lower) / 2;
+  double half = (upper - lower) / 2;
+  j.score = half > 0 ? (value - j.expected) / half : 0;
+  if (spec.dir != direction::lower)
+    j.upper = upper;
+  if (spec.dir != direction::upper)
+    j.lower = lower;
+  bool out = (j.upper && value > upper) || (j.lower && value < lower);
+  if (!out && std::fabs(value - j.expected) > spec.min_deviation) {
+    // The moving mean against the range of its own past, widened the same way.
+    if (auto m = range::range_of(s, params.memory, range::mean_view)) {
+      double mean = range::mean_with(s, params.memory, value);
+      double widen = spec.margin * (m->high - m->low);
+      out = (j.upper && mean > m->high + widen) || (j.lower && mean < m->low - widen);
+    }
+  }
+  j.anomaly = out && params.quiet == 0;
+  return j;
+}
+
+} // namespace
+
 judgement judge(const detector_spec& spec, const fit_stats& stats, const detector_fit& params,
                 double value, std::optional<int64_t> timestamp) {
   judgement j;
@@ -284,6 +404,8 @@ judgement judge(const detector_spec& spec, const fit_stats& stats, const detecto
   }
   j.expected = center;
   j.score = scale > 0 ? (value - center) / scale : 0;
+  if (spec.type == detector_type::range)
+    return judge_range(spec, params, value);
   if (spec.type == detector_type::contract) {
     j.anomaly = is_anomaly(stats, value); // bit for bit the contract's rule
     j.upper = stats.threshold();
@@ -307,7 +429,9 @@ std::string to_text(const detector_spec& spec) {
          + name_of(spec.dir) + " min_deviation=" + format(spec.min_deviation)
          + " min_scale=" + format(spec.min_scale) + " alpha=" + format(spec.alpha)
          + " cooldown=" + format(spec.cooldown) + " period_s=" + format(spec.period_s)
-         + " phases=" + format(spec.phases);
+         + " phases=" + format(spec.phases) + " window=" + format(spec.window)
+         + " blocks=" + format(spec.blocks) + " margin=" + format(spec.margin)
+         + " smooth=" + format(spec.smooth);
 }
 
 std::optional<detector_spec> from_text(std::string_view text) {
@@ -325,6 +449,8 @@ std::optional<detector_spec> from_text(std::string_view text) {
     spec.type = detector_type::ewma;
   else if (type == "seasonal")
     spec.type = detector_type::seasonal;
+  else if (type == "range")
+    spec.type = detector_type::range;
   else
     return std::nullopt;
   while (in >> word) {

@@ -23,6 +23,7 @@ enum class detector_type : uint8_t {
   mad = 2,      ///< |value - median| against k * 1.4826 * MAD (at least min_scale)
   ewma = 3,     ///< online: an exponentially weighted mean and variance, learned per point
   seasonal = 4, ///< mad per phase of a period (hour of the day, say)
+  range = 5,    ///< online: outside the range of the last `window` points (model/range_memory)
 };
 
 enum class direction : uint8_t { upper = 0, lower = 1, both = 2 };
@@ -35,27 +36,33 @@ struct detector_spec {
   double min_deviation = 0;     ///< |value - center| at or below this is never anomalous
   double min_scale = 0;         ///< mad: the scale's floor
   double alpha = 0.01;          ///< ewma: weight of each new point
-  double cooldown = 100;        ///< ewma: points after an alarm whose alarms are suppressed
+  double cooldown = 100;        ///< online: points after an alarm whose alarms are suppressed
   double period_s = 86400;      ///< seasonal: the period, in seconds
   double phases = 24;           ///< seasonal: equal phases the period is cut into
+  double window = 3000;         ///< range: points remembered
+  double blocks = 16;           ///< range: blocks the window is kept in
+  double margin = 0.05;         ///< range: widening of the range, as a share of it
+  double smooth = 10;           ///< range: points in the moving mean it also watches
 };
 
 /// The phase of the period `timestamp` (Unix seconds) falls in (seasonal).
 std::size_t phase_of(const detector_spec& spec, int64_t timestamp);
 
-/// Whether the detector learns from the points it judges (ewma).
+/// Whether the detector learns from the points it judges (ewma, range).
 bool is_online(detector_type t);
 
 /// What fitting a detector learned: the center and scale its bounds use. An
 /// online detector goes on learning: its center and scale move with every
 /// point, `learned` counts those points and `quiet` the alarms still to
-/// suppress after the last one.
+/// suppress after the last one. The range detector's bounds come from its
+/// `memory`; its center and scale are the middle and half-width of its bounds.
 struct detector_fit {
   double center = 0;
   double scale = 0;
   uint64_t learned = 0;
   uint32_t quiet = 0;
   std::vector<double> phase_center, phase_scale; ///< seasonal: one per phase
+  std::vector<double> memory; ///< range: what it remembers (model/range_memory)
 
   static detector_fit of(double center, double scale, uint64_t learned = 0) {
     detector_fit f;

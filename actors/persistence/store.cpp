@@ -181,8 +181,8 @@ std::optional<std::string> store::prepare_all(bool read_only) {
      false},
     {&count_series_, "SELECT COUNT(*) FROM series", false},
     {&save_state_,
-     "UPDATE versions SET center = ?3, scale = ?4, learned = ?5 WHERE series_id = ?1 AND "
-     "version = ?2",
+     "UPDATE versions SET center = ?3, scale = ?4, learned = ?5, phases = COALESCE(?6, phases) "
+     "WHERE series_id = ?1 AND version = ?2",
      true},
   };
   for (const auto& e : entries) {
@@ -235,6 +235,8 @@ uint32_t store::commit_one(const commit_item& item) {
       phases = r.params.phase_center;
       phases.insert(phases.end(), r.params.phase_scale.begin(), r.params.phase_scale.end());
       bind_array(insert_version_, 11, phases);
+    } else if (!r.params.memory.empty()) { // the column keeps a detector's arrays
+      bind_array(insert_version_, 11, r.params.memory);
     }
   }
   if (sqlite3_step(insert_version_) != SQLITE_DONE)
@@ -298,6 +300,8 @@ expected<bool, store_failure> store::save_states(const std::vector<checkpoint_it
     sqlite3_bind_double(save_state_, 3, item.state.center);
     sqlite3_bind_double(save_state_, 4, item.state.scale);
     sqlite3_bind_int64(save_state_, 5, static_cast<sqlite3_int64>(item.state.learned));
+    if (!item.state.memory.empty())
+      bind_array(save_state_, 6, item.state.memory);
     if (sqlite3_step(save_state_) != SQLITE_DONE) {
       auto why = last_error();
       exec(db_, "ROLLBACK");
@@ -337,7 +341,10 @@ store::versions(const std::string& series_id) {
       r.params = model::detector_fit::of(
         sqlite3_column_double(select_versions_, 6), sqlite3_column_double(select_versions_, 7),
         static_cast<uint64_t>(sqlite3_column_int64(select_versions_, 8)));
-      if (sqlite3_column_type(select_versions_, 9) == SQLITE_BLOB) {
+      if (sqlite3_column_type(select_versions_, 9) == SQLITE_BLOB
+          && spec->type == model::detector_type::range) {
+        r.params.memory = column_array<double>(select_versions_, 9);
+      } else if (sqlite3_column_type(select_versions_, 9) == SQLITE_BLOB) {
         auto both = column_array<double>(select_versions_, 9); // centers, then scales
         auto half = both.size() / 2;
         r.params.phase_center.assign(both.begin(), both.begin() + half);
