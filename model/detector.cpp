@@ -39,7 +39,7 @@ const param_doc period_doc{"period_s", "number", 86400, 60, 31536000, "",
 const param_doc phases_doc{"phases", "number", 24, 2, 1440, "",
                            "equal phases the period is cut into (24: hours of the day); each "
                            "gets its own median and scale"};
-const param_doc window_doc{"window", "number", 3000, 10, 1e6, "",
+const param_doc window_doc{"window", "number", 3000, 2, 1e6, "",
                            "points remembered: the range is that of the last window points"};
 const param_doc blocks_doc{"blocks", "number", 16, 2, 64, "",
                            "the window is kept as this many blocks' highs and lows; the most "

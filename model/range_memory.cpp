@@ -22,7 +22,8 @@ std::size_t recent_at(const shape& s) {
   return header_size + 2 * view_size(s);
 }
 std::size_t count(const std::vector<double>& m, header h) {
-  return static_cast<std::size_t>(m[h]);
+  double x = m[h];
+  return x >= 0 && x < 1e15 ? static_cast<std::size_t>(x) : static_cast<std::size_t>(-1);
 }
 
 void widen(double& high, double& low, double x) {
@@ -83,7 +84,7 @@ void add(const shape& s, std::vector<double>& m, double value) {
 
 std::optional<span> range_of(const shape& s, const std::vector<double>& m, view v) {
   // The two highest block maxima and the two lowest block minima: the
-  // second of each is the range (the only one, when one block).
+  // second of each is the range.
   auto at = view_at(s, v);
   constexpr double inf = std::numeric_limits<double>::infinity();
   double high[2] = {-inf, -inf}, low[2] = {inf, inf};
@@ -109,7 +110,11 @@ std::optional<span> range_of(const shape& s, const std::vector<double>& m, view 
     take(m[at], m[at + 1]);
   if (n == 0)
     return std::nullopt;
-  return n == 1 ? span{high[0], low[0]} : span{high[1], low[1]};
+  if (n == 1)
+    return span{high[0], low[0]};
+  // With two blocks far apart the second high is below the second low: the
+  // range is then the gap between them, their inner edges.
+  return span{std::max(high[1], low[1]), std::min(high[1], low[1])};
 }
 
 } // namespace model::range

@@ -7,7 +7,8 @@
 //
 // A view's range skips its single most extreme block on each side (the
 // second highest block maximum, the second lowest block minimum), so that
-// one spike in the memory does not widen the range for a whole window. Pure
+// one spike in the memory does not widen the range for a whole window. (With
+// only two blocks far apart, those two are the blocks' inner edges.) Pure
 // functions; callable from any thread.
 #pragma once
 

@@ -134,7 +134,10 @@ TEST_CASE("detectors: GET /detectors lists every type with its parameters") {
   REQUIRE(r.status == 200);
   auto doc = parse(r.body);
   const auto& list = doc["detectors"];
-  REQUIRE(list.Size() == 5);
+  REQUIRE(list.Size() == 6);
+  CHECK(list[5]["type"] == "range");
+  CHECK(list[5]["online"].IsTrue());
+  CHECK(list[5]["params"]["window"]["default"].GetDouble() == 3000);
   CHECK(list[4]["type"] == "seasonal");
   CHECK(list[4]["params"]["period_s"]["default"].GetDouble() == 86400);
   CHECK(list[3]["type"] == "ewma");

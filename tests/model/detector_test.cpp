@@ -42,7 +42,15 @@ TEST_CASE("detector: defaults come from the catalogue") {
   CHECK(m.k == 3.5);
   CHECK(m.min_scale == 1e-9);
   CHECK(spec("contract").type == detector_type::contract);
-  CHECK(detector_catalogue().size() == 5);
+  CHECK(detector_catalogue().size() == 6);
+  auto r = spec("range");
+  CHECK(r.window == 3000);
+  CHECK(r.blocks == 16);
+  CHECK(r.margin == 0.05);
+  CHECK(r.smooth == 10);
+  CHECK(r.cooldown == 100);
+  CHECK(r.dir == direction::both);
+  CHECK(is_online(detector_type::range));
   CHECK(spec("ewma").alpha == 0.01);
   CHECK(spec("ewma").k == 5);
   CHECK(spec("ewma").cooldown == 100);
@@ -155,6 +163,14 @@ TEST_CASE("detector: specs round-trip through their text form") {
   REQUIRE(e);
   CHECK(e->alpha == 0.25);
   CHECK(e->cooldown == 7);
+  auto r = from_text(to_text(spec("range", {num("window", 500), num("blocks", 5),
+                                             num("margin", 0.125), num("smooth", 3)})));
+  REQUIRE(r);
+  CHECK(r->type == detector_type::range);
+  CHECK(r->window == 500);
+  CHECK(r->blocks == 5);
+  CHECK(r->margin == 0.125);
+  CHECK(r->smooth == 3);
   CHECK_FALSE(from_text("holt k=1"));
   CHECK_FALSE(from_text("mad k=x"));
 }
@@ -201,6 +217,68 @@ TEST_CASE("detector: ewma's cooldown suppresses the alarms right after one") {
   REQUIRE(flat);
   CHECK(judge(e, flat.value().stats, flat.value().params, 5.5).anomaly);
   CHECK_FALSE(judge(e, flat.value().stats, flat.value().params, 5).anomaly);
+}
+
+TEST_CASE("detector: range judges by the range of its window and of its moving mean") {
+  // window 6 in 3 blocks of 2, a 3-point mean, margin 0.5 (model/range_memory's
+  // test computes the ranges): after [1, 5, 2, 3, 10] the value range is
+  // [2, 5], widened by 1.5 to [0.5, 6.5]; the mean's range [8/3, 10/3],
+  // widened by 1/3 to [7/3, 11/3].
+  std::vector<detector_param> base{num("window", 6), num("blocks", 3), num("smooth", 3),
+                                   num("margin", 0.5), num("cooldown", 0)};
+  auto r = spec("range", base);
+  auto f = fit_detector(r, data_of({1, 5, 2, 3, 10}), 3);
+  REQUIRE(f);
+  auto state = f.value().params;
+  CHECK(state.center == doctest::Approx(3.5));
+  CHECK(state.scale == doctest::Approx(3));
+  auto j = judge(r, f.value().stats, state, 7);
+  CHECK(j.anomaly); // above 6.5
+  CHECK(*j.upper == doctest::Approx(6.5));
+  CHECK(*j.lower == doctest::Approx(0.5));
+  CHECK(j.expected == doctest::Approx(3.5));
+  CHECK(j.score == doctest::Approx((7 - 3.5) / 3));
+  CHECK(judge(r, f.value().stats, state, -1).anomaly); // below 0.5
+  // 6 is inside the value's bounds, but the mean (3 + 10 + 6) / 3 is above 11/3.
+  CHECK(judge(r, f.value().stats, state, 6).anomaly);
+  // 0.6: value inside, mean 13.6 / 3 = 4.53 also above 11/3; with direction
+  // upper the low side is never checked, and -1 is normal.
+  auto up = base;
+  up.push_back(text("direction", "upper"));
+  auto u = spec("range", up);
+  auto fu = fit_detector(u, data_of({1, 5, 2, 3, 10}), 3).value();
+  CHECK_FALSE(judge(u, fu.stats, fu.params, -1).anomaly);
+  CHECK_FALSE(judge(u, fu.stats, fu.params, -1).lower);
+  // min_deviation: nothing within 100 of the middle is anomalous.
+  auto floor = base;
+  floor.push_back(num("min_deviation", 100));
+  auto fl = spec("range", floor);
+  auto ff = fit_detector(fl, data_of({1, 5, 2, 3, 10}), 3).value();
+  CHECK_FALSE(judge(fl, ff.stats, ff.params, 50).anomaly);
+  CHECK(judge(fl, ff.stats, ff.params, 200).anomaly);
+  // Learning moves the window: judge_and_learn counts, and a new level
+  // becomes normal once it fills the window.
+  CHECK(judge_and_learn(r, f.value().stats, state, 7).anomaly);
+  CHECK(state.learned == 1);
+  for (int i = 0; i < 8; ++i)
+    judge_and_learn(r, f.value().stats, state, 50 + i % 2);
+  CHECK_FALSE(judge(r, f.value().stats, state, 50.5).anomaly);
+  CHECK(state.learned == 9);
+}
+
+TEST_CASE("detector: range's cooldown, and flat training") {
+  auto r = spec("range", {num("window", 10), num("blocks", 2), num("cooldown", 2)});
+  auto f = fit_detector(r, data_of({1, 2, 1, 2, 1, 2}), 3).value();
+  auto state = f.params;
+  CHECK(judge_and_learn(r, f.stats, state, 50).anomaly);
+  CHECK(state.quiet == 2);
+  CHECK_FALSE(judge_and_learn(r, f.stats, state, -50).anomaly); // suppressed
+  CHECK_FALSE(judge_and_learn(r, f.stats, state, 500).anomaly); // suppressed
+  CHECK(judge_and_learn(r, f.stats, state, 5000).anomaly);
+  auto flat = fit_detector(r, data_of({5, 5, 5}), 3);
+  REQUIRE(flat);
+  CHECK(judge(r, flat.value().stats, flat.value().params, 5.5).anomaly);
+  CHECK_FALSE(judge(r, flat.value().stats, flat.value().params, 5).anomaly);
 }
 
 TEST_CASE("detector: seasonal keeps a median and scale per phase of the period") {
