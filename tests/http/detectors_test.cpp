@@ -181,38 +181,60 @@ TEST_CASE("detectors: ewma learns on the latest version only, and not with learn
   CHECK(expected_now("/predict/e") > v2);
 }
 
-TEST_CASE("detectors: ewma's learning survives a restart (checkpointed)") {
-  http::server_config cfg;
-  cfg.checkpoint_points = 1; // every learned point is saved
-  testing::live_server server{cfg};
-  auto c = server.client();
-  REQUIRE(testing::answer(c.Post("/fit/r", R"({"timestamps":[1,2,3],"values":[1,2,1],"detector":{"type":"ewma","alpha":0.5}})", json)).status == 200);
-  for (double v : {5.0, 9.0, 12.0})
-    predict(c, "/predict/r", v);
-  auto state = parse(predict(c, "/predict/r?explain=true&learn=false", 0));
-  auto series = parse(testing::answer(c.Get("/series/r")).body);
-  CHECK(series["versions"][0]["detector"]["type"] == "ewma");
-  server.restart();
-  auto again = server.client();
-  auto restored = parse(predict(again, "/predict/r?explain=true&learn=false", 0));
-  CHECK(restored["expected"].GetDouble() == state["expected"].GetDouble());
-  CHECK(restored["upper"].GetDouble() == state["upper"].GetDouble());
+TEST_CASE("detectors: online learning survives a restart (checkpointed)") {
+  for (std::string type : {"ewma", "range"}) {
+    CAPTURE(type);
+    http::server_config cfg;
+    cfg.checkpoint_points = 1; // every learned point is saved
+    testing::live_server server{cfg};
+    auto c = server.client();
+    auto detector = type == "ewma" ? R"({"type":"ewma","alpha":0.5})"
+                                   : R"({"type":"range","window":4,"blocks":2,"smooth":2})";
+    REQUIRE(testing::answer(c.Post("/fit/r", std::string{R"({"timestamps":[1,2,3],"values":[1,2,1],"detector":)"} + detector + "}", json)).status == 200);
+    auto fitted = parse(predict(c, "/predict/r?explain=true&learn=false", 0));
+    for (double v : {5.0, 9.0, 12.0, 13.0, 12.5})
+      predict(c, "/predict/r", v);
+    auto state = parse(predict(c, "/predict/r?explain=true&learn=false", 0));
+    CHECK(state["upper"].GetDouble() != fitted["upper"].GetDouble()); // it learned
+    auto series = parse(testing::answer(c.Get("/series/r")).body);
+    CHECK(series["versions"][0]["detector"]["type"].GetString() == type);
+    const std::vector<double> probes{0.0, 11.0, 12.75, 30.0};
+    std::vector<std::string> before;
+    for (double probe : probes)
+      before.push_back(predict(c, "/predict/r?explain=true&learn=false", probe));
+    server.restart();
+    auto again = server.client();
+    for (std::size_t i = 0; i < probes.size(); ++i) {
+      // The learned bounds come back; the cooldown count does not (README).
+      CAPTURE(probes[i]);
+      auto was = parse(before[i]);
+      auto now = parse(predict(again, "/predict/r?explain=true&learn=false", probes[i]));
+      for (const char* key : {"score", "expected", "lower", "upper"})
+        CHECK(now[key].GetDouble() == was[key].GetDouble());
+    }
+  }
 }
 
 TEST_CASE("detectors: a batch predict equals the same points predicted one by one") {
   testing::live_server server;
   auto c = server.client();
+  for (std::string detector : {R"({"type":"ewma","alpha":0.2,"cooldown":1})",
+                               R"({"type":"range","window":4,"blocks":2,"cooldown":1})"}) {
+  CAPTURE(detector);
+  // A pair of series per detector: "one" predicted point by point, "many" in a batch.
+  const std::string single = detector.find("ewma") != std::string::npos ? "one" : "one_r";
+  const std::string many = detector.find("ewma") != std::string::npos ? "many" : "many_r";
   const std::string fit =
-    R"({"timestamps":[1,2,3,4,5,6],"values":[10,11,10,11,10,11],"detector":{"type":"ewma","alpha":0.2,"cooldown":1}})";
-  REQUIRE(testing::answer(c.Post("/fit/one", fit, json)).status == 200);
-  REQUIRE(testing::answer(c.Post("/fit/many", fit, json)).status == 200);
+    R"({"timestamps":[1,2,3,4,5,6],"values":[10,11,10,11,10,11],"detector":)" + detector + "}";
+  REQUIRE(testing::answer(c.Post(("/fit/" + single).c_str(), fit, json)).status == 200);
+  REQUIRE(testing::answer(c.Post(("/fit/" + many).c_str(), fit, json)).status == 200);
   std::vector<double> values{10.5, 30, 31, 12, 9, 40, 10, 10.2, -20, 11};
   std::string ts = "[", vs = "[";
   for (std::size_t i = 0; i < values.size(); ++i) {
     ts += (i ? "," : "") + std::to_string(100 + i);
     vs += (i ? "," : "") + std::to_string(values[i]);
   }
-  auto batch = testing::answer(c.Post("/predict/many/batch?explain=true",
+  auto batch = testing::answer(c.Post(("/predict/" + many + "/batch?explain=true").c_str(),
                                       R"({"timestamps":)" + ts + R"(],"values":)" + vs + "]}", json));
   REQUIRE_MESSAGE(batch.status == 200, batch.body);
   auto b = parse(batch.body);
@@ -220,7 +242,7 @@ TEST_CASE("detectors: a batch predict equals the same points predicted one by on
   REQUIRE(b["anomalies"].Size() == values.size());
   int alarms = 0;
   for (std::size_t i = 0; i < values.size(); ++i) {
-    auto one = parse(predict(c, "/predict/one?explain=true", values[i]));
+    auto one = parse(predict(c, "/predict/" + single + "?explain=true", values[i]));
     CAPTURE(i);
     CHECK(b["anomalies"][i].GetBool() == one["anomaly"].GetBool());
     CHECK(b["score"][i].GetDouble() == one["score"].GetDouble());
@@ -230,6 +252,7 @@ TEST_CASE("detectors: a batch predict equals the same points predicted one by on
     alarms += one["anomaly"].GetBool() ? 1 : 0;
   }
   CHECK(alarms > 0);
+  }
   // Without explain: exactly the two keys.
   auto plain = parse(testing::answer(c.Post("/predict/many/batch?learn=false",
                                             R"({"timestamps":[1,2],"values":[1,2]})", json)).body);

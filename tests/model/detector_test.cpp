@@ -241,14 +241,16 @@ TEST_CASE("detector: range judges by the range of its window and of its moving m
   CHECK(judge(r, f.value().stats, state, -1).anomaly); // below 0.5
   // 6 is inside the value's bounds, but the mean (3 + 10 + 6) / 3 is above 11/3.
   CHECK(judge(r, f.value().stats, state, 6).anomaly);
-  // 0.6: value inside, mean 13.6 / 3 = 4.53 also above 11/3; with direction
-  // upper the low side is never checked, and -1 is normal.
+  // With direction upper the low side is never checked: -10 (mean 1) is
+  // normal, as long as the mean stays below its upper bound.
   auto up = base;
   up.push_back(text("direction", "upper"));
   auto u = spec("range", up);
   auto fu = fit_detector(u, data_of({1, 5, 2, 3, 10}), 3).value();
-  CHECK_FALSE(judge(u, fu.stats, fu.params, -1).anomaly);
-  CHECK_FALSE(judge(u, fu.stats, fu.params, -1).lower);
+  CHECK(judge(r, f.value().stats, state, -10).anomaly);
+  CHECK_FALSE(judge(u, fu.stats, fu.params, -10).anomaly);
+  CHECK_FALSE(judge(u, fu.stats, fu.params, -10).lower);
+  CHECK(judge(u, fu.stats, fu.params, 7).anomaly);
   // min_deviation: nothing within 100 of the middle is anomalous.
   auto floor = base;
   floor.push_back(num("min_deviation", 100));
