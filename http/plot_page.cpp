@@ -1,6 +1,7 @@
 #include "http/plot_page.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 
@@ -80,6 +81,26 @@ std::string hline(const frame& f, double v, const char* color, const std::string
          + " " + num(v) + "</text>";
 }
 
+/// Ticks at round values (1, 2 or 5 times a power of ten) along the y axis,
+/// about five of them, each with a label and a faint grid line.
+std::string y_ticks(const frame& f) {
+  double span = f.v1 - f.v0;
+  if (!(span > 0) || !std::isfinite(span))
+    return {};
+  double raw = span / 5, power = std::pow(10.0, std::floor(std::log10(raw)));
+  double step = power * (raw / power < 1.5 ? 1 : raw / power < 3.5 ? 2 : raw / power < 7.5 ? 5 : 10);
+  std::string out;
+  for (double v = std::ceil(f.v0 / step) * step; v <= f.v1; v += step) {
+    double shown_v = std::fabs(v) < step * 1e-9 ? 0 : v; // no "-0" or 1e-17
+    auto y = num(f.y(shown_v));
+    out += "<line x1='" + num(left - 4) + "' x2='" + num(width - right) + "' y1='" + y + "' y2='"
+           + y + "' stroke='#ddd'/><line x1='" + num(left - 4) + "' x2='" + num(left) + "' y1='"
+           + y + "' y2='" + y + "' stroke='#444'/><text x='" + num(left - 6) + "' y='"
+           + num(f.y(shown_v) + 4) + "' text-anchor='end'>" + num(shown_v) + "</text>";
+  }
+  return out;
+}
+
 std::string svg(const actors::version_points& vp,
                 const std::vector<model::time_point_value>& shown) {
   auto f = frame_of(vp);
@@ -114,6 +135,39 @@ std::string svg(const actors::version_points& vp,
         guides += "<path d='" + line + "' fill='none' stroke='#d62728' stroke-dasharray='6 4'/>";
     guides += "<text x='" + num(width - right - 4) + "' y='" + num(top + 14)
               + "' text-anchor='end' fill='#d62728'>bounds per phase of the period</text>";
+  } else if (model::is_online(r.detector.type)) {
+    // The bounds as they were learned over the training points (judged before
+    // each), sampled at the drawn points; then the band it has now.
+    std::string up, down, mid;
+    std::size_t next = 0;
+    model::replay_learning(r.detector, r.stats, vp.data, [&](std::size_t i, const model::judgement& at) {
+      auto t = vp.data.timestamps[i];
+      if (next >= shown.size() || shown[next].t > t)
+        return;
+      while (next < shown.size() && shown[next].t <= t)
+        ++next;
+      auto x = num(f.x(static_cast<double>(t)));
+      auto step = [&](std::string& line, double v) {
+        line += (line.empty() ? "M" : " L") + x + " " + num(f.y(v));
+      };
+      step(mid, at.expected);
+      if (at.upper)
+        step(up, *at.upper);
+      if (at.lower)
+        step(down, *at.lower);
+    });
+    for (const auto& line : {up, down})
+      if (!line.empty())
+        guides += "<path d='" + line + "' fill='none' stroke='#d62728' stroke-dasharray='6 4'/>";
+    if (!mid.empty())
+      guides += "<path d='" + mid + "' fill='none' stroke='#2ca02c' stroke-dasharray='2 3'/>";
+    guides += "<text x='" + num(width - right - 4) + "' y='" + num(top + 14)
+              + "' text-anchor='end' fill='#d62728'>bounds as learned over the training "
+                "points; the band: now</text>";
+    double top_v = b.upper.value_or(f.v1), bottom_v = b.lower.value_or(f.v0);
+    guides += "<rect x='" + num(left) + "' y='" + num(f.y(top_v)) + "' width='"
+              + num(width - left - right) + "' height='" + num(f.y(bottom_v) - f.y(top_v))
+              + "' fill='#2ca02c' fill-opacity='0.08'/>";
   } else if (r.detector.type == model::detector_type::contract) {
     guides = hline(f, r.stats.mean, "#2ca02c", "mean")
              + hline(f, r.stats.threshold(), "#d62728", "threshold (mean + 3 std)");
@@ -123,8 +177,7 @@ std::string svg(const actors::version_points& vp,
     guides = "<rect x='" + num(left) + "' y='" + num(f.y(top_v)) + "' width='"
              + num(width - left - right) + "' height='" + num(f.y(bottom_v) - f.y(top_v))
              + "' fill='#2ca02c' fill-opacity='0.12'/>"
-             + hline(f, b.expected, "#2ca02c",
-                     model::is_online(r.detector.type) ? "learned mean (now)" : "center");
+             + hline(f, b.expected, "#2ca02c", "center");
     if (b.upper)
       guides += hline(f, *b.upper, "#d62728", "upper bound");
     if (b.lower)
@@ -138,10 +191,7 @@ std::string svg(const actors::version_points& vp,
                        + utc(static_cast<int64_t>(f.t0)) + "</text><text x='"
                        + num(width - right) + "' y='" + num(height - bottom + 20)
                        + "' text-anchor='end'>" + utc(static_cast<int64_t>(f.t1))
-                       + "</text><text x='" + num(left - 6) + "' y='" + num(top + 4)
-                       + "' text-anchor='end'>" + num(f.v1) + "</text><text x='"
-                       + num(left - 6) + "' y='" + num(height - bottom)
-                       + "' text-anchor='end'>" + num(f.v0) + "</text>";
+                       + "</text>" + y_ticks(f);
   return "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 " + num(width) + " "
          + num(height) + "' font-family='sans-serif' font-size='12'>" + axes + labels
          + guides + "<path d='" + path + "' fill='none' stroke='#1f77b4'/>" + dots + "</svg>";

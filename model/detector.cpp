@@ -296,20 +296,14 @@ expected<fitted> fit_detector(const detector_spec& spec, const training_data& da
       out.params.phase_scale.push_back(s);
     }
   }
-  if (spec.type == detector_type::ewma) {
-    auto state = detector_fit::of(data.values.front(), 0);
-    for (std::size_t i = 1; i < data.values.size(); ++i)
+  if (is_online(spec.type)) {
+    // ewma starts on the first value; range on an empty memory.
+    auto state = initial_state(spec, data);
+    for (std::size_t i = spec.type == detector_type::ewma ? 1 : 0; i < data.values.size(); ++i)
       learn(spec, state, data.values[i]);
-    out.params = detector_fit::of(state.center, state.scale);
-    return out; // flat training is fine: the first differing point is news, then learned
-  }
-  if (spec.type == detector_type::range) {
-    detector_fit state;
-    for (double v : data.values)
-      range_learn(spec, state, v);
     state.learned = 0;
     out.params = std::move(state);
-    return out; // flat training is fine, as for ewma
+    return out; // flat training is fine: the first differing point is news, then learned
   }
   if (out.params.scale == 0 && spec.min_deviation == 0)
     return invalid{std::string{"values must not all be equal for detector "} + name_of(spec.type)
@@ -323,6 +317,15 @@ std::size_t phase_of(const detector_spec& spec, int64_t timestamp) {
   auto phases = static_cast<int64_t>(spec.phases);
   auto into = ((timestamp % period) + period) % period;
   return static_cast<std::size_t>(std::min(phases - 1, into * phases / period));
+}
+
+detector_fit initial_state(const detector_spec& spec, const training_data& data) {
+  if (spec.type == detector_type::ewma)
+    return detector_fit::of(data.values.front(), 0);
+  detector_fit state;
+  if (spec.type == detector_type::range)
+    state.memory = range::empty(shape_of(spec));
+  return state;
 }
 
 bool is_online(detector_type t) {

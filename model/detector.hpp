@@ -120,6 +120,13 @@ judgement judge_and_learn(const detector_spec& spec, const fit_stats& stats,
                           detector_fit& params, double value,
                           std::optional<int64_t> timestamp = std::nullopt);
 
+/// An online detector's fit replayed: `seen(i, j)` is called for every
+/// training point i with the judgement of the state before it (the bounds as
+/// they were learned). Nothing for the others. O(points), no allocation per point.
+template <class Seen>
+void replay_learning(const detector_spec& spec, const fit_stats& stats,
+                     const training_data& data, Seen&& seen);
+
 /// The type's name ("contract", "zscore", "mad") and the direction's.
 const char* name_of(detector_type t);
 const char* name_of(direction d);
@@ -142,5 +149,20 @@ struct detector_doc {
   std::vector<param_doc> params;
 };
 const std::vector<detector_doc>& detector_catalogue();
+
+/// The state an online detector's fit starts from, before its first point.
+detector_fit initial_state(const detector_spec& spec, const training_data& data);
+
+template <class Seen>
+void replay_learning(const detector_spec& spec, const fit_stats& stats,
+                     const training_data& data, Seen&& seen) {
+  if (!is_online(spec.type) || data.values.empty())
+    return;
+  auto state = initial_state(spec, data);
+  for (std::size_t i = 0; i < data.values.size(); ++i) {
+    seen(i, judge(spec, stats, state, data.values[i], data.timestamps[i]));
+    learn(spec, state, data.values[i]);
+  }
+}
 
 } // namespace model

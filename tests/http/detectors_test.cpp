@@ -1,6 +1,8 @@
 // Detectors chosen at fit time, through the real server (HTTP, actors, SQLite).
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <rapidjson/document.h>
 
 #include "tests/support.hpp"
@@ -281,7 +283,18 @@ TEST_CASE("detectors: /plot draws the version's bounds and marks the points outs
   CHECK(page.find("UTC: 3</title>") != std::string::npos); // inside
   CHECK(page.find("mad k=2 direction=both") != std::string::npos);
   REQUIRE(testing::answer(c.Post("/fit/q", R"({"timestamps":[1,2,3],"values":[1,2,9],"detector":{"type":"ewma"}})", json)).status == 200);
-  CHECK(testing::answer(c.Get("/plot?series_id=q")).body.find("learned mean (now)") != std::string::npos);
+  // The y axis has round ticks: values 1..40 (padded) get 0, 10, 20, 30, 40.
+  for (const char* tick : {">0</text>", ">10</text>", ">20</text>", ">30</text>", ">40</text>"})
+    CHECK(page.find(tick) != std::string::npos);
+  // An online detector: its bounds as learned over the training points, one
+  // step per drawn point, and its band now.
+  auto online = testing::answer(c.Get("/plot?series_id=q")).body;
+  CHECK(online.find("bounds as learned over the training points") != std::string::npos);
+  auto upper_path = online.find("<path d='M");
+  REQUIRE(upper_path != std::string::npos);
+  auto line = online.substr(upper_path, online.find('\'', upper_path + 9) - upper_path);
+  CHECK(std::count(line.begin(), line.end(), 'L') == 2); // 3 training points
+  CHECK(online.find("fill-opacity") != std::string::npos);
 }
 
 TEST_CASE("detectors: seasonal judges each point by its phase; /series and /plot show the phases") {
