@@ -106,12 +106,28 @@ std::string svg(const actors::version_points& vp,
   auto f = frame_of(vp);
   const auto& r = vp.record;
   auto b = bounds_of(r);
+  // An online detector's points are judged by its bounds as learned then
+  // (judged before each point); the others' by the version's bounds.
+  std::vector<model::judgement> learned_at(shown.size());
+  if (model::is_online(r.detector.type)) {
+    std::size_t next = 0;
+    model::replay_learning(r.detector, r.stats, vp.data,
+                           [&](std::size_t i, const model::judgement& at) {
+      for (; next < shown.size() && shown[next].t <= vp.data.timestamps[i]; ++next) {
+        learned_at[next] = at;
+        learned_at[next].anomaly = (at.upper && shown[next].v > *at.upper)
+                                   || (at.lower && shown[next].v < *at.lower);
+      }
+    });
+  }
   std::string path, dots;
   for (std::size_t i = 0; i < shown.size(); ++i) {
     auto x = num(f.x(static_cast<double>(shown[i].t)));
     auto y = num(f.y(shown[i].v));
     path += (i ? " L" : "M") + x + " " + y;
-    auto at = model::judge(r.detector, r.stats, r.params, shown[i].v, shown[i].t);
+    auto at = model::is_online(r.detector.type)
+                ? learned_at[i]
+                : model::judge(r.detector, r.stats, r.params, shown[i].v, shown[i].t);
     bool outside = (at.upper && shown[i].v > *at.upper) || (at.lower && shown[i].v < *at.lower);
     dots += "<circle cx='" + x + "' cy='" + y + "' r='3.5' fill='"
             + (outside ? "#d62728" : "#1f77b4") + "'><title>" + utc(shown[i].t)
@@ -137,16 +153,13 @@ std::string svg(const actors::version_points& vp,
               + "' text-anchor='end' fill='#d62728'>bounds per phase of the period</text>";
   } else if (model::is_online(r.detector.type)) {
     // The bounds as they were learned over the training points (judged before
-    // each), sampled at the drawn points; then the band it has now.
+    // each), at the drawn points; then the band it has now.
     std::string up, down, mid;
-    std::size_t next = 0;
-    model::replay_learning(r.detector, r.stats, vp.data, [&](std::size_t i, const model::judgement& at) {
-      auto t = vp.data.timestamps[i];
-      if (next >= shown.size() || shown[next].t > t)
-        return;
-      while (next < shown.size() && shown[next].t <= t)
-        ++next;
-      auto x = num(f.x(static_cast<double>(t)));
+    for (std::size_t i = 0; i < shown.size(); ++i) {
+      const auto& at = learned_at[i];
+      if (!at.upper && !at.lower)
+        continue; // nothing learned yet
+      auto x = num(f.x(static_cast<double>(shown[i].t)));
       auto step = [&](std::string& line, double v) {
         line += (line.empty() ? "M" : " L") + x + " " + num(f.y(v));
       };
@@ -155,7 +168,7 @@ std::string svg(const actors::version_points& vp,
         step(up, *at.upper);
       if (at.lower)
         step(down, *at.lower);
-    });
+    }
     for (const auto& line : {up, down})
       if (!line.empty())
         guides += "<path d='" + line + "' fill='none' stroke='#d62728' stroke-dasharray='6 4'/>";

@@ -57,9 +57,12 @@ const param_doc min_scale_doc{"min_scale", "number", 1e-9, 0, huge, "",
                               "floor of the scale (1.4826 * MAD), so that flat series can be "
                               "fitted"};
 
+/// The shortest of %.15g and %.17g that reads back as `x`.
 std::string format(double x) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", x);
+  std::snprintf(buf, sizeof buf, "%.15g", x);
+  if (std::strtod(buf, nullptr) != x)
+    std::snprintf(buf, sizeof buf, "%.17g", x);
   return buf;
 }
 
