@@ -274,7 +274,7 @@ void write_detector(writer& w, const model::detector_spec& spec) {
       if (name == "direction")
         write_string(w, model::name_of(spec.dir));
       else
-        w.Double(name == "k" ? spec.k : name == "min_deviation" ? spec.min_deviation : spec.min_scale);
+        w.Double(model::number_param(spec, name));
     }
   }
   w.EndObject();

@@ -428,6 +428,18 @@ judgement judge(const detector_spec& spec, const fit_stats& stats, const detecto
   return j;
 }
 
+double number_param(const detector_spec& spec, std::string_view name) {
+  const std::pair<std::string_view, double> all[] = {
+    {"k", spec.k},         {"min_deviation", spec.min_deviation}, {"min_scale", spec.min_scale},
+    {"alpha", spec.alpha}, {"cooldown", spec.cooldown},           {"period_s", spec.period_s},
+    {"phases", spec.phases}, {"window", spec.window},             {"blocks", spec.blocks},
+    {"margin", spec.margin}, {"smooth", spec.smooth}};
+  for (const auto& [n, v] : all)
+    if (n == name)
+      return v;
+  return 0;
+}
+
 std::string to_text(const detector_spec& spec) {
   if (spec.type == detector_type::contract)
     return "contract";

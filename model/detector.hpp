@@ -131,6 +131,10 @@ void replay_learning(const detector_spec& spec, const fit_stats& stats,
 const char* name_of(detector_type t);
 const char* name_of(direction d);
 
+/// The value of a spec's number parameter by its catalogue name ("k",
+/// "alpha", "window", ...); 0 for a name no detector has.
+double number_param(const detector_spec& spec, std::string_view name);
+
 /// One line of text that round-trips a spec (what the store keeps).
 std::string to_text(const detector_spec& spec);
 std::optional<detector_spec> from_text(std::string_view text);

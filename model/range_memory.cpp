@@ -31,14 +31,18 @@ void widen(double& high, double& low, double x) {
   low = std::min(low, x);
 }
 
+std::size_t size_of(const shape& s) {
+  return recent_at(s) + (s.smooth - 1);
+}
+
 } // namespace
 
 std::vector<double> empty(const shape& s) {
-  return std::vector<double>(recent_at(s) + (s.smooth - 1), 0.0);
+  return std::vector<double>(size_of(s), 0.0);
 }
 
 bool fits(const shape& s, const std::vector<double>& m) {
-  return m.size() == empty(s).size() && count(m, closed) <= s.blocks
+  return m.size() == size_of(s) && count(m, closed) <= s.blocks
          && count(m, open_count) < s.block_size && count(m, next_slot) < s.blocks
          && count(m, recent_count) <= s.smooth - 1
          && (s.smooth == 1 || count(m, recent_next) < s.smooth - 1);

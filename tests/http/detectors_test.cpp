@@ -199,7 +199,13 @@ TEST_CASE("detectors: online learning survives a restart (checkpointed)") {
     auto state = parse(predict(c, "/predict/r?explain=true&learn=false", 0));
     CHECK(state["upper"].GetDouble() != fitted["upper"].GetDouble()); // it learned
     auto series = parse(testing::answer(c.Get("/series/r")).body);
-    CHECK(series["versions"][0]["detector"]["type"].GetString() == type);
+    const auto& shown = series["versions"][0]["detector"];
+    CHECK(shown["type"].GetString() == type);
+    if (type == "ewma")
+      CHECK(shown["alpha"].GetDouble() == 0.5);
+    else
+      CHECK((shown["window"].GetDouble() == 4 && shown["blocks"].GetDouble() == 2
+             && shown["smooth"].GetDouble() == 2 && shown["margin"].GetDouble() == 0.05));
     const std::vector<double> probes{0.0, 11.0, 12.75, 30.0};
     std::vector<std::string> before;
     for (double probe : probes)

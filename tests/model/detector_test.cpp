@@ -148,6 +148,24 @@ TEST_CASE("detector: non-contract detectors accept repeated timestamps, not decr
   CHECK(f.detail().find("must not decrease") != std::string::npos);
 }
 
+TEST_CASE("detector: every number parameter of the catalogue reads back by its name") {
+  // Each type's parameters, set to a value of their range other than the
+  // default, read back as set: what /series shows.
+  for (const auto& doc : detector_catalogue()) {
+    std::vector<detector_param> given;
+    for (const auto& p : doc.params)
+      if (std::string_view{p.kind} == "number")
+        given.push_back(num(p.name, p.min + (p.default_value == p.min ? 1 : 0)));
+    auto s = spec(name_of(doc.type), given);
+    for (const auto& g : given) {
+      CAPTURE(g.name);
+      CHECK(number_param(s, g.name) == *g.number);
+    }
+  }
+  CHECK(number_param(spec("range"), "window") == 3000);
+  CHECK(number_param(spec("ewma"), "alpha") == 0.01);
+}
+
 TEST_CASE("detector: specs round-trip through their text form") {
   for (auto s : {spec("contract"), spec("zscore", {num("k", 2.25), text("direction", "lower")}),
                  spec("mad", {num("min_deviation", 0.1), num("min_scale", 1e-3)})}) {
