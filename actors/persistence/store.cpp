@@ -2,7 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <thread>
 
@@ -15,7 +17,7 @@ namespace {
 /// Schema 3 adds each version's detector (NULL: the contract's rule), what it
 /// learned (center, scale) and, for an online detector, how many points it has
 /// learned since (its checkpoints overwrite center, scale and learned).
-constexpr int schema_version = 3;
+constexpr int schema_version = 4;
 
 const std::string versions_columns =
   "(series_id TEXT NOT NULL, version INTEGER NOT NULL, points_used INTEGER NOT NULL,"
@@ -34,6 +36,13 @@ const std::string migrate_2_to_3 =
   "ALTER TABLE versions ADD COLUMN learned INTEGER;"
   "ALTER TABLE versions ADD COLUMN phases BLOB;"
   "PRAGMA user_version=3;"
+  "COMMIT;";
+
+/// Schema 3 to 4: an online detector's cooldown count, saved with its state.
+const std::string migrate_3_to_4 =
+  "BEGIN IMMEDIATE;"
+  "ALTER TABLE versions ADD COLUMN quiet INTEGER;"
+  "PRAGMA user_version=4;"
   "COMMIT;";
 
 const std::string schema_sql =
@@ -148,6 +157,11 @@ store::open(const std::string& path, sync_mode sync, bool read_only) {
       exec(db, "ROLLBACK");
       return fail("cannot add the detector columns: " + why);
     }
+    if (version < 4 && exec(db, migrate_3_to_4.c_str()) != SQLITE_OK) {
+      auto why = self->last_error();
+      exec(db, "ROLLBACK");
+      return fail("cannot add the cooldown column: " + why);
+    }
   }
   if (auto problem = self->prepare_all(read_only))
     return fail(*problem);
@@ -173,7 +187,7 @@ std::optional<std::string> store::prepare_all(bool read_only) {
     {&insert_points_, "INSERT INTO points VALUES(?1, ?2, ?3, ?4)", true},
     {&select_versions_,
      "SELECT version, points_used, mean, std, created_at_ms, detector, center, scale, learned, "
-     "phases FROM versions "
+     "phases, quiet FROM versions "
      "WHERE series_id = ?1 ORDER BY version",
      false},
     {&select_points_,
@@ -181,8 +195,8 @@ std::optional<std::string> store::prepare_all(bool read_only) {
      false},
     {&count_series_, "SELECT COUNT(*) FROM series", false},
     {&save_state_,
-     "UPDATE versions SET center = ?3, scale = ?4, learned = ?5, phases = COALESCE(?6, phases) "
-     "WHERE series_id = ?1 AND version = ?2",
+     "UPDATE versions SET center = ?3, scale = ?4, learned = ?5, phases = COALESCE(?6, phases), "
+     "quiet = ?7 WHERE series_id = ?1 AND version = ?2",
      true},
   };
   for (const auto& e : entries) {
@@ -302,6 +316,7 @@ expected<bool, store_failure> store::save_states(const std::vector<checkpoint_it
     sqlite3_bind_int64(save_state_, 5, static_cast<sqlite3_int64>(item.state.learned));
     if (!item.state.memory.empty())
       bind_array(save_state_, 6, item.state.memory);
+    sqlite3_bind_int64(save_state_, 7, item.state.quiet);
     if (sqlite3_step(save_state_) != SQLITE_DONE) {
       auto why = last_error();
       exec(db_, "ROLLBACK");
@@ -341,6 +356,8 @@ store::versions(const std::string& series_id) {
       r.params = model::detector_fit::of(
         sqlite3_column_double(select_versions_, 6), sqlite3_column_double(select_versions_, 7),
         static_cast<uint64_t>(sqlite3_column_int64(select_versions_, 8)));
+      r.params.quiet = static_cast<uint32_t>(std::clamp<sqlite3_int64>(
+        sqlite3_column_int64(select_versions_, 10), 0, std::numeric_limits<uint32_t>::max()));
       if (sqlite3_column_type(select_versions_, 9) == SQLITE_BLOB
           && spec->type == model::detector_type::range) {
         r.params.memory = column_array<double>(select_versions_, 9);

@@ -194,7 +194,42 @@ TEST_CASE("store: a schema 2 store gains the detector columns; its versions keep
   sqlite3_stmt* s = nullptr;
   sqlite3_prepare_v2(raw, "PRAGMA user_version", -1, &s, nullptr);
   REQUIRE(sqlite3_step(s) == SQLITE_ROW);
-  CHECK(sqlite3_column_int(s, 0) == 3);
+  CHECK(sqlite3_column_int(s, 0) == 4);
   sqlite3_finalize(s);
   sqlite3_close(raw);
+}
+
+TEST_CASE("store: a schema 3 store gains the cooldown column; a checkpoint keeps the count") {
+  testing::temp_dir dir;
+  auto path = dir.path + "/v3.db";
+  write_old_store(path, R"sql(
+      CREATE TABLE series (series_id TEXT PRIMARY KEY, latest_version INTEGER NOT NULL)
+        WITHOUT ROWID;
+      CREATE TABLE versions (series_id TEXT NOT NULL, version INTEGER NOT NULL,
+        points_used INTEGER NOT NULL, mean REAL NOT NULL, std REAL NOT NULL,
+        created_at_ms INTEGER NOT NULL, detector TEXT, center REAL, scale REAL,
+        learned INTEGER, phases BLOB, PRIMARY KEY (series_id, version)) WITHOUT ROWID;
+      CREATE TABLE points (series_id TEXT NOT NULL, version INTEGER NOT NULL,
+        timestamps BLOB NOT NULL, "values" BLOB NOT NULL, PRIMARY KEY (series_id, version))
+        WITHOUT ROWID;
+      INSERT INTO series VALUES('e', 1);
+      INSERT INTO versions VALUES('e', 1, 3, 1.5, 0.5, 1700000000000,
+        'ewma k=5 direction=both min_deviation=0 min_scale=0 alpha=0.01 cooldown=100', 2.5, 0.25,
+        7, NULL);
+      PRAGMA user_version=3;)sql");
+  auto db = open_rw(path);
+  auto old = db->versions("e").value();
+  REQUIRE(old.size() == 1);
+  CHECK(old[0].detector.type == model::detector_type::ewma);
+  CHECK(old[0].params.center == 2.5);
+  CHECK(old[0].params.learned == 7);
+  CHECK(old[0].params.quiet == 0); // none was kept before
+  auto state = old[0].params;
+  state.quiet = 42;
+  state.learned = 8;
+  REQUIRE(db->save_states({model::checkpoint_item{"e", 1, state}}).value());
+  db.reset();
+  auto reopened = open_rw(path)->versions("e").value();
+  CHECK(reopened[0].params.quiet == 42);
+  CHECK(reopened[0].params.learned == 8);
 }
