@@ -441,15 +441,17 @@ double number_param(const detector_spec& spec, std::string_view name) {
 }
 
 std::string to_text(const detector_spec& spec) {
-  if (spec.type == detector_type::contract)
-    return "contract";
-  return std::string{name_of(spec.type)} + " k=" + format(spec.k) + " direction="
-         + name_of(spec.dir) + " min_deviation=" + format(spec.min_deviation)
-         + " min_scale=" + format(spec.min_scale) + " alpha=" + format(spec.alpha)
-         + " cooldown=" + format(spec.cooldown) + " period_s=" + format(spec.period_s)
-         + " phases=" + format(spec.phases) + " window=" + format(spec.window)
-         + " blocks=" + format(spec.blocks) + " margin=" + format(spec.margin)
-         + " smooth=" + format(spec.smooth);
+  // The type's own parameters, in the catalogue's order.
+  std::string out = name_of(spec.type);
+  for (const auto& doc : detector_catalogue()) {
+    if (doc.type != spec.type)
+      continue;
+    for (const auto& p : doc.params)
+      out += std::string{" "} + p.name + "="
+             + (std::string_view{p.kind} == "number" ? format(number_param(spec, p.name))
+                                                     : std::string{name_of(spec.dir)});
+  }
+  return out;
 }
 
 std::optional<detector_spec> from_text(std::string_view text) {
