@@ -89,7 +89,12 @@ TEST_CASE("detectors: bad specs get 422 naming what is wrong, and store nothing"
                                   bad_case{R"({"type":"zscore","k":"2"})", "detector.k"},
                                   bad_case{R"({"type":"mad","direction":"up"})", "detector.direction"},
                                   bad_case{R"({"type":"mad","min_scale":-1})", "detector.min_scale"},
-                                  bad_case{R"({"type":"contract","k":3})", "takes none"}}) {
+                                  bad_case{R"({"type":"contract","k":3})", "takes none"},
+                                  bad_case{R"({"type":"range","window":1})", "detector.window must be between 2"},
+                                  bad_case{R"({"type":"range","blocks":65})", "detector.blocks"},
+                                  bad_case{R"({"type":"range","margin":-0.1})", "detector.margin"},
+                                  bad_case{R"({"type":"range","smooth":0})", "detector.smooth"},
+                                  bad_case{R"({"type":"range","k":3})", "detector range has no parameter"}}) {
     CAPTURE(detector);
     auto r = testing::answer(c.Post("/fit/bad", body_with(detector), json));
     CHECK(r.status == 422);
