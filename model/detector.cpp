@@ -50,9 +50,6 @@ const param_doc margin_doc{"margin", "number", 0.05, 0, 10, "",
 const param_doc smooth_doc{"smooth", "number", 10, 1, 1000, "",
                            "the mean of this many last points is watched too, against the range "
                            "of its own past (1: the value only)"};
-const param_doc range_cooldown_doc{"cooldown", "number", 100, 0, 1e6, "",
-                                   "after an alarm, this many points are never reported "
-                                   "anomalous (one incident, one alarm)"};
 const param_doc min_scale_doc{"min_scale", "number", 1e-9, 0, huge, "",
                               "floor of the scale (1.4826 * MAD), so that flat series can be "
                               "fitted"};
@@ -195,7 +192,7 @@ const std::vector<detector_doc>& detector_catalogue() {
      "The shipped detector that scores best on NAB (see the README). Learning is checkpointed "
      "to the store.",
      {window_doc, blocks_doc, margin_doc, smooth_doc, direction_doc, min_deviation_doc,
-      range_cooldown_doc}},
+      cooldown_doc}},
   };
   return docs;
 }
