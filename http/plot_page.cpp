@@ -90,7 +90,13 @@ std::string y_ticks(const frame& f) {
   double raw = span / 5, power = std::pow(10.0, std::floor(std::log10(raw)));
   double step = power * (raw / power < 1.5 ? 1 : raw / power < 3.5 ? 2 : raw / power < 7.5 ? 5 : 10);
   std::string out;
-  for (double v = std::ceil(f.v0 / step) * step; v <= f.v1; v += step) {
+  // Counted, not accumulated: far from zero a step can be below the values'
+  // precision (a flat series at 1e20), and v += step would never end.
+  double first = std::ceil(f.v0 / step) * step;
+  for (int k = 0; k <= 12 && step > 0; ++k) {
+    double v = first + k * step;
+    if (!(v <= f.v1))
+      break;
     double shown_v = std::fabs(v) < step * 1e-9 ? 0 : v; // no "-0" or 1e-17
     auto y = num(f.y(shown_v));
     out += "<line x1='" + num(left - 4) + "' x2='" + num(width - right) + "' y1='" + y + "' y2='"
@@ -115,8 +121,6 @@ std::string svg(const actors::version_points& vp,
                            [&](std::size_t i, const model::judgement& at) {
       for (; next < shown.size() && shown[next].t <= vp.data.timestamps[i]; ++next) {
         learned_at[next] = at;
-        learned_at[next].anomaly = (at.upper && shown[next].v > *at.upper)
-                                   || (at.lower && shown[next].v < *at.lower);
       }
     });
   }

@@ -303,6 +303,12 @@ TEST_CASE("detectors: /plot draws the version's bounds and marks the points outs
   auto line = online.substr(upper_path, online.find('\'', upper_path + 9) - upper_path);
   CHECK(std::count(line.begin(), line.end(), 'L') == 2); // 3 training points
   CHECK(online.find("fill-opacity") != std::string::npos);
+  // A series far from zero that moves by one ulp: the ticks' step is below the values'
+  // precision; the page is still drawn, with a bounded number of ticks.
+  REQUIRE(testing::answer(c.Post("/fit/far", R"({"timestamps":[1,2,3],"values":[1e20,1.0000000000000002e20,1e20],"detector":{"type":"range"}})", json)).status == 200);
+  auto far = testing::answer(c.Get("/plot?series_id=far"));
+  CHECK(far.status == 200);
+  CHECK(far.body.size() < 100000);
 }
 
 TEST_CASE("detectors: seasonal judges each point by its phase; /series and /plot show the phases") {
