@@ -206,10 +206,19 @@ std::string encode_fit(std::string_view series_id, const model::version_record& 
   });
 }
 
+/// A learned figure: null when it is not a finite number (JSON has no
+/// infinity), which values near the double range can make it.
+void write_figure(writer& w, double x) {
+  if (std::isfinite(x))
+    w.Double(x);
+  else
+    w.Null();
+}
+
 void write_bound(writer& w, const char* key, bool present, double x) {
   write_key(w, key);
   if (present)
-    w.Double(x);
+    write_figure(w, x);
   else
     w.Null();
 }
@@ -223,9 +232,9 @@ std::string encode_prediction(const actors::prediction& p, bool explain) {
     write_string(w, std::to_string(p.version));
     if (explain) {
       write_key(w, "score");
-      w.Double(p.score);
+      write_figure(w, p.score);
       write_key(w, "expected");
-      w.Double(p.expected);
+      write_figure(w, p.expected);
       write_bound(w, "lower", p.has_lower, p.lower);
       write_bound(w, "upper", p.has_upper, p.upper);
     }
@@ -251,10 +260,10 @@ std::string encode_batch(const actors::prediction_list& ps, bool explain) {
           get(p);
         w.EndArray();
       };
-      column("score", [&](const actors::prediction& p) { w.Double(p.score); });
-      column("expected", [&](const actors::prediction& p) { w.Double(p.expected); });
-      column("lower", [&](const actors::prediction& p) { p.has_lower ? w.Double(p.lower) : w.Null(); });
-      column("upper", [&](const actors::prediction& p) { p.has_upper ? w.Double(p.upper) : w.Null(); });
+      column("score", [&](const actors::prediction& p) { write_figure(w, p.score); });
+      column("expected", [&](const actors::prediction& p) { write_figure(w, p.expected); });
+      column("lower", [&](const actors::prediction& p) { write_figure(w, p.has_lower ? p.lower : NAN); });
+      column("upper", [&](const actors::prediction& p) { write_figure(w, p.has_upper ? p.upper : NAN); });
     }
     w.EndObject();
   });
@@ -382,7 +391,7 @@ std::string encode_versions(std::string_view series_id, const actors::version_li
           auto b = model::judge(r.detector, r.stats, r.params, r.params.phase_center[p], at);
           w.StartObject();
           write_key(w, "expected");
-          w.Double(b.expected);
+          write_figure(w, b.expected);
           write_bound(w, "lower", b.lower.has_value(), b.lower.value_or(0));
           write_bound(w, "upper", b.upper.has_value(), b.upper.value_or(0));
           w.EndObject();

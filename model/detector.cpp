@@ -133,10 +133,19 @@ std::optional<std::pair<double, double>> range_bounds(const detector_spec& spec,
   auto r = range::range_of(s, memory, range::value_view);
   if (!r)
     return std::nullopt;
-  double widen = spec.margin * (r->high - r->low);
-  double middle = r->low + (r->high - r->low) / 2;
+  // In halves, so that a range as wide as the doubles does not overflow; a
+  // bound past them is infinite (nothing is beyond it).
+  double half = r->high / 2 - r->low / 2, middle = r->low / 2 + r->high / 2;
+  double widen = spec.margin * 2 * half;
   return std::make_pair(std::min(r->low - widen, middle - spec.min_deviation),
                         std::max(r->high + widen, middle + spec.min_deviation));
+}
+
+/// The middle of the range detector's value range (finite, unlike the
+/// middle of its bounds when one is infinite).
+double range_middle(const range::shape& s, const std::vector<double>& memory) {
+  auto r = range::range_of(s, memory, range::value_view);
+  return r ? r->low / 2 + r->high / 2 : 0;
 }
 
 /// The range detector learns a point: its memory, then the center and scale shown.
@@ -146,8 +155,8 @@ void range_learn(const detector_spec& spec, detector_fit& state, double value) {
     state.memory = range::empty(s);
   range::add(s, state.memory, value);
   if (auto b = range_bounds(spec, s, state.memory)) {
-    state.center = b->first + (b->second - b->first) / 2;
-    state.scale = (b->second - b->first) / 2;
+    state.center = range_middle(s, state.memory);
+    state.scale = b->second / 2 - b->first / 2;
   }
 }
 
@@ -341,8 +350,11 @@ void learn(const detector_spec& spec, detector_fit& state, double value) {
   // West's exponentially weighted variance: var' = (1 - a) * (var + a * d^2).
   double d = value - state.center;
   double var = state.scale * state.scale;
-  state.center += spec.alpha * d;
+  double center = state.center + spec.alpha * d;
   var = (1 - spec.alpha) * (var + spec.alpha * d * d);
+  if (!std::isfinite(center) || !std::isfinite(var))
+    return; // a point near the double range would overflow the state: not learned
+  state.center = center;
   state.scale = std::sqrt(var);
   ++state.learned;
 }
@@ -372,9 +384,9 @@ judgement judge_range(const detector_spec& spec, const detector_fit& params, dou
   if (!b)
     return j;
   auto [lower, upper] = *b;
-  j.expected = lower + (upper - lower) / 2;
-  double half = (upper - lower) / 2;
-  j.score = half > 0 ? (value - j.expected) / half : 0;
+  j.expected = range_middle(s, params.memory);
+  double half = upper / 2 - lower / 2;
+  j.score = half > 0 && std::isfinite(half) ? (value - j.expected) / half : 0;
   if (spec.dir != direction::lower)
     j.upper = upper;
   if (spec.dir != direction::upper)

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include <rapidjson/document.h>
 
@@ -341,4 +342,35 @@ TEST_CASE("detectors: seasonal judges each point by its phase; /series and /plot
   CHECK(phases[0]["expected"].GetDouble() == doctest::Approx(0));
   CHECK(phases[1]["expected"].GetDouble() == doctest::Approx(100));
   CHECK(testing::answer(c.Get("/plot?series_id=season")).body.find("bounds per phase") != std::string::npos);
+}
+
+TEST_CASE("detectors: values near the double range keep answers valid JSON and states finite") {
+  testing::live_server server;
+  auto c = server.client();
+  for (std::string type : {"ewma", "range", "zscore"}) {
+    CAPTURE(type);
+    REQUIRE(testing::answer(c.Post(("/fit/" + type).c_str(), R"({"timestamps":[1,2,3],"values":[1,2,3],"detector":{"type":")" + type + R"("}})", json)).status == 200);
+    for (double v : {1.7e308, -1.7e308, 1.7e308, -1.7e308, 5.0}) {
+      CAPTURE(v);
+      auto answer = predict(c, "/predict/" + type + "?explain=true", v);
+      rapidjson::Document doc;
+      doc.Parse(answer.c_str());
+      REQUIRE_MESSAGE(!doc.HasParseError(), answer); // null where a figure is not finite
+      for (const char* key : {"score", "expected", "lower", "upper"})
+        CHECK((doc[key].IsNull() || std::isfinite(doc[key].GetDouble())));
+    }
+    auto batch = testing::answer(c.Post(("/predict/" + type + "/batch?explain=true").c_str(),
+                                        R"({"timestamps":[1,2],"values":[1.7e308,-1.7e308]})", json));
+    rapidjson::Document b;
+    b.Parse(batch.body.c_str());
+    CHECK_FALSE(b.HasParseError());
+    auto series = testing::answer(c.Get(("/series/" + type).c_str()));
+    rapidjson::Document s;
+    s.Parse(series.body.c_str());
+    CHECK_FALSE(s.HasParseError());
+    CHECK(testing::answer(c.Get(("/plot?series_id=" + type).c_str())).status == 200);
+  }
+  // ewma did not learn the points that would overflow it: its center is still near 3.
+  auto e = parse(predict(c, "/predict/ewma?explain=true&learn=false", 3));
+  CHECK(std::fabs(e["expected"].GetDouble()) < 10);
 }
