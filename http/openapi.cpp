@@ -126,7 +126,7 @@ constexpr std::string_view document = R"json({
         "properties": {
           "timestamps": {"type": "array", "items": {"type": "integer", "format": "int64", "minimum": 0}, "description": "Unix seconds, strictly increasing"},
           "values": {"type": "array", "items": {"type": "number"}, "description": "Finite, not all equal; same length as timestamps"},
-          "detector": {"type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["contract", "zscore", "mad"]}}, "additionalProperties": true, "description": "Optional: the detector of this version and its parameters (GET /detectors). Absent: the contract's rule. Detectors other than contract accept repeated timestamps, and flat values when they have a floor"}
+          "detector": {"type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["contract", "zscore", "mad", "ewma", "seasonal", "range"]}}, "additionalProperties": true, "description": "Optional: the detector of this version and its parameters (GET /detectors). Absent: the contract's rule. Detectors other than contract accept repeated timestamps, and flat values when they have a floor"}
         }
       },
       "FitResponse": {
@@ -147,10 +147,10 @@ constexpr std::string_view document = R"json({
         "type": "object",
         "required": ["anomaly", "model_version"],
         "properties": {"anomaly": {"type": "boolean"}, "model_version": {"type": "string"},
-          "score": {"type": "number", "description": "explain=true only: (value - expected) / scale"},
-          "expected": {"type": "number", "description": "explain=true only: the detector's center"},
-          "lower": {"type": "number", "nullable": true, "description": "explain=true only: below it is anomalous; null when not checked"},
-          "upper": {"type": "number", "nullable": true, "description": "explain=true only: above it is anomalous; null when not checked"}},
+          "score": {"type": "number", "nullable": true, "description": "explain=true only: (value - expected) / scale; null past the double range"},
+          "expected": {"type": "number", "nullable": true, "description": "explain=true only: the detector's center; null past the double range"},
+          "lower": {"type": "number", "nullable": true, "description": "explain=true only: below it is anomalous; null when not checked (or past the double range)"},
+          "upper": {"type": "number", "nullable": true, "description": "explain=true only: above it is anomalous; null when not checked (or past the double range)"}},
         "additionalProperties": false
       },
       "Latency": {

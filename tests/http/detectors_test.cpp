@@ -161,7 +161,10 @@ TEST_CASE("detectors: GET /detectors lists every type with its parameters") {
   CHECK(list[2]["params"].HasMember("min_scale"));
   for (const auto& d : list.GetArray())
     CHECK(d["doc"].GetStringLength() > 20);
-  CHECK(testing::answer(c.Get("/openapi.json")).body.find("/detectors") != std::string::npos);
+  auto openapi = testing::answer(c.Get("/openapi.json")).body;
+  CHECK(openapi.find("/detectors") != std::string::npos);
+  for (const auto& d : list.GetArray()) // every type is in the fit body's enum
+    CHECK(openapi.find("\"" + std::string{d["type"].GetString()} + "\"") != std::string::npos);
   CHECK(testing::answer(c.Post("/detectors", "", json)).status == 405);
 }
 
