@@ -288,6 +288,21 @@ inline bool wait_for_in_flight(httplib::Client& c, int n) {
   return false;
 }
 
+/// Polls /metrics (every 10 ms, for at most 30 s) until the unlabelled metric
+/// `name` is at most `most`; false if it never was.
+inline bool wait_for_metric_at_most(httplib::Client& c, const std::string& name, double most) {
+  for (int i = 0; i < 3000; ++i) {
+    auto r = c.Get("/metrics");
+    if (r) {
+      auto at = r->body.find("\n" + name + " ");
+      if (at != std::string::npos && std::stod(r->body.substr(at + name.size() + 2)) <= most)
+        return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
 /// A valid fit body with `n` points whose values vary around `base`.
 inline std::string fit_body(int n = 6, double base = 10.0, long start = 1700000000) {
   std::string ts = "[", vs = "[";

@@ -284,10 +284,13 @@ TEST_CASE("front end: a socket still open in a forked child after the server clo
   }
   ::close(gate[0]);
   // The idle connections pass the keep-alive timeout and the server closes
-  // them. No FIN leaves while the child holds the sockets, so nothing here
-  // can observe the close: wait well past it (and past the batch of events
-  // after which the loop frees them), then send on each.
-  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  // them. No FIN leaves while the child holds the sockets, so only the
+  // server's count of open connections shows it (at most the polling
+  // client's own, and one it is closing). Then past the batch of events after
+  // which the loop frees them, send on each.
+  auto c = s.client();
+  REQUIRE(testing::wait_for_metric_at_most(c, "model_server_open_connections", 2));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
   for (int fd : fds)
     send_text(fd, "GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n");
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
