@@ -214,6 +214,22 @@ std::string svg(const actors::version_points& vp,
          + guides + "<path d='" + path + "' fill='none' stroke='#1f77b4'/>" + dots + "</svg>";
 }
 
+/// The summary's bounds: the contract's threshold, or the detector's bounds
+/// now (an online detector's after what it has learned).
+std::string bounds_rows(const model::version_record& r) {
+  if (r.detector.type == model::detector_type::contract)
+    return "<dt>anomaly threshold</dt><dd>" + num(r.stats.threshold()) + "</dd>";
+  auto b = bounds_of(r);
+  std::string out;
+  if (b.lower)
+    out += "<dt>lower bound" + std::string{model::is_online(r.detector.type) ? " (now)" : ""}
+           + "</dt><dd>" + num(*b.lower) + "</dd>";
+  if (b.upper)
+    out += "<dt>upper bound" + std::string{model::is_online(r.detector.type) ? " (now)" : ""}
+           + "</dt><dd>" + num(*b.upper) + "</dd>";
+  return out;
+}
+
 } // namespace
 
 std::string render_plot_page(std::string_view series_id, const actors::version_points& vp) {
@@ -234,8 +250,8 @@ std::string render_plot_page(std::string_view series_id, const actors::version_p
            "</head><body><h1>"
          + title + "</h1>" + svg(vp, shown) + "<p>Drawn: " + summary + ".</p><dl><dt>points used</dt><dd>"
          + std::to_string(s.points_used) + "</dd><dt>mean</dt><dd>" + num(s.mean)
-         + "</dd><dt>std</dt><dd>" + num(s.std) + "</dd><dt>anomaly threshold</dt><dd>"
-         + num(s.threshold()) + "</dd><dt>detector</dt><dd>"
+         + "</dd><dt>std</dt><dd>" + num(s.std) + "</dd>" + bounds_rows(vp.record)
+         + "<dt>detector</dt><dd>"
          + escape(model::to_text(vp.record.detector)) + "</dd></dl></body></html>";
 }
 

@@ -294,6 +294,9 @@ TEST_CASE("detectors: /plot draws the version's bounds and marks the points outs
   CHECK(page.find("UTC: 40 (outside the bounds)") != std::string::npos);
   CHECK(page.find("UTC: 3</title>") != std::string::npos); // inside
   CHECK(page.find("mad k=2 direction=both") != std::string::npos);
+  // The summary gives the detector's bounds, not the contract's threshold.
+  CHECK(page.find("<dt>upper bound</dt>") != std::string::npos);
+  CHECK(page.find("anomaly threshold") == std::string::npos);
   REQUIRE(testing::answer(c.Post("/fit/q", R"({"timestamps":[1,2,3],"values":[1,2,9],"detector":{"type":"ewma"}})", json)).status == 200);
   // The y axis has round ticks: values 1..40 (padded) get 0, 10, 20, 30, 40.
   for (const char* tick : {">0</text>", ">10</text>", ">20</text>", ">30</text>", ">40</text>"})
