@@ -90,30 +90,33 @@ std::pair<double, double> robust_of(const std::vector<double>& xs, double min_sc
   return {median, std::max(1.4826 * median_of(std::move(dev)), min_scale)};
 }
 
-/// Sets a number parameter of `spec` by name.
+/// A spec's number parameters: each name, its field, and whether it counts
+/// something (floored when set).
+struct number_field {
+  std::string_view name;
+  double detector_spec::*field;
+  bool whole;
+};
+constexpr number_field number_fields[] = {
+  {"k", &detector_spec::k, false},           {"min_deviation", &detector_spec::min_deviation, false},
+  {"min_scale", &detector_spec::min_scale, false}, {"alpha", &detector_spec::alpha, false},
+  {"cooldown", &detector_spec::cooldown, true},    {"period_s", &detector_spec::period_s, true},
+  {"phases", &detector_spec::phases, true},        {"window", &detector_spec::window, true},
+  {"blocks", &detector_spec::blocks, true},        {"margin", &detector_spec::margin, false},
+  {"smooth", &detector_spec::smooth, true},
+};
+
+const number_field* number_field_named(std::string_view name) {
+  for (const auto& f : number_fields)
+    if (f.name == name)
+      return &f;
+  return nullptr;
+}
+
+/// Sets a number parameter of `spec` by name (an unknown name changes nothing).
 void set_number(detector_spec& spec, std::string_view name, double x) {
-  if (name == "k")
-    spec.k = x;
-  else if (name == "min_deviation")
-    spec.min_deviation = x;
-  else if (name == "min_scale")
-    spec.min_scale = x;
-  else if (name == "alpha")
-    spec.alpha = x;
-  else if (name == "cooldown")
-    spec.cooldown = std::floor(x);
-  else if (name == "period_s")
-    spec.period_s = std::floor(x);
-  else if (name == "phases")
-    spec.phases = std::floor(x);
-  else if (name == "window")
-    spec.window = std::floor(x);
-  else if (name == "blocks")
-    spec.blocks = std::floor(x);
-  else if (name == "margin")
-    spec.margin = x;
-  else if (name == "smooth")
-    spec.smooth = std::floor(x);
+  if (auto f = number_field_named(name))
+    spec.*(f->field) = f->whole ? std::floor(x) : x;
 }
 
 range::shape shape_of(const detector_spec& spec) {
@@ -306,10 +309,11 @@ expected<fitted> fit_detector(const detector_spec& spec, const training_data& da
     }
   }
   if (is_online(spec.type)) {
-    // ewma starts on the first value; range on an empty memory.
+    // ewma starts on the first value (learning it again changes nothing);
+    // range on an empty memory.
     auto state = initial_state(spec, data);
-    for (std::size_t i = spec.type == detector_type::ewma ? 1 : 0; i < data.values.size(); ++i)
-      learn(spec, state, data.values[i]);
+    for (double v : data.values)
+      learn(spec, state, v);
     state.learned = 0;
     out.params = std::move(state);
     return out; // flat training is fine: the first differing point is news, then learned
@@ -438,15 +442,8 @@ judgement judge(const detector_spec& spec, const fit_stats& stats, const detecto
 }
 
 double number_param(const detector_spec& spec, std::string_view name) {
-  const std::pair<std::string_view, double> all[] = {
-    {"k", spec.k},         {"min_deviation", spec.min_deviation}, {"min_scale", spec.min_scale},
-    {"alpha", spec.alpha}, {"cooldown", spec.cooldown},           {"period_s", spec.period_s},
-    {"phases", spec.phases}, {"window", spec.window},             {"blocks", spec.blocks},
-    {"margin", spec.margin}, {"smooth", spec.smooth}};
-  for (const auto& [n, v] : all)
-    if (n == name)
-      return v;
-  return 0;
+  auto f = number_field_named(name);
+  return f ? spec.*(f->field) : 0;
 }
 
 std::string to_text(const detector_spec& spec) {
