@@ -220,13 +220,12 @@ std::string bounds_rows(const model::version_record& r) {
   if (r.detector.type == model::detector_type::contract)
     return "<dt>anomaly threshold</dt><dd>" + num(r.stats.threshold()) + "</dd>";
   auto b = bounds_of(r);
+  std::string when = model::is_online(r.detector.type) ? " (now)" : "";
   std::string out;
   if (b.lower)
-    out += "<dt>lower bound" + std::string{model::is_online(r.detector.type) ? " (now)" : ""}
-           + "</dt><dd>" + num(*b.lower) + "</dd>";
+    out += "<dt>lower bound" + when + "</dt><dd>" + num(*b.lower) + "</dd>";
   if (b.upper)
-    out += "<dt>upper bound" + std::string{model::is_online(r.detector.type) ? " (now)" : ""}
-           + "</dt><dd>" + num(*b.upper) + "</dd>";
+    out += "<dt>upper bound" + when + "</dt><dd>" + num(*b.upper) + "</dd>";
   return out;
 }
 

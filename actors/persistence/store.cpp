@@ -358,14 +358,15 @@ store::versions(const std::string& series_id) {
         static_cast<uint64_t>(sqlite3_column_int64(select_versions_, 8)));
       r.params.quiet = static_cast<uint32_t>(std::clamp<sqlite3_int64>(
         sqlite3_column_int64(select_versions_, 10), 0, std::numeric_limits<uint32_t>::max()));
-      if (sqlite3_column_type(select_versions_, 9) == SQLITE_BLOB
-          && spec->type == model::detector_type::range) {
-        r.params.memory = column_array<double>(select_versions_, 9);
-      } else if (sqlite3_column_type(select_versions_, 9) == SQLITE_BLOB) {
-        auto both = column_array<double>(select_versions_, 9); // centers, then scales
-        auto half = both.size() / 2;
-        r.params.phase_center.assign(both.begin(), both.begin() + half);
-        r.params.phase_scale.assign(both.begin() + half, both.end());
+      if (sqlite3_column_type(select_versions_, 9) == SQLITE_BLOB) {
+        auto arrays = column_array<double>(select_versions_, 9);
+        if (spec->type == model::detector_type::range) {
+          r.params.memory = std::move(arrays);
+        } else { // seasonal: centers, then scales
+          auto half = arrays.size() / 2;
+          r.params.phase_center.assign(arrays.begin(), arrays.begin() + half);
+          r.params.phase_scale.assign(arrays.begin() + half, arrays.end());
+        }
       }
     }
     out.push_back(r);
