@@ -171,6 +171,18 @@ bool predict_options_of(const httplib::Request& req, httplib::Response& res,
   return true;
 }
 
+/// The same, also carried onto a predict or batch query with its deadline.
+template <class Query>
+bool predict_options_of(api_context& ctx, const httplib::Request& req, httplib::Response& res,
+                        predict_options& out, Query& query) {
+  if (!predict_options_of(req, res, out))
+    return false;
+  query.version = out.version;
+  query.learn = out.learn;
+  query.deadline_ms = deadline_of(ctx);
+  return true;
+}
+
 void handle_predict(api_context& ctx, const httplib::Request& req, httplib::Response& res) {
   auto start = clock::now();
   std::string id = req.matches[1];
@@ -180,11 +192,8 @@ void handle_predict(api_context& ctx, const httplib::Request& req, httplib::Resp
   if (!query)
     return reply_error(res, 422, query.detail());
   predict_options opts;
-  if (!predict_options_of(req, res, opts))
+  if (!predict_options_of(ctx, req, res, opts, query.value()))
     return;
-  query.value().version = opts.version;
-  query.value().learn = opts.learn;
-  query.value().deadline_ms = deadline_of(ctx);
   actors::prediction p;
   if (!ask(ctx, id, caf::make_message(actors::predict_atom::value, id, query.value()), res, p))
     return;
@@ -201,11 +210,8 @@ void handle_batch(api_context& ctx, const httplib::Request& req, httplib::Respon
   if (!query)
     return reply_error(res, 422, query.detail());
   predict_options opts;
-  if (!predict_options_of(req, res, opts))
+  if (!predict_options_of(ctx, req, res, opts, query.value()))
     return;
-  query.value().version = opts.version;
-  query.value().learn = opts.learn;
-  query.value().deadline_ms = deadline_of(ctx);
   actors::prediction_list ps;
   if (!ask(ctx, id, caf::make_message(actors::batch_atom::value, id, std::move(query.value())),
            res, ps))
