@@ -220,23 +220,6 @@ TEST_CASE("detector: ewma starts on the training values, then learns each point"
   CHECK_FALSE(judge(e, f.value().stats, state, 10).anomaly);
 }
 
-TEST_CASE("detector: ewma's cooldown suppresses the alarms right after one") {
-  auto e = spec("ewma", {num("alpha", 0.01), num("k", 3), num("cooldown", 2)});
-  auto f = fit_detector(e, data_of({1, 2, 1, 2, 1, 2}), 3).value();
-  auto state = f.params;
-  CHECK(judge_and_learn(e, f.stats, state, 50).anomaly);
-  CHECK(state.quiet == 2);
-  CHECK_FALSE(judge_and_learn(e, f.stats, state, 50).anomaly); // suppressed
-  CHECK_FALSE(judge_and_learn(e, f.stats, state, 50).anomaly); // suppressed
-  CHECK(state.quiet == 0);
-  CHECK(judge_and_learn(e, f.stats, state, 500).anomaly);
-  // Flat training is accepted: the first differing point is news.
-  auto flat = fit_detector(e, data_of({5, 5, 5}), 3);
-  REQUIRE(flat);
-  CHECK(judge(e, flat.value().stats, flat.value().params, 5.5).anomaly);
-  CHECK_FALSE(judge(e, flat.value().stats, flat.value().params, 5).anomaly);
-}
-
 TEST_CASE("detector: range judges by the range of its window and of its moving mean") {
   // window 6 in 3 blocks of 2, a 3-point mean, margin 0.5 (model/range_memory's
   // test computes the ranges): after [1, 5, 2, 3, 10] the value range is
@@ -286,19 +269,32 @@ TEST_CASE("detector: range judges by the range of its window and of its moving m
   CHECK(state.learned == 9);
 }
 
-TEST_CASE("detector: range's cooldown, and flat training") {
-  auto r = spec("range", {num("window", 10), num("blocks", 2), num("cooldown", 2)});
-  auto f = fit_detector(r, data_of({1, 2, 1, 2, 1, 2}), 3).value();
-  auto state = f.params;
-  CHECK(judge_and_learn(r, f.stats, state, 50).anomaly);
-  CHECK(state.quiet == 2);
-  CHECK_FALSE(judge_and_learn(r, f.stats, state, -50).anomaly); // suppressed
-  CHECK_FALSE(judge_and_learn(r, f.stats, state, 500).anomaly); // suppressed
-  CHECK(judge_and_learn(r, f.stats, state, 5000).anomaly);
-  auto flat = fit_detector(r, data_of({5, 5, 5}), 3);
-  REQUIRE(flat);
-  CHECK(judge(r, flat.value().stats, flat.value().params, 5.5).anomaly);
-  CHECK_FALSE(judge(r, flat.value().stats, flat.value().params, 5).anomaly);
+TEST_CASE("detector: the online detectors' cooldown suppresses the alarms right after one; "
+          "flat training is accepted") {
+  struct online_case {
+    detector_spec spec;
+    double suppressed[2]; ///< points that would alarm, within the cooldown
+    double after;         ///< alarms again once it has run
+  };
+  for (const auto& [d, suppressed, after] :
+       {online_case{spec("ewma", {num("alpha", 0.01), num("k", 3), num("cooldown", 2)}), {50, 50}, 500},
+        online_case{spec("range", {num("window", 10), num("blocks", 2), num("cooldown", 2)}),
+                    {-50, 500}, 5000}}) {
+    CAPTURE(name_of(d.type));
+    auto f = fit_detector(d, data_of({1, 2, 1, 2, 1, 2}), 3).value();
+    auto state = f.params;
+    CHECK(judge_and_learn(d, f.stats, state, 50).anomaly);
+    CHECK(state.quiet == 2);
+    for (double v : suppressed)
+      CHECK_FALSE(judge_and_learn(d, f.stats, state, v).anomaly);
+    CHECK(state.quiet == 0);
+    CHECK(judge_and_learn(d, f.stats, state, after).anomaly);
+    // Flat training is accepted: the first differing point is news.
+    auto flat = fit_detector(d, data_of({5, 5, 5}), 3);
+    REQUIRE(flat);
+    CHECK(judge(d, flat.value().stats, flat.value().params, 5.5).anomaly);
+    CHECK_FALSE(judge(d, flat.value().stats, flat.value().params, 5).anomaly);
+  }
 }
 
 TEST_CASE("detector: seasonal keeps a median and scale per phase of the period") {

@@ -18,11 +18,20 @@ commit_item item(const std::string& id, uint32_t version, double mean = 1.0) {
                      {{1, 2, 3}, {mean - 1, mean, mean + 1}}};
 }
 
+/// Tables older schemas share: `series` (schemas 1 to 3) and `points` (2 and 3).
+const std::string old_series_table =
+  "CREATE TABLE series (series_id TEXT PRIMARY KEY, latest_version INTEGER NOT NULL)"
+  " WITHOUT ROWID;";
+const std::string old_points_table =
+  "CREATE TABLE points (series_id TEXT NOT NULL, version INTEGER NOT NULL,"
+  " timestamps BLOB NOT NULL, \"values\" BLOB NOT NULL, PRIMARY KEY (series_id, version))"
+  " WITHOUT ROWID;";
+
 /// Writes a store file of an older schema by hand, from its SQL.
-void write_old_store(const std::string& path, const char* sql) {
+void write_old_store(const std::string& path, const std::string& sql) {
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-  REQUIRE(sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(db);
 }
 
@@ -120,9 +129,7 @@ TEST_CASE("store: a corrupt or unreadable file is a clear error, not a crash") {
 TEST_CASE("store: a schema 1 store (points inline) is migrated, its versions and points kept") {
   testing::temp_dir dir;
   auto path = dir.path + "/old.db";
-  write_old_store(path, R"sql(
-      CREATE TABLE series (series_id TEXT PRIMARY KEY, latest_version INTEGER NOT NULL)
-        WITHOUT ROWID;
+  write_old_store(path, old_series_table + R"sql(
       CREATE TABLE versions (series_id TEXT NOT NULL, version INTEGER NOT NULL,
         points_used INTEGER NOT NULL, mean REAL NOT NULL, std REAL NOT NULL,
         created_at_ms INTEGER NOT NULL, timestamps BLOB NOT NULL, "values" BLOB NOT NULL,
@@ -158,15 +165,11 @@ TEST_CASE("store: series_ids pages through every series in byte order") {
 TEST_CASE("store: a schema 2 store gains the detector columns; its versions keep the contract's rule") {
   testing::temp_dir dir;
   auto path = dir.path + "/v2.db";
-  write_old_store(path, R"sql(
-      CREATE TABLE series (series_id TEXT PRIMARY KEY, latest_version INTEGER NOT NULL)
-        WITHOUT ROWID;
+  write_old_store(path, old_series_table + R"sql(
       CREATE TABLE versions (series_id TEXT NOT NULL, version INTEGER NOT NULL,
         points_used INTEGER NOT NULL, mean REAL NOT NULL, std REAL NOT NULL,
         created_at_ms INTEGER NOT NULL, PRIMARY KEY (series_id, version)) WITHOUT ROWID;
-      CREATE TABLE points (series_id TEXT NOT NULL, version INTEGER NOT NULL,
-        timestamps BLOB NOT NULL, "values" BLOB NOT NULL, PRIMARY KEY (series_id, version))
-        WITHOUT ROWID;
+      )sql" + old_points_table + R"sql(
       INSERT INTO series VALUES('old', 1);
       INSERT INTO versions VALUES('old', 1, 3, 1.5, 0.5, 1700000000000);
       PRAGMA user_version=2;)sql");
@@ -202,16 +205,12 @@ TEST_CASE("store: a schema 2 store gains the detector columns; its versions keep
 TEST_CASE("store: a schema 3 store gains the cooldown column; a checkpoint keeps the count") {
   testing::temp_dir dir;
   auto path = dir.path + "/v3.db";
-  write_old_store(path, R"sql(
-      CREATE TABLE series (series_id TEXT PRIMARY KEY, latest_version INTEGER NOT NULL)
-        WITHOUT ROWID;
+  write_old_store(path, old_series_table + R"sql(
       CREATE TABLE versions (series_id TEXT NOT NULL, version INTEGER NOT NULL,
         points_used INTEGER NOT NULL, mean REAL NOT NULL, std REAL NOT NULL,
         created_at_ms INTEGER NOT NULL, detector TEXT, center REAL, scale REAL,
         learned INTEGER, phases BLOB, PRIMARY KEY (series_id, version)) WITHOUT ROWID;
-      CREATE TABLE points (series_id TEXT NOT NULL, version INTEGER NOT NULL,
-        timestamps BLOB NOT NULL, "values" BLOB NOT NULL, PRIMARY KEY (series_id, version))
-        WITHOUT ROWID;
+      )sql" + old_points_table + R"sql(
       INSERT INTO series VALUES('e', 1);
       INSERT INTO versions VALUES('e', 1, 3, 1.5, 0.5, 1700000000000,
         'ewma k=5 direction=both min_deviation=0 min_scale=0 alpha=0.01 cooldown=100', 2.5, 0.25,
