@@ -1,6 +1,6 @@
 // The contract's rules for small request values: the version meaning "latest"
 // and a predict timestamp given as digits. (The `version` query parameter's
-// syntax is HTTP's: http/query.hpp.) Pure functions, callable from any thread.
+// syntax is HTTP's: http/api/query.hpp.) Pure functions, callable from any thread.
 #pragma once
 
 #include <cstdint>

@@ -6,7 +6,7 @@ wave with noise, a spike and a level shift; 600 points, 5 minutes apart) with
 the online range detector (window 200), saves its /plot page and takes a
 screenshot of it with headless Chromium (Debian's `chromium` package).
 
-  scripts/plot_screenshot.py [--build DIR] [--out FILE]   FILE: http/plot_example.png
+  scripts/plot_screenshot.py [--build DIR] [--out FILE]   FILE: http/pages/plot_example.png
 """
 import argparse
 import json

@@ -25,9 +25,9 @@
 #include <httplib.h>
 #include <sqlite3.h>
 
-#include "http/config.hpp"
+#include "http/app/config.hpp"
 #include "tests/temp_dir.hpp"
-#include "http/service.hpp"
+#include "http/app/service.hpp"
 
 namespace testing {
 

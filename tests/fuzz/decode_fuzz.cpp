@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "http/codec.hpp"
+#include "http/api/codec.hpp"
 #include "model/detector.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "http/codec.hpp"
-#include "http/query.hpp"
+#include "http/api/codec.hpp"
+#include "http/api/query.hpp"
 #include "model/request_params.hpp"
 #include "model/series_id.hpp"
 

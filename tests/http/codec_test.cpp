@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "http/codec.hpp"
+#include "http/api/codec.hpp"
 
 using namespace http;
 

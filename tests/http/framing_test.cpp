@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "http/framing.hpp"
+#include "http/server/framing.hpp"
 
 namespace {
 

@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "http/query.hpp"
+#include "http/api/query.hpp"
 #include "model/request_params.hpp"
 
 using http::parse_version;

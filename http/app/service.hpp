@@ -7,10 +7,10 @@
 #include <string>
 
 #include "actors/system.hpp"
-#include "http/config.hpp"
-#include "http/front_end.hpp"
-#include "http/listener.hpp"
-#include "http/routes.hpp"
+#include "http/app/config.hpp"
+#include "http/server/front_end.hpp"
+#include "http/api/listener.hpp"
+#include "http/api/routes.hpp"
 #include "model/expected.hpp"
 
 namespace http {

@@ -1,4 +1,4 @@
-#include "http/config.hpp"
+#include "http/app/config.hpp"
 
 #include <fstream>
 

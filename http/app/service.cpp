@@ -1,4 +1,4 @@
-#include "http/service.hpp"
+#include "http/app/service.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>

@@ -13,7 +13,7 @@
 
 #include <httplib.h>
 
-#include "http/metrics.hpp"
+#include "http/metrics/metrics.hpp"
 
 namespace http {
 

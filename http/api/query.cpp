@@ -1,4 +1,4 @@
-#include "http/query.hpp"
+#include "http/api/query.hpp"
 
 #include <limits>
 #include <string>

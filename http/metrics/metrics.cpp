@@ -1,4 +1,4 @@
-#include "http/metrics.hpp"
+#include "http/metrics/metrics.hpp"
 
 #include <cstdio>
 

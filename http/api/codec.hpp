@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "actors/messages.hpp"
-#include "http/latency.hpp"
+#include "http/metrics/latency.hpp"
 #include "model/expected.hpp"
 #include "model/zscore.hpp"
 

@@ -1,4 +1,4 @@
-#include "http/codec.hpp"
+#include "http/api/codec.hpp"
 
 #include <optional>
 #include <cmath>

@@ -1,8 +1,8 @@
-#include "http/listener.hpp"
+#include "http/api/listener.hpp"
 
 #include <chrono>
 
-#include "http/codec.hpp"
+#include "http/api/codec.hpp"
 
 namespace http {
 

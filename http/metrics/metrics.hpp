@@ -14,7 +14,7 @@
 #include "actors/peer_link.hpp"
 #include "actors/router_shard.hpp"
 #include "actors/store_writer.hpp"
-#include "http/latency.hpp"
+#include "http/metrics/latency.hpp"
 
 namespace http {
 

@@ -1,4 +1,4 @@
-#include "http/framing.hpp"
+#include "http/server/framing.hpp"
 
 #include <algorithm>
 #include <cctype>

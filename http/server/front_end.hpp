@@ -20,10 +20,10 @@
 
 #include <httplib.h>
 
-#include "http/framing.hpp"
-#include "http/listener.hpp"
-#include "http/metrics.hpp"
-#include "http/worker_pool.hpp"
+#include "http/server/framing.hpp"
+#include "http/api/listener.hpp"
+#include "http/metrics/metrics.hpp"
+#include "http/server/worker_pool.hpp"
 
 namespace http {
 

@@ -1,4 +1,4 @@
-#include "http/plot_page.hpp"
+#include "http/pages/plot_page.hpp"
 
 #include <algorithm>
 #include <cmath>

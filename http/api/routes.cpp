@@ -1,10 +1,10 @@
-#include "http/routes.hpp"
+#include "http/api/routes.hpp"
 
 #include "actors/bridge.hpp"
-#include "http/codec.hpp"
-#include "http/openapi.hpp"
-#include "http/plot_page.hpp"
-#include "http/query.hpp"
+#include "http/api/codec.hpp"
+#include "http/api/openapi.hpp"
+#include "http/pages/plot_page.hpp"
+#include "http/api/query.hpp"
 #include "model/request_params.hpp"
 #include "model/series_id.hpp"
 

@@ -1,4 +1,4 @@
-#include "http/latency.hpp"
+#include "http/metrics/latency.hpp"
 
 namespace http {
 

@@ -1,4 +1,4 @@
-#include "http/front_end.hpp"
+#include "http/server/front_end.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "http/codec.hpp"
+#include "http/api/codec.hpp"
 
 namespace http {
 

@@ -11,9 +11,9 @@
 #include <caf/actor_system_config.hpp>
 
 #include "actors/system.hpp"
-#include "http/front_end.hpp"
-#include "http/listener.hpp"
-#include "http/routes.hpp"
+#include "http/server/front_end.hpp"
+#include "http/api/listener.hpp"
+#include "http/api/routes.hpp"
 
 namespace http {
 

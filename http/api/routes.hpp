@@ -11,8 +11,8 @@
 #include "actors/cluster.hpp"
 #include "actors/series_router.hpp"
 #include "actors/store_writer.hpp"
-#include "http/latency.hpp"
-#include "http/metrics.hpp"
+#include "http/metrics/latency.hpp"
+#include "http/metrics/metrics.hpp"
 
 namespace http {
 

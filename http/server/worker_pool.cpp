@@ -1,4 +1,4 @@
-#include "http/worker_pool.hpp"
+#include "http/server/worker_pool.hpp"
 
 namespace http {
 

@@ -12,8 +12,8 @@
 
 #include <caf/all.hpp>
 
-#include "http/config.hpp"
-#include "http/service.hpp"
+#include "http/app/config.hpp"
+#include "http/app/service.hpp"
 
 namespace {
 
