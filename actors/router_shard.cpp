@@ -149,11 +149,11 @@ router_actor::behavior_type router_shard(self_ptr self, series_settings base,
            int64_t deadline_ms) {
       return route<model::version_record>(self, id, a, std::move(data), det, deadline_ms);
     },
-    [self](predict_atom a, std::string& id, predict_query q) {
-      return route<prediction>(self, id, a, q);
+    [self](predict_atom a, const std::string& id, const predict_query& q) {
+      return route<prediction>(self, id, a, id, q);
     },
-    [self](batch_atom a, std::string& id, batch_query& q) {
-      return route<prediction_list>(self, id, a, std::move(q));
+    [self](batch_atom a, const std::string& id, const batch_query& q) {
+      return route<prediction_list>(self, id, a, id, q);
     },
     [self](plot_atom a, std::string& id, uint32_t version) {
       return route<version_points>(self, id, a, version);

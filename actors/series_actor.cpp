@@ -185,7 +185,9 @@ series_actor::behavior_type series(self_ptr self, std::string id, series_setting
            int64_t deadline_ms) {
       return fit(self, data, detector, deadline_ms);
     },
-    [self](predict_atom, const predict_query& q) -> caf::result<prediction> {
+    // Reads carry the series id, so that the front end may send them here
+    // directly, or through the shard: the same message either way.
+    [self](predict_atom, const std::string&, const predict_query& q) -> caf::result<prediction> {
       if (deadline_passed(q.deadline_ms))
         return deadline_error();
       prediction out;
@@ -194,7 +196,7 @@ series_actor::behavior_type series(self_ptr self, std::string id, series_setting
         return err;
       return out;
     },
-    [self](batch_atom, const batch_query& q) -> caf::result<prediction_list> {
+    [self](batch_atom, const std::string&, const batch_query& q) -> caf::result<prediction_list> {
       if (deadline_passed(q.deadline_ms))
         return deadline_error();
       if (q.timestamps.size() != q.values.size())

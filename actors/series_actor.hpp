@@ -26,8 +26,8 @@ namespace actors {
 using series_actor = caf::typed_actor<
   caf::replies_to<fit_atom, model::training_data, model::detector_spec, int64_t>::with<
     model::version_record>,
-  caf::replies_to<predict_atom, predict_query>::with<prediction>,
-  caf::replies_to<batch_atom, batch_query>::with<prediction_list>,
+  caf::replies_to<predict_atom, std::string, predict_query>::with<prediction>,
+  caf::replies_to<batch_atom, std::string, batch_query>::with<prediction_list>,
   caf::replies_to<plot_atom, uint32_t>::with<version_points>,
   caf::replies_to<list_atom, uint32_t, uint32_t>::with<version_list>,
   caf::reacts_to<passivate_atom>>;

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "http/api/codec.hpp"
+#include "http/server/exchange.hpp"
 
 namespace http {
 
@@ -25,22 +26,26 @@ std::string detail_for(const httplib::Request& req, const httplib::Response& res
   }
 }
 
-/// Records every routed request (metrics, access log). Pre-routing and logger
-/// run on the same thread, one request after the other, so a thread_local
-/// carries the start time. The logger runs before the response leaves the
-/// server, so a client that reads /metrics after an answer sees it counted.
+/// Records every request cpp-httplib answers (metrics, access log), and
+/// renders actors' replies (pass 2 of a deferred request, exchange.hpp) before
+/// routing. The logger runs before the response leaves the server, so a
+/// client that reads /metrics after an answer sees it counted. Pass 1 of a
+/// deferred request is not an answer and is not recorded.
 void install_accounting(httplib::Server& srv, const listener_settings& s, log_sink log,
                         http_metrics& metrics) {
-  static thread_local std::chrono::steady_clock::time_point start;
-  srv.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
-    start = std::chrono::steady_clock::now();
-    return httplib::Server::HandlerResponse::Unhandled;
+  srv.set_pre_routing_handler([](const httplib::Request&, httplib::Response& res) {
+    auto* ex = exchange::current();
+    return ex && ex->render_reply(res) ? httplib::Server::HandlerResponse::Handled
+                                       : httplib::Server::HandlerResponse::Unhandled;
   });
   bool all = s.access_log == "all", errors = s.access_log == "errors";
   srv.set_logger([&metrics, log, all, errors](const httplib::Request& req,
                                               const httplib::Response& res) {
+    auto* ex = exchange::current();
+    if (!ex || ex->deferred())
+      return;
     auto us = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                      std::chrono::steady_clock::now() - start)
+                                      std::chrono::steady_clock::now() - ex->started())
                                       .count());
     metrics.observe(endpoint_of(req.path), res.status, us);
     if (all || (errors && res.status >= 400))

@@ -1,10 +1,10 @@
 #include "http/api/routes.hpp"
 
-#include "actors/bridge.hpp"
 #include "http/api/codec.hpp"
 #include "http/api/openapi.hpp"
 #include "http/pages/plot_page.hpp"
 #include "http/api/query.hpp"
+#include "http/server/exchange.hpp"
 #include "model/request_params.hpp"
 #include "model/series_id.hpp"
 
@@ -51,47 +51,51 @@ int64_t deadline_of(const api_context& ctx) {
   return actors::unix_ms_now() + ctx.settings.request_timeout.count();
 }
 
-/// How long a client waits for a fit's answer: until the store has decided.
-/// Every path answers (the series actor refuses work past its deadline, the
-/// writer refuses it before its transaction and otherwise answers with the
-/// transaction's outcome, and series actors answer for a writer that died);
-/// the store bounds its own waits (10 s busy timeout). This bound only keeps a
-/// thread from waiting forever on a disk that never returns.
-constexpr auto fit_wait = std::chrono::hours(24);
+/// How a request is asked of its actor.
+struct ask_options {
+  bool fit = false;   ///< a fit: past its wait it is in doubt (504), never 503
+  bool direct = false; ///< a read the series actor may be asked for directly, skipping its shard
+  bool heavy = false; ///< render the reply off the event loop
+};
 
-/// Sends `msg` to the shard owning `id` and waits for a `T`: a fit until the
-/// store's decision, anything else its deadline plus the read grace. On
-/// anything but a `T` writes the error response and returns false.
-template <class T>
-bool ask(api_context& ctx, std::string_view id, caf::message msg, httplib::Response& res,
-         T& out) {
-  auto dest = caf::actor_cast<caf::strong_actor_ptr>(ctx.router.shard_for(id));
-  bool fit = msg.match_element<actors::fit_atom>(0);
-  auto wait = fit ? std::chrono::duration_cast<std::chrono::milliseconds>(fit_wait)
-                  : ctx.settings.request_timeout + ctx.settings.read_grace;
-  auto* bridge = actors::bridge::current();
-  if (!bridge) { // a route that waits on actors ran on a thread without a bridge
-    reply_error(res, 503, "this request cannot be served on this thread; retry");
-    return false;
-  }
-  auto reply = bridge->ask(dest, std::move(msg), wait);
-  if (!reply) {
-    reply_error(res, 503, "no answer within request-timeout-ms ("
-                            + std::to_string(ctx.settings.request_timeout.count())
-                            + " ms); the server is overloaded");
-    return false;
-  }
-  if (reply->match_elements<T>()) {
-    out = std::move(reply->get_mutable_as<T>(0));
-    return true;
-  }
-  if (reply->match_elements<caf::error>()) {
-    const auto& err = reply->get_as<caf::error>(0);
-    reply_error(res, status_of(err), actors::error_detail(err));
-    return false;
-  }
-  reply_error(res, 503, "unexpected answer from the series actor");
-  return false;
+/// Asks `dest` with `msg`, without waiting: the event loop sends it and, when
+/// the reply comes, `on_value` renders a `T` into the response; an error
+/// becomes its status (status_of) and detail. Fits and reads alike are
+/// answered at their deadline plus the read grace at the latest. `id`, when
+/// not empty, is the series a direct read may go to.
+template <class T, class OnValue>
+void ask_actor(api_context& ctx, caf::strong_actor_ptr dest, std::string_view id,
+               caf::message msg, httplib::Response& res, ask_options o, OnValue on_value) {
+  auto* ex = exchange::current();
+  if (!ex) // a route that needs an actor ran outside the front end
+    return reply_error(res, 503, "this request cannot be served here; retry");
+  deferral d;
+  d.dest = std::move(dest);
+  d.msg = std::move(msg);
+  if (o.direct && ctx.router.owns(id))
+    d.series_id = std::string{id};
+  d.fit = o.fit;
+  d.heavy = o.heavy;
+  d.wait = ctx.settings.request_timeout + ctx.settings.read_grace;
+  d.render = [on_value = std::move(on_value)](caf::message& reply, httplib::Response& res) {
+    if (reply.match_elements<T>())
+      return on_value(reply.get_mutable_as<T>(0), res);
+    if (reply.match_elements<caf::error>()) {
+      const auto& err = reply.get_as<caf::error>(0);
+      return reply_error(res, status_of(err), actors::error_detail(err));
+    }
+    reply_error(res, 503, "unexpected answer from the series actor");
+  };
+  ex->defer(res, std::move(d));
+}
+
+/// The same, to the actor serving series `id`: its router shard, or the peer
+/// link of the node that owns it.
+template <class T, class OnValue>
+void ask(api_context& ctx, std::string_view id, caf::message msg, httplib::Response& res,
+         ask_options o, OnValue on_value) {
+  ask_actor<T>(ctx, caf::actor_cast<caf::strong_actor_ptr>(ctx.router.shard_for(id)), id,
+               std::move(msg), res, o, std::move(on_value));
 }
 
 /// The validated series id, or false after answering 422.
@@ -134,14 +138,13 @@ void handle_fit(api_context& ctx, const httplib::Request& req, httplib::Response
   auto request = decode_fit(req.body);
   if (!request)
     return reply_error(res, 422, request.detail());
-  model::version_record record;
-  if (!ask(ctx, id,
-           caf::make_message(actors::fit_atom::value, id, std::move(request.value().data),
-                             request.value().detector, deadline_of(ctx)),
-           res, record))
-    return;
-  res.set_content(encode_fit(id, record), json);
-  ctx.fit_latency.record(elapsed_us(start));
+  auto msg = caf::make_message(actors::fit_atom::value, id, std::move(request.value().data),
+                               request.value().detector, deadline_of(ctx));
+  ask<model::version_record>(ctx, id, std::move(msg), res, {true, false, false},
+                             [&ctx, id, start](model::version_record& record, httplib::Response& res) {
+                               res.set_content(encode_fit(id, record), json);
+                               ctx.fit_latency.record(elapsed_us(start));
+                             });
 }
 
 /// The query options predicts and batch predicts share: `version`, `explain`
@@ -194,11 +197,13 @@ void handle_predict(api_context& ctx, const httplib::Request& req, httplib::Resp
   predict_options opts;
   if (!predict_options_of(ctx, req, res, opts, query.value()))
     return;
-  actors::prediction p;
-  if (!ask(ctx, id, caf::make_message(actors::predict_atom::value, id, query.value()), res, p))
-    return;
-  res.set_content(encode_prediction(p, opts.explain), json);
-  ctx.predict_latency.record(elapsed_us(start));
+  ask<actors::prediction>(ctx, id, caf::make_message(actors::predict_atom::value, id, query.value()),
+                          res, {false, true, false},
+                          [&ctx, start, explain = opts.explain](actors::prediction& p,
+                                                                httplib::Response& res) {
+                            res.set_content(encode_prediction(p, explain), json);
+                            ctx.predict_latency.record(elapsed_us(start));
+                          });
 }
 
 /// Batch predicts are not in /healthcheck's inference latency (a point's).
@@ -212,11 +217,11 @@ void handle_batch(api_context& ctx, const httplib::Request& req, httplib::Respon
   predict_options opts;
   if (!predict_options_of(ctx, req, res, opts, query.value()))
     return;
-  actors::prediction_list ps;
-  if (!ask(ctx, id, caf::make_message(actors::batch_atom::value, id, std::move(query.value())),
-           res, ps))
-    return;
-  res.set_content(encode_batch(ps, opts.explain), json);
+  ask<actors::prediction_list>(
+    ctx, id, caf::make_message(actors::batch_atom::value, id, std::move(query.value())), res,
+    {false, true, false}, [explain = opts.explain](actors::prediction_list& ps, httplib::Response& res) {
+      res.set_content(encode_batch(ps, explain), json);
+    });
 }
 
 void handle_plot(api_context& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -226,35 +231,25 @@ void handle_plot(api_context& ctx, const httplib::Request& req, httplib::Respons
   uint32_t version = 0;
   if (!series_id_of(id, res) || !version_of(req, res, version))
     return;
-  actors::version_points vp;
-  if (!ask(ctx, id, caf::make_message(actors::plot_atom::value, id, version), res, vp))
-    return;
-  res.set_content(render_plot_page(id, vp), "text/html; charset=utf-8");
+  // The page is drawn off the event loop: a version may hold a million points.
+  ask<actors::version_points>(ctx, id, caf::make_message(actors::plot_atom::value, id, version),
+                              res, {false, false, true},
+                              [id](actors::version_points& vp, httplib::Response& res) {
+                                res.set_content(render_plot_page(id, vp),
+                                                "text/html; charset=utf-8");
+                              });
 }
 
-/// Series stored on the other nodes: each peer link asks its node (a short
-/// timeout; a node that does not answer counts with its last known figure).
-uint64_t peer_series(const api_context& ctx) {
-  uint64_t sum = 0;
-  auto* bridge = actors::bridge::current();
-  for (std::size_t i = 0; i < ctx.cluster->links.size(); ++i) {
-    auto reply = bridge ? bridge->ask(caf::actor_cast<caf::strong_actor_ptr>(ctx.cluster->links[i]),
-                                      caf::make_message(actors::count_atom::value),
-                                      std::chrono::seconds(2))
-                        : std::nullopt;
-    if (reply && reply->match_elements<uint64_t>())
-      sum += reply->get_as<uint64_t>(0);
-    else
-      sum += ctx.cluster->peers[i]->series.load();
-  }
-  return sum;
-}
-
+/// On a single node /healthcheck is answered on the loop from counters; in a
+/// cluster it asks the series count actor, which sums every node's.
 void handle_healthcheck(api_context& ctx, const httplib::Request&, httplib::Response& res) {
-  uint64_t series = ctx.counters.series.load();
-  if (ctx.cluster)
-    series += peer_series(ctx);
-  res.set_content(encode_healthcheck(series, ctx.predict_latency, ctx.fit_latency), json);
+  auto render = [&ctx](uint64_t series, httplib::Response& res) {
+    res.set_content(encode_healthcheck(series, ctx.predict_latency, ctx.fit_latency), json);
+  };
+  if (!ctx.series_count)
+    return render(ctx.counters.series.load(), res);
+  ask_actor<uint64_t>(ctx, caf::actor_cast<caf::strong_actor_ptr>(ctx.series_count), {},
+                      caf::make_message(actors::count_atom::value), res, {}, render);
 }
 
 void handle_series(api_context& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -265,16 +260,17 @@ void handle_series(api_context& ctx, const httplib::Request& req, httplib::Respo
   if (!page)
     return reply_error(res, 422, page.detail());
   auto [after, limit] = page.value();
-  actors::version_list versions; // one more than the page: is there a next one?
-  if (!ask(ctx, id, caf::make_message(actors::list_atom::value, id, after, limit + 1), res,
-           versions))
-    return;
-  std::optional<uint32_t> next;
-  if (versions.size() > limit) {
-    versions.pop_back();
-    next = versions.back().version;
-  }
-  res.set_content(encode_versions(id, versions, next), json);
+  // One more than the page: is there a next one?
+  ask<actors::version_list>(
+    ctx, id, caf::make_message(actors::list_atom::value, id, after, limit + 1), res,
+    {false, false, false}, [id, limit = limit](actors::version_list& versions, httplib::Response& res) {
+      std::optional<uint32_t> next;
+      if (versions.size() > limit) {
+        versions.pop_back();
+        next = versions.back().version;
+      }
+      res.set_content(encode_versions(id, versions, next), json);
+    });
 }
 
 void handle_metrics(api_context& ctx, const httplib::Request&, httplib::Response& res) {

@@ -1,7 +1,8 @@
 // The HTTP endpoints: one handler per endpoint, each a thin translation from
-// HTTP to a message for the series' router shard and back. Handlers run on
-// httplib worker threads and wait for the actor's answer through the thread's
-// bridge (actors/bridge.hpp); nothing on this path takes a shared lock.
+// HTTP to a message for the series' actor and back. Handlers run on an event
+// loop (or its compute pool) and never wait: one that needs an actor defers
+// to the loop with the message and how to render the reply (http/server/
+// exchange.hpp). Nothing on this path takes a shared lock.
 #pragma once
 
 #include <chrono>
@@ -19,9 +20,9 @@ namespace http {
 struct api_settings {
   /// Deadline of fits and predicts: work not started by then is refused (503).
   std::chrono::milliseconds request_timeout{30000};
-  /// Extra wait for reads (predict, /plot, /series) started before their
-  /// deadline. Fits have none: a fit's client waits for its transaction's
-  /// outcome, so that 503 always means "not stored".
+  /// Extra wait past the deadline for work started before it. Then a read is
+  /// answered 503 (nothing changed) and a fit 504 (in doubt: 503 always means
+  /// "not stored").
   std::chrono::milliseconds read_grace{1000};
 };
 
@@ -37,6 +38,7 @@ struct api_context {
   http_metrics metrics{};              ///< every request, for /metrics
   std::atomic<bool> draining{false};   ///< shutting down: /health/ready answers 503
   const actors::cluster_parts* cluster = nullptr; ///< the other nodes; null on a single node
+  caf::actor series_count; ///< sums every node's series count; null on a single node
 };
 
 /// Installs every endpoint of the contract (and 405 for wrong methods).

@@ -94,8 +94,10 @@ app_config::app_config() {
     .add(v.data_dir, "data-dir", "directory of the store (default ./data)");
   opt_group{custom_options_, "http"}
     .add(v.loops, "loops", "epoll loop threads owning the connections (2)")
-    .add(v.threads, "threads", "workers for predicts, /plot and /series (32)")
-    .add(v.fit_threads, "fit-threads", "workers for fits (128)")
+    .add(v.compute_threads, "compute-threads",
+         "threads for /plot pages and bodies of a megabyte or more, off the loops (2)")
+    .add(v.old_threads, "threads", "no longer used: no thread waits on actors (ignored)")
+    .add(v.old_fit_threads, "fit-threads", "no longer used: no thread waits on the store (ignored)")
     .add(v.max_connections, "max-connections", "open connections; more are closed at once (16384)")
     .add(v.keepalive_max_requests, "keepalive-max-requests", "requests per connection, then close; 0 unlimited (0)")
     .add(v.keepalive_timeout_s, "keepalive-timeout-s", "idle connections close after this (75)")
@@ -107,7 +109,8 @@ app_config::app_config() {
     .add(v.write_timeout_s, "write-timeout-s", "drop clients not reading this long (60)")
     .add(v.request_timeout_ms, "request-timeout-ms", "deadline of fits and predicts, then 503 (30000)")
     .add(v.access_log, "access-log", "off | errors | all (off)")
-    .add(v.max_in_flight, "max-in-flight", "requests at the workers at once; more get 503 (4096)")
+    .add(v.max_in_flight, "max-in-flight",
+         "requests waiting on actors or the compute pool at once; more get 503 (4096)")
     .add(v.max_in_flight_fits, "max-in-flight-fits", "fits among them; more get 503 (1024)")
     .add(v.max_in_flight_bytes, "max-in-flight-bytes", "their request bytes; more get 503 (256 MiB)")
     .add(v.drain_grace_ms, "drain-grace-ms", "on SIGTERM, readiness 503 this long first (0)")
@@ -152,10 +155,8 @@ std::vector<std::string> check_ranges(const server_config& v) {
   std::vector<std::string> problems;
   at_least<std::size_t>(problems, "http.loops", v.loops, 1);
   at_most<std::size_t>(problems, "http.loops", v.loops, 64);
-  at_least<std::size_t>(problems, "http.threads", v.threads, 1);
-  at_most<std::size_t>(problems, "http.threads", v.threads, 4096);
-  at_least<std::size_t>(problems, "http.fit-threads", v.fit_threads, 1);
-  at_most<std::size_t>(problems, "http.fit-threads", v.fit_threads, 4096);
+  at_least<std::size_t>(problems, "http.compute-threads", v.compute_threads, 1);
+  at_most<std::size_t>(problems, "http.compute-threads", v.compute_threads, 256);
   at_least<std::size_t>(problems, "http.max-connections", v.max_connections, 1);
   at_most<std::size_t>(problems, "http.max-connections", v.max_connections, 1000000);
   at_most<std::size_t>(problems, "http.keepalive-max-requests", v.keepalive_max_requests,
@@ -165,7 +166,8 @@ std::vector<std::string> check_ranges(const server_config& v) {
   at_least<std::size_t>(problems, "http.max-body-bytes", v.max_body_bytes, 64);
   at_most<std::size_t>(problems, "http.max-body-bytes", v.max_body_bytes, std::size_t{1} << 30);
   at_least<std::size_t>(problems, "http.max-request-line-bytes", v.max_request_line_bytes, 64);
-  at_most<std::size_t>(problems, "http.max-request-line-bytes", v.max_request_line_bytes, 65536);
+  // cpp-httplib parses at most 8,192 bytes of request line (and of each header line).
+  at_most<std::size_t>(problems, "http.max-request-line-bytes", v.max_request_line_bytes, 8192);
   at_least<std::size_t>(problems, "http.max-header-bytes", v.max_header_bytes, 256);
   at_most<std::size_t>(problems, "http.max-header-bytes", v.max_header_bytes, 1u << 20);
   at_least<std::size_t>(problems, "http.backlog", v.backlog, 1);
@@ -233,6 +235,17 @@ std::vector<std::string> check_ranges(const server_config& v) {
   return problems;
 }
 
+std::vector<std::string> deprecation_notices(const server_config& v) {
+  std::vector<std::string> out;
+  if (v.old_threads != 0)
+    out.push_back("option http.threads is no longer used (requests wait on actors without a "
+                  "thread); it is ignored");
+  if (v.old_fit_threads != 0)
+    out.push_back("option http.fit-threads is no longer used (fits wait on the store without a "
+                  "thread); it is ignored");
+  return out;
+}
+
 void enable_cluster(app_config& cfg) {
   const auto& v = cfg.values;
   // Only nodes configured with the same list accept each other's handshake.
@@ -265,8 +278,7 @@ listener_settings listener_of(const server_config& v) {
 front_end_settings front_end_of(const server_config& v) {
   front_end_settings f;
   f.loops = v.loops;
-  f.workers = v.threads;
-  f.fit_workers = v.fit_threads;
+  f.compute_threads = v.compute_threads;
   f.max_connections = v.max_connections;
   f.max_in_flight = v.max_in_flight;
   f.max_in_flight_fits = v.max_in_flight_fits;
@@ -277,7 +289,6 @@ front_end_settings front_end_of(const server_config& v) {
   f.write_timeout = std::chrono::seconds(v.write_timeout_s);
   f.limits = {v.max_request_line_bytes, v.max_header_bytes, v.max_body_bytes};
   f.access_log = v.access_log;
-  f.healthcheck_waits = !v.cluster_nodes.empty();
   return f;
 }
 

@@ -25,8 +25,9 @@ struct server_config {
   std::string data_dir = "./data";///< directory holding the store; created if missing
   // [http]
   std::size_t loops = 2;                     ///< epoll loop threads owning the connections
-  std::size_t threads = 32;                  ///< workers for predicts, /plot, /series
-  std::size_t fit_threads = 128;             ///< workers for fits (they wait on the store)
+  std::size_t compute_threads = 2;           ///< threads for /plot pages and huge bodies (off the loops)
+  std::size_t old_threads = 0;               ///< http.threads: no longer used (0 = not given)
+  std::size_t old_fit_threads = 0;           ///< http.fit-threads: no longer used (0 = not given)
   std::size_t max_connections = 16384;       ///< open connections; past it new ones close at once
   std::size_t keepalive_max_requests = 0;    ///< requests per connection, then close; 0 unlimited
   std::size_t keepalive_timeout_s = 75;      ///< idle connections close after this
@@ -38,7 +39,7 @@ struct server_config {
   std::size_t write_timeout_s = 60;          ///< a client not reading this long is dropped
   std::size_t request_timeout_ms = 30000;    ///< longest wait for an actor's answer (then 503)
   std::string access_log = "off";            ///< off | errors | all
-  std::size_t max_in_flight = 4096;          ///< requests at the workers; beyond it 503 at once
+  std::size_t max_in_flight = 4096;          ///< requests waiting on actors or compute; beyond it 503 at once
   std::size_t max_in_flight_fits = 1024;     ///< fits among them; beyond it 503 at once
   std::size_t max_in_flight_bytes = 256u << 20; ///< their request bytes; beyond it 503 at once
   std::size_t drain_grace_ms = 0;            ///< on SIGTERM: readiness 503 this long first
@@ -88,6 +89,9 @@ void enable_cluster(app_config& cfg);
 
 /// Validates values that parsed but may still be out of range.
 std::vector<std::string> check_ranges(const server_config& v);
+
+/// One line per option that is accepted but no longer has an effect.
+std::vector<std::string> deprecation_notices(const server_config& v);
 
 listener_settings listener_of(const server_config& v);
 front_end_settings front_end_of(const server_config& v);

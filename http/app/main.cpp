@@ -59,6 +59,8 @@ int main(int argc, char** argv) {
     std::cerr << "model_server: " << p << '\n';
   if (!problems.empty())
     return 2;
+  for (const auto& notice : http::deprecation_notices(cfg.values))
+    std::cerr << "model_server: " << notice << '\n';
   caf::actor_system sys{cfg};
   auto svc = http::service::start(sys, cfg.values, log_line);
   if (!svc) {

@@ -6,7 +6,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "actors/bridge.hpp"
+#include "actors/series_count.hpp"
+#include "http/server/access_log.hpp"
 
 namespace http {
 
@@ -41,18 +42,21 @@ service::start(caf::actor_system& sys, const server_config& cfg, log_sink log) {
   self->rt_ = std::move(rt.value());
   self->ctx_.reset(new api_context{sys, *self->rt_.router, *self->rt_.counters, *self->rt_.series,
                                   api_of(cfg)});
-  if (!cfg.cluster_nodes.empty())
+  if (!cfg.cluster_nodes.empty()) {
     self->ctx_->cluster = &self->rt_.cluster;
+    self->ctx_->series_count = actors::spawn_series_count(sys, self->rt_.cluster.links,
+                                                          self->rt_.counters);
+  }
   auto listener = listener_of(cfg);
-  configure(self->srv_, listener, log, self->ctx_->metrics);
+  auto front = front_end_of(cfg);
+  // Access-log lines and notices leave the loops through one writer thread.
+  self->log_ = std::make_unique<access_log>(log, front.access_log_queue,
+                                            self->ctx_->metrics.log_lines_dropped);
+  auto* writer = self->log_.get();
+  configure(self->srv_, listener, [writer](std::string_view line) { writer->write(std::string{line}); },
+            self->ctx_->metrics);
   install_routes(self->srv_, *self->ctx_);
-  // Each worker thread owns its bridge to the actors, destroyed when the
-  // front end joins its workers, before the actors stop.
-  auto bridge_for_thread = [&sys] {
-    return std::static_pointer_cast<void>(std::make_shared<actors::bridge::installed>(sys));
-  };
-  self->front_ = std::make_unique<front_end>(self->srv_, front_end_of(cfg), self->ctx_->metrics,
-                                             log, bridge_for_thread);
+  self->front_ = std::make_unique<front_end>(self->srv_, front, self->ctx_->metrics, *self->log_, sys);
   self->listen_fd_ = open_listener(listener.host, listener.port, listener.backlog, self->port_);
   if (self->listen_fd_ < 0)
     return model::store_failure{"cannot listen on " + cfg.host + ":" + std::to_string(cfg.port)
@@ -62,7 +66,10 @@ service::start(caf::actor_system& sys, const server_config& cfg, log_sink log) {
 
 service::~service() {
   stop();
-  front_.reset(); // joins the workers before the actors stop
+  front_.reset(); // its hand-offs go before the actors stop
+  log_.reset();   // writes what is queued
+  if (ctx_ && ctx_->series_count)
+    caf::anon_send_exit(ctx_->series_count, caf::exit_reason::user_shutdown);
   if (listen_fd_ >= 0)
     ::close(listen_fd_);
   actors::stop(rt_);

@@ -8,6 +8,7 @@
 
 #include "actors/system.hpp"
 #include "http/app/config.hpp"
+#include "http/server/access_log.hpp"
 #include "http/server/front_end.hpp"
 #include "http/api/listener.hpp"
 #include "http/api/routes.hpp"
@@ -45,6 +46,7 @@ private:
   actors::runtime rt_;
   std::unique_ptr<api_context> ctx_;
   routed_server srv_;
+  std::unique_ptr<access_log> log_;
   std::unique_ptr<front_end> front_;
   int listen_fd_ = -1;
   int port_ = -1;

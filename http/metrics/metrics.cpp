@@ -92,7 +92,8 @@ std::string http_metrics::render(const actors::series_counters& series,
     sample(out, "model_server_request_duration_seconds_count{" + label + "}",
            static_cast<double>(h.count()));
   }
-  header(out, "model_server_in_flight_requests", "gauge", "Requests being handled now.");
+  header(out, "model_server_in_flight_requests", "gauge",
+         "Requests waiting on actors or the compute pool now.");
   sample(out, "model_server_in_flight_requests", static_cast<double>(in_flight.load()));
   header(out, "model_server_rejected_requests_total", "counter",
          "Requests answered 503 at once because the server was at max-in-flight.");
@@ -103,6 +104,12 @@ std::string http_metrics::render(const actors::series_counters& series,
          "Connections closed at once because the server was at max-connections.");
   sample(out, "model_server_refused_connections_total",
          static_cast<double>(refused_connections.load()));
+  header(out, "model_server_accept_pauses_total", "counter",
+         "Times accepting paused because the process was out of file descriptors.");
+  sample(out, "model_server_accept_pauses_total", static_cast<double>(accept_pauses.load()));
+  header(out, "model_server_log_lines_dropped_total", "counter",
+         "Access-log and notice lines dropped because the log writer was behind.");
+  sample(out, "model_server_log_lines_dropped_total", static_cast<double>(log_lines_dropped.load()));
   header(out, "model_server_active_series", "gauge", "Series actors in memory.");
   sample(out, "model_server_active_series", static_cast<double>(series.active.load()));
   header(out, "model_server_series_activations_total", "counter", "Series actors started.");

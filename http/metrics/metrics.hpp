@@ -32,10 +32,12 @@ public:
   /// Records one finished request.
   void observe(endpoint e, int status, uint64_t us);
 
-  std::atomic<int64_t> in_flight{0};  ///< requests being handled now
+  std::atomic<int64_t> in_flight{0};  ///< requests waiting on actors or the compute pool
   std::atomic<uint64_t> rejected{0};  ///< answered 503 at once: over max-in-flight
   std::atomic<int64_t> connections{0};          ///< open client connections
   std::atomic<uint64_t> refused_connections{0}; ///< closed at once: over max-connections
+  std::atomic<uint64_t> accept_pauses{0};       ///< accepting paused: out of descriptors
+  std::atomic<uint64_t> log_lines_dropped{0};   ///< log lines dropped: the log writer was behind
 
   /// Renders everything, plus the actor and store figures, in Prometheus text format.
   std::string render(const actors::series_counters& series,

@@ -1,16 +1,16 @@
 // The event-driven HTTP front end: connections belong to epoll loops, not to
-// threads. A loop reads bytes, frames requests (http/framing.hpp) and enforces
-// every limit itself; only a complete request is handed on, and cpp-httplib
-// still parses, routes and writes it (routed_server::serve_one over a stream of
-// the buffered bytes).
+// threads, and no thread waits for an actor. A loop reads bytes, frames
+// requests (framing.hpp), enforces every limit, and runs cpp-httplib's
+// parsing, routing and writing over each complete request; a request whose
+// answer is an actor's is sent by the loop itself and answered when the reply
+// comes back to it (exchange.hpp, handoff.hpp).
 //
-//   client ──▶ loop thread (epoll: accept, read, frame, limits, write)
-//                │ cheap routes (health, metrics, errors) run on the loop
-//                ├──▶ worker pool ──▶ series actors ──▶ worker ──▶ loop
-//                └──▶ fit pool   ──▶ series actors ──▶ worker ──▶ loop
+//   client ──▶ loop thread (epoll: accept, read, frame, limits, route, write)
+//                │ request ──▶ series actor ──▶ reply ──▶ same loop
+//                └ a /plot page, a huge body ──▶ compute pool ──▶ same loop
 //
-// An idle keep-alive connection costs its socket and a few hundred bytes, no
-// thread. Create, run() on one thread, stop() from any other.
+// Per predict on a warm series: two thread hand-offs (loop → series actor →
+// loop). Create, run() on one thread, stop() from any other.
 #pragma once
 
 #include <chrono>
@@ -18,14 +18,16 @@
 #include <memory>
 #include <string>
 
+#include <caf/fwd.hpp>
 #include <httplib.h>
 
-#include "http/server/framing.hpp"
 #include "http/api/listener.hpp"
 #include "http/metrics/metrics.hpp"
-#include "http/server/worker_pool.hpp"
+#include "http/server/framing.hpp"
 
 namespace http {
+
+class access_log;
 
 /// cpp-httplib's server with its routes, run over buffered requests.
 class routed_server : public httplib::Server {
@@ -39,27 +41,28 @@ public:
 
 struct front_end_settings {
   std::size_t loops = 2;                 ///< epoll loop threads
-  std::size_t workers = 32;              ///< threads for requests that wait on actors
-  std::size_t fit_workers = 128;         ///< threads for fits (they wait on the store)
+  std::size_t compute_threads = 2;       ///< threads for slow pages and huge bodies
   std::size_t max_connections = 16384;   ///< open connections; past it new ones close at once
-  std::size_t max_in_flight = 4096;      ///< requests at the workers; past it 503
+  std::size_t max_in_flight = 4096;      ///< requests waiting on actors or compute; past it 503
   std::size_t max_in_flight_fits = 1024; ///< fits among them; past it 503
   std::size_t max_in_flight_bytes = 256u << 20; ///< their request bytes; past it 503 (one always passes)
   std::size_t keepalive_max_requests = 0; ///< 0: unlimited
   std::chrono::milliseconds keepalive_timeout{75000}; ///< idle connection closes after
   std::chrono::milliseconds read_timeout{60000};  ///< whole request from its first byte, else 408
   std::chrono::milliseconds write_timeout{60000}; ///< a client not reading this long is dropped
+  std::size_t budget = 32;         ///< requests one connection may have served per wake-up
+  std::size_t heavy_body = 1u << 20; ///< bodies from this size are decoded off the loop
   framing_limits limits;
   std::string access_log = "off"; ///< off | errors | all (requests the loop answers itself)
-  bool healthcheck_waits = false; ///< /healthcheck asks other nodes: run it on the workers
+  std::size_t access_log_queue = 65536; ///< lines waiting for the log writer; more are dropped
 };
 
 class front_end {
 public:
-  /// Each worker thread holds what `worker_init` makes for its life (its
-  /// bridge to the actors).
+  /// `sys` is where the loops' hand-offs live; it, `routes`, `metrics` and
+  /// `log` must outlive the front end.
   front_end(routed_server& routes, const front_end_settings& s, http_metrics& metrics,
-            log_sink log, worker_pool::thread_init worker_init);
+            access_log& log, caf::actor_system& sys);
   ~front_end();
   front_end(const front_end&) = delete;
   front_end& operator=(const front_end&) = delete;

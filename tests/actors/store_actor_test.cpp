@@ -2,7 +2,6 @@
 
 #include <future>
 
-#include "actors/bridge.hpp"
 #include "actors/system.hpp"
 #include "tests/actor_support.hpp"
 
@@ -71,56 +70,4 @@ TEST_CASE("store writer: a transaction is capped in bytes as well as in count") 
   f.commit_all(n, big);
   CHECK(f.counters->versions == n);
   CHECK(f.counters->batches == n); // two of them would pass 1 MiB: one per transaction
-}
-
-TEST_CASE("bridge: a blocking thread gets replies and errors; late replies are dropped") {
-  testing::actor_test_config cfg;
-  caf::actor_system sys{cfg};
-  // The delay is a parameter on purpose: CAF 0.17.6 dereferences a null
-  // shared_ptr<tuple<>> when a function-based actor takes no arguments
-  // (init_fun_factory.hpp:85, found by UBSan); every production actor has some.
-  auto slow_reply = std::chrono::milliseconds(200);
-  auto delivered = std::make_shared<std::promise<void>>();
-  auto late_delivered = delivered->get_future();
-  auto echo = sys.spawn([](caf::event_based_actor* self, std::chrono::milliseconds delay,
-                           std::shared_ptr<std::promise<void>> delivered) -> caf::behavior {
-    auto pending = std::make_shared<caf::response_promise>();
-    return {
-      [](int x) -> caf::result<int> {
-        if (x < 0)
-          return make_error(server_error::invalid_input, "negative");
-        return x * 2;
-      },
-      [self, pending, delay](const std::string&) -> caf::result<int> {
-        *pending = self->make_response_promise();
-        self->delayed_send(self, delay, caf::atom("late"));
-        return caf::delegated<int>{};
-      },
-      [pending, delivered](caf::atom_value) {
-        pending->deliver(7);
-        delivered->set_value(); // the late reply is now at the bridge
-      },
-    };
-  }, slow_reply, delivered);
-  {
-    bridge b{sys};
-    auto dest = caf::actor_cast<caf::strong_actor_ptr>(echo);
-    auto r = b.ask(dest, caf::make_message(21), std::chrono::seconds(5));
-    REQUIRE(r);
-    CHECK(r->get_as<int>(0) == 42);
-    auto e = b.ask(dest, caf::make_message(-1), std::chrono::seconds(5));
-    REQUIRE(e);
-    REQUIRE(e->match_elements<caf::error>());
-    CHECK(error_detail(e->get_as<caf::error>(0)) == "negative");
-    auto timed_out = b.ask(dest, caf::make_message(std::string{"slow"}),
-                           std::chrono::milliseconds(20));
-    CHECK_FALSE(timed_out);
-    // Once the late reply (7) has reached the bridge, the next question must
-    // get its own answer (2): the late one was dropped, not kept for it.
-    REQUIRE(late_delivered.wait_for(std::chrono::seconds(30)) == std::future_status::ready);
-    auto after = b.ask(dest, caf::make_message(1), std::chrono::seconds(5));
-    REQUIRE(after);
-    CHECK(after->get_as<int>(0) == 2);
-  }
-  caf::anon_send_exit(echo, caf::exit_reason::user_shutdown);
 }

@@ -28,7 +28,7 @@ bool mentions(const std::vector<std::string>& problems, const std::string& needl
 TEST_CASE("config: command line and file fill the typed struct") {
   testing::temp_dir dir;
   auto file = dir.path + "/server.ini";
-  std::ofstream{file} << "; comment\n[http]\nthreads=32\naccess-log=\"all\"\n"
+  std::ofstream{file} << "; comment\n[http]\ncompute-threads=3\naccess-log=\"all\"\n"
                          "[store]\nbatch-max=8\nsync=\"normal\"\n[server]\nrouter-shards=3\n";
   http::app_config cfg;
   auto problems = load({"--config-file=" + file, "--port=9100", "--data-dir=/tmp/x",
@@ -37,13 +37,25 @@ TEST_CASE("config: command line and file fill the typed struct") {
   CHECK(problems.empty());
   CHECK(cfg.values.port == 9100);
   CHECK(cfg.values.data_dir == "/tmp/x");
-  CHECK(cfg.values.threads == 32);
+  CHECK(cfg.values.compute_threads == 3);
   CHECK(cfg.values.access_log == "all");
   CHECK(cfg.values.batch_max == 8);
   CHECK(cfg.values.sync == "normal");
   CHECK(cfg.values.router_shards == 3);
   CHECK(cfg.values.min_training_points == 5);
   CHECK(http::actors_of(cfg.values).store_path == "/tmp/x/models.db");
+}
+
+TEST_CASE("config: the retired thread options are accepted, ignored and named at start-up") {
+  http::app_config cfg;
+  CHECK(load({"--http.threads=32", "--http.fit-threads=128"}, cfg).empty());
+  auto notices = http::deprecation_notices(cfg.values);
+  REQUIRE(notices.size() == 2);
+  CHECK(notices[0].find("http.threads") != std::string::npos);
+  CHECK(notices[1].find("http.fit-threads") != std::string::npos);
+  http::app_config plain;
+  CHECK(load({}, plain).empty());
+  CHECK(http::deprecation_notices(plain.values).empty());
 }
 
 TEST_CASE("config: every bad value stops start-up naming the option") {
@@ -53,7 +65,12 @@ TEST_CASE("config: every bad value stops start-up naming the option") {
   }
   SUBCASE("out of range port") { CHECK(mentions(load({"--port=70000"}, cfg), "port")); }
   SUBCASE("unknown option") { CHECK(mentions(load({"--http.thread=4"}, cfg), "http.thread")); }
-  SUBCASE("zero threads") { CHECK(mentions(load({"--http.threads=0"}, cfg), "http.threads")); }
+  SUBCASE("zero compute threads") {
+    CHECK(mentions(load({"--http.compute-threads=0"}, cfg), "http.compute-threads"));
+  }
+  SUBCASE("a request line past what cpp-httplib parses") {
+    CHECK(mentions(load({"--http.max-request-line-bytes=8193"}, cfg), "http.max-request-line-bytes"));
+  }
   SUBCASE("bad enum") {
     CHECK(mentions(load({"--store.sync=\"sometimes\""}, cfg), "store.sync"));
     CHECK(mentions(load({"--http.access-log=\"loud\""}, cfg), "http.access-log"));
@@ -111,7 +128,6 @@ TEST_CASE("config: cluster options parse from the command line and the file") {
         == std::chrono::milliseconds(500));
   CHECK(caf::get_or(cfg, "middleman.connection-timeout", caf::timespan{0})
         == std::chrono::milliseconds(2000));
-  CHECK(http::front_end_of(cfg.values).healthcheck_waits);
 }
 
 TEST_CASE("config: bad cluster options stop start-up naming the option") {

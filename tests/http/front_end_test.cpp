@@ -195,17 +195,16 @@ TEST_CASE("front end: /fit/a/b and /predict/a/b are unknown paths") {
   CHECK(testing::answer(c.Post("/predict/a/b", predict_body, json)).status == 404);
 }
 
-TEST_CASE("front end: fits stalled on the store take no worker from predicts; overload is 503 "
+TEST_CASE("front end: fits stalled on the store hold no thread from predicts; overload is 503 "
           "and the connection stays usable") {
   http::server_config cfg;
-  cfg.fit_threads = 2;
-  cfg.threads = 2; // were fits and predicts to share workers, the stalled fits would hold both
+  cfg.loops = 1; // one loop: were it to wait for a stalled fit, nobody else would be served
   cfg.max_in_flight_fits = 3;
   cfg.request_timeout_ms = 60000;
   testing::live_server s{cfg};
   REQUIRE(testing::answer(s.client().Post("/fit/good", testing::fit_body(), json)).status == 200);
   testing::store_lock lock{s.dir.path + "/data/models.db"};
-  // Three fits: two hold both fit workers in their commit, one waits in the queue.
+  // Three fits wait on the locked store.
   std::vector<std::future<int>> fits;
   for (int i = 0; i < 3; ++i)
     fits.push_back(std::async(std::launch::async, [&s] {
@@ -218,7 +217,7 @@ TEST_CASE("front end: fits stalled on the store take no worker from predicts; ov
   auto refused = testing::answer(c.Post("/fit/good", testing::fit_body(), json));
   CHECK(refused.status == 503);
   CHECK(refused.has_header("Retry-After"));
-  // Predicts on the same connection go on while every fit worker waits.
+  // Predicts on the same connection go on while the fits wait.
   for (int i = 0; i < 20; ++i) {
     auto start = std::chrono::steady_clock::now();
     CHECK(testing::answer(c.Post("/predict/good", predict_body, json)).status == 200);

@@ -181,9 +181,9 @@ TEST_CASE("process: SIGTERM under fit load: accepted requests are answered, ackn
 TEST_CASE("process: a bad option or an unusable store stops start-up with a message") {
   testing::temp_dir dir;
   SUBCASE("bad option") {
-    testing::child_server s{dir.path + "/d", {"--http.threads=0"}};
+    testing::child_server s{dir.path + "/d", {"--http.compute-threads=0"}};
     CHECK(s.port == -1);
-    CHECK(s.log().find("http.threads") != std::string::npos);
+    CHECK(s.log().find("http.compute-threads") != std::string::npos);
   }
   SUBCASE("corrupt store file") {
     std::system(("mkdir -p " + dir.path + "/d").c_str());

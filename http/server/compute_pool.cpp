@@ -1,18 +1,18 @@
-#include "http/server/worker_pool.hpp"
+#include "http/server/compute_pool.hpp"
 
 namespace http {
 
-worker_pool::worker_pool(std::size_t threads, thread_init init) {
+compute_pool::compute_pool(std::size_t threads) {
   threads_.reserve(threads);
   for (std::size_t i = 0; i < std::max<std::size_t>(threads, 1); ++i)
-    threads_.emplace_back([this, init] { run(init); });
+    threads_.emplace_back([this] { run(); });
 }
 
-worker_pool::~worker_pool() {
+compute_pool::~compute_pool() {
   stop();
 }
 
-void worker_pool::post(std::function<void()> task) {
+void compute_pool::post(std::function<void()> task) {
   {
     std::lock_guard<std::mutex> guard{mtx_};
     tasks_.push_back(std::move(task));
@@ -20,7 +20,7 @@ void worker_pool::post(std::function<void()> task) {
   cv_.notify_one();
 }
 
-void worker_pool::stop() {
+void compute_pool::stop() {
   {
     std::lock_guard<std::mutex> guard{mtx_};
     stopping_ = true;
@@ -31,8 +31,7 @@ void worker_pool::stop() {
       t.join();
 }
 
-void worker_pool::run(const thread_init& init) {
-  auto held = init ? init() : nullptr;
+void compute_pool::run() {
   for (;;) {
     std::function<void()> task;
     {

@@ -1,0 +1,70 @@
+#include "http/server/exchange.hpp"
+
+#include "http/api/codec.hpp"
+
+namespace http {
+
+namespace {
+thread_local exchange* current_exchange = nullptr;
+} // namespace
+
+bool admission::enter(bool fit, std::size_t size) {
+  auto held = bytes.load(std::memory_order_relaxed);
+  auto n = static_cast<int64_t>(size);
+  if (in_flight->load(std::memory_order_relaxed) >= static_cast<int64_t>(max_requests)
+      || (fit && fits.load(std::memory_order_relaxed) >= static_cast<int64_t>(max_fits))
+      || (held > 0 && held + n > static_cast<int64_t>(max_bytes))) {
+    rejected->fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  in_flight->fetch_add(1, std::memory_order_relaxed);
+  bytes.fetch_add(n, std::memory_order_relaxed);
+  if (fit)
+    fits.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
+void admission::leave(bool fit, std::size_t size) {
+  in_flight->fetch_sub(1, std::memory_order_relaxed);
+  bytes.fetch_sub(static_cast<int64_t>(size), std::memory_order_relaxed);
+  if (fit)
+    fits.fetch_sub(1, std::memory_order_relaxed);
+}
+
+exchange* exchange::current() {
+  return current_exchange;
+}
+
+void exchange::defer(httplib::Response& res, deferral d) {
+  if (replying_ || pending_ || !limits_)
+    return; // pass 2, or a second deferral: nothing to do
+  if (!admitted_ && !limits_->enter(d.fit, size_)) {
+    // The body is already read, so the connection stays usable.
+    res.status = 503;
+    res.set_header("Retry-After", "1");
+    res.set_content(encode_error("the server is at its in-flight request limit; retry"),
+                    "application/json");
+    return;
+  }
+  if (admitted_ && d.fit) // admitted as a request before it was known to be a fit
+    limits_->fits.fetch_add(1, std::memory_order_relaxed);
+  admitted_ = true;
+  pending_ = std::move(d);
+}
+
+bool exchange::render_reply(httplib::Response& res) {
+  if (!replying_)
+    return false;
+  pending_->render(reply_, res);
+  return true;
+}
+
+exchange::scope::scope(exchange& ex) : previous_(current_exchange) {
+  current_exchange = &ex;
+}
+
+exchange::scope::~scope() {
+  current_exchange = previous_;
+}
+
+} // namespace http

@@ -1,0 +1,118 @@
+// The contract between a route handler and the event loop for a request whose
+// answer comes from an actor. cpp-httplib runs a handler synchronously, so such
+// a request is served in two passes over its buffered bytes:
+//   1. the handler decodes and validates the request, then `defer`s: it names
+//      the actor, the message and how to render the reply. The loop drops what
+//      cpp-httplib wrote in this pass, sends the message and serves others.
+//   2. when the reply reaches the loop, cpp-httplib parses the request line and
+//      headers again and the pre-routing hook (`render_reply`) renders the
+//      reply through the deferral's `render`; cpp-httplib writes the response.
+// No thread waits for an actor. The exchange of the request a thread is
+// serving is reachable through `exchange::current()` while it serves it.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include <caf/all.hpp>
+#include <httplib.h>
+
+namespace http {
+
+/// What a handler hands to the loop when its answer needs an actor.
+struct deferral {
+  caf::strong_actor_ptr dest; ///< who answers: a router shard, a peer link, ...
+  caf::message msg;           ///< the request (its sender is the loop)
+  /// Non-empty when `dest` is the series' local shard and the message is a read
+  /// the series actor accepts as it is: the loop may then skip the shard and
+  /// ask the series actor it learned from an earlier reply.
+  std::string series_id;
+  bool fit = false;   ///< counts against max-in-flight-fits; past its wait it is in doubt (504)
+  bool heavy = false; ///< the reply is rendered off the loop (a /plot page)
+  std::chrono::milliseconds wait{0}; ///< past this the loop answers by itself
+  /// Pass 2: writes the HTTP answer for `reply` (a value or a caf::error).
+  std::function<void(caf::message& reply, httplib::Response& res)> render;
+};
+
+/// Counts the requests waiting on actors against the in-flight limits. Shared
+/// by every loop; lock-free.
+struct admission {
+  std::size_t max_requests = 4096;
+  std::size_t max_fits = 1024;
+  std::size_t max_bytes = 256u << 20;
+  std::atomic<int64_t>* in_flight = nullptr; ///< the metric gauge
+  std::atomic<int64_t> fits{0};
+  std::atomic<int64_t> bytes{0};
+  std::atomic<uint64_t>* rejected = nullptr; ///< the metric counter
+
+  /// Takes a place for a request of `size` bytes; false when a limit is
+  /// reached (one request of any size passes when nothing else holds bytes).
+  bool enter(bool fit, std::size_t size);
+  /// Gives back what `enter` took.
+  void leave(bool fit, std::size_t size);
+};
+
+/// One request's passage through the handlers, owned by the loop serving it.
+class exchange {
+public:
+  using clock = std::chrono::steady_clock;
+
+  /// Pass 1 of a request of `size` bytes that was complete at `started`;
+  /// `admitted` when it already holds its place in the in-flight limits (it
+  /// runs off the loop).
+  exchange(admission& limits, std::size_t size, clock::time_point started, bool admitted = false)
+      : limits_(&limits), size_(size), started_(started), admitted_(admitted) {}
+
+  /// Pass 2: `reply` is the actor's answer to `pending`.
+  exchange(deferral pending, caf::message reply, clock::time_point started)
+      : size_(0), started_(started), pending_(std::move(pending)), reply_(std::move(reply)),
+        replying_(true) {}
+
+  /// The exchange the calling thread serves now, or null.
+  static exchange* current();
+
+  /// Pass 1: asks the loop to send `d` and answer once its reply comes. When
+  /// the in-flight limits are reached, answers 503 in `res` instead.
+  void defer(httplib::Response& res, deferral d);
+
+  /// Whether `defer` was called and accepted.
+  bool deferred() const { return pending_.has_value() && !replying_; }
+  /// Whether this request holds a place in the in-flight limits.
+  bool admitted() const { return admitted_; }
+  /// The deferral, once deferred (the loop moves it out).
+  std::optional<deferral>& pending() { return pending_; }
+
+  /// Pass 2 hook for cpp-httplib's pre-routing handler: renders the reply into
+  /// `res`; false in pass 1.
+  bool render_reply(httplib::Response& res);
+
+  /// When the request was complete, for latency figures.
+  clock::time_point started() const { return started_; }
+
+  /// Makes `ex` the calling thread's exchange for this object's life.
+  class scope {
+  public:
+    explicit scope(exchange& ex);
+    ~scope();
+    scope(const scope&) = delete;
+    scope& operator=(const scope&) = delete;
+
+  private:
+    exchange* previous_;
+  };
+
+private:
+  admission* limits_ = nullptr;
+  std::size_t size_;
+  clock::time_point started_;
+  std::optional<deferral> pending_;
+  caf::message reply_;
+  bool replying_ = false;
+  bool admitted_ = false;
+};
+
+} // namespace http

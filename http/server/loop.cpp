@@ -1,0 +1,241 @@
+#include "http/server/loop.hpp"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "http/server/access_log.hpp"
+
+namespace http {
+
+namespace {
+
+constexpr std::size_t read_chunk = 64 * 1024;
+constexpr auto sweep_every = std::chrono::milliseconds(100);
+/// How long accepting pauses when the process is out of descriptors (nginx
+/// waits its accept_mutex_delay, 500 ms; connections wait in the backlog).
+constexpr auto accept_pause = std::chrono::milliseconds(250);
+
+} // namespace
+
+loop::loop(loop_shared& shared, caf::actor_system& sys)
+    : sh_(shared), scratch_(read_chunk) {
+  ep_ = ::epoll_create1(EPOLL_CLOEXEC);
+  wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.ptr = &wake_fd_;
+  ::epoll_ctl(ep_, EPOLL_CTL_ADD, wake_fd_, &ev);
+  handoff_ = std::make_unique<handoff>(sys, [this] { wake(); });
+}
+
+loop::~loop() {
+  handoff_.reset(); // no reply reaches this loop from here on
+  while (!conns_.empty())
+    close(conns_.back());
+  for (auto* c : closed_)
+    delete c;
+  ::close(wake_fd_);
+  ::close(ep_);
+}
+
+void loop::wake() {
+  uint64_t one = 1;
+  [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
+}
+
+void loop::run(int listen_fd) {
+  listen_fd_ = listen_fd;
+  resume_accepting(clock::now());
+  std::vector<epoll_event> events(256);
+  auto next_sweep = clock::now() + sweep_every;
+  for (;;) {
+    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_sweep - clock::now());
+    int timeout = ready_.empty() ? static_cast<int>(std::max<int64_t>(wait.count(), 0)) : 0;
+    int n = ::epoll_wait(ep_, events.data(), static_cast<int>(events.size()), timeout);
+    for (int i = 0; i < n; ++i) {
+      auto& e = events[static_cast<std::size_t>(i)];
+      if (e.data.ptr == nullptr) {
+        accept_all();
+      } else if (e.data.ptr == &wake_fd_) {
+        uint64_t count;
+        [[maybe_unused]] auto r = ::read(wake_fd_, &count, sizeof count);
+        take_replies();
+        take_results();
+      } else {
+        auto* c = static_cast<connection*>(e.data.ptr);
+        if (c->fd < 0)
+          continue; // closed earlier in this batch
+        if (e.events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+          c->readable = true;
+        go_on(c);
+      }
+    }
+    run_ready();
+    for (auto* c : closed_)
+      delete c;
+    closed_.clear();
+    bool stop = stopping();
+    if (stop && listening_) {
+      ::epoll_ctl(ep_, EPOLL_CTL_DEL, listen_fd_, nullptr);
+      listening_ = false;
+    }
+    auto now = clock::now();
+    if (now >= next_sweep || stop) {
+      sweep(now, stop);
+      next_sweep = now + sweep_every;
+    }
+    if (stop && conns_.empty())
+      return;
+  }
+}
+
+/// Advances `c`; one whose budget ran out goes on after the other events.
+void loop::go_on(connection* c) {
+  if (c->ready_listed)
+    return; // already queued: it goes on in its turn
+  if (advance(*this, c, sh_.s.budget)) {
+    c->ready_listed = true;
+    ready_.push_back(c);
+  }
+}
+
+void loop::run_ready() {
+  if (ready_.empty())
+    return;
+  std::vector<connection*> now;
+  now.swap(ready_);
+  for (auto* c : now) {
+    c->ready_listed = false;
+    if (c->fd >= 0)
+      go_on(c);
+  }
+}
+
+void loop::accept_all() {
+  for (;;) {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len,
+                       SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+        pause_accepting(errno); // else the listening socket stays readable: a spinning loop
+      return; // EAGAIN, or a connection gone before it was accepted
+    }
+    if (sh_.metrics.connections.load() >= static_cast<int64_t>(sh_.s.max_connections)
+        || stopping()) {
+      ::close(fd); // over the cap: closed at once, never left queued
+      ++sh_.metrics.refused_connections;
+      continue;
+    }
+    int yes = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
+    auto* c = new connection(sh_.s.limits);
+    c->fd = fd;
+    c->peer = addr;
+    c->deadline = clock::now() + sh_.s.keepalive_timeout;
+    c->index = conns_.size();
+    conns_.push_back(c);
+    ++sh_.metrics.connections;
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
+    ev.data.ptr = c;
+    ::epoll_ctl(ep_, EPOLL_CTL_ADD, fd, &ev);
+    c->readable = true; // bytes may have arrived with the handshake
+    go_on(c);
+  }
+}
+
+void loop::pause_accepting(int err) {
+  if (!listening_)
+    return;
+  ::epoll_ctl(ep_, EPOLL_CTL_DEL, listen_fd_, nullptr);
+  listening_ = false;
+  accept_paused_until_ = clock::now() + accept_pause;
+  ++sh_.metrics.accept_pauses;
+  sh_.log.write(std::string{"accept failed ("} + std::strerror(err) + "): not accepting for "
+                + std::to_string(accept_pause.count()) + " ms; "
+                + std::to_string(sh_.metrics.connections.load())
+                + " connections open (raise the open-file limit or lower http.max-connections)");
+}
+
+void loop::resume_accepting(clock::time_point now) {
+  if (listening_ || stopping() || now < accept_paused_until_)
+    return;
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+  ev.data.ptr = nullptr; // the listening socket
+  listening_ = ::epoll_ctl(ep_, EPOLL_CTL_ADD, listen_fd_, &ev) == 0;
+  if (listening_)
+    accept_all(); // connections may have queued meanwhile; edge or not, take them
+}
+
+void loop::want_output(connection* c, bool on) {
+  if (c->want_out == on)
+    return;
+  c->want_out = on;
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET | (on ? EPOLLOUT : 0u);
+  ev.data.ptr = c;
+  ::epoll_ctl(ep_, EPOLL_CTL_MOD, c->fd, &ev);
+}
+
+/// Closes the socket at once; the object lives until the end of the batch of
+/// events, which may still name it. The socket leaves epoll first: closing the
+/// descriptor alone does not remove it while another process holds a copy
+/// (any fork, until it execs), and its later events would name a freed
+/// connection.
+void loop::close(connection* c) {
+  if (c->wait)
+    done_waiting(c); // its reply, if it ever comes, is dropped
+  ::epoll_ctl(ep_, EPOLL_CTL_DEL, c->fd, nullptr);
+  ::close(c->fd);
+  c->fd = -1;
+  auto* last = conns_.back();
+  last->index = c->index;
+  conns_[c->index] = last;
+  conns_.pop_back();
+  --sh_.metrics.connections;
+  closed_.push_back(c);
+}
+
+/// Applies the timeouts; when stopping, also closes connections with nothing
+/// in progress.
+void loop::sweep(clock::time_point now, bool stopping) {
+  resume_accepting(now);
+  for (std::size_t i = conns_.size(); i-- > 0;) {
+    auto* c = conns_[i];
+    switch (c->state) {
+      case connection::phase::processing:
+        break;
+      case connection::phase::waiting:
+        if (now >= c->deadline)
+          expire(c);
+        break;
+      case connection::phase::reading:
+        if (stopping || now >= c->deadline) {
+          if (c->in.empty() || stopping) {
+            close(c); // idle, or unanswered bytes of a request we will not serve
+          } else {
+            refuse(*this, c, 408, "the request was not complete within read-timeout-s", true);
+            go_on(c);
+          }
+        }
+        break;
+      case connection::phase::writing:
+      case connection::phase::lingering:
+        if (now >= c->deadline || (stopping && c->state == connection::phase::lingering))
+          close(c);
+        break;
+    }
+  }
+}
+
+} // namespace http

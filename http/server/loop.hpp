@@ -1,0 +1,109 @@
+// One event loop: a thread with an epoll set that owns its connections. It
+// accepts (pausing, as nginx does, when the process is out of descriptors),
+// reads, frames, runs cpp-httplib over complete requests, sends requests to
+// actors through its hand-off and renders their replies, writes, and applies
+// every timeout. Nothing on it waits: a wake-up serves a bounded number of
+// requests per connection, then moves on.
+//
+//   epoll ──▶ accept ──▶ connection state machine (http/server/connection.hpp)
+//     ▲                      │ complete request
+//     │ eventfd              ▼
+//     ├── replies ◀── actors ◀── hand-off (http/server/handoff.hpp)
+//     └── results ◀── compute pool (a /plot page, a huge body)
+//
+// Created and run by front_end (front_end.hpp); its methods are for its own
+// thread and the connection state machine, except wake().
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "http/server/connection.hpp"
+#include "http/server/front_end.hpp"
+#include "http/server/handoff.hpp"
+
+namespace http {
+
+class compute_pool;
+class access_log;
+
+/// What every loop of a front end shares.
+struct loop_shared {
+  routed_server& routes;
+  const front_end_settings& s;
+  http_metrics& metrics;
+  access_log& log;
+  admission& limits;
+  compute_pool& compute;
+  std::atomic<bool>& stopping;
+};
+
+class loop {
+public:
+  using clock = std::chrono::steady_clock;
+
+  loop(loop_shared& shared, caf::actor_system& sys);
+  ~loop();
+  loop(const loop&) = delete;
+  loop& operator=(const loop&) = delete;
+
+  /// Serves `listen_fd` until the front end stops and nothing is in flight.
+  void run(int listen_fd);
+  /// Wakes the loop from any thread (a stop, a posted result).
+  void wake();
+  std::thread thread;
+
+  // For the connection state machine (this loop's thread only):
+  const front_end_settings& settings() const { return sh_.s; }
+  bool stopping() const { return sh_.stopping.load(std::memory_order_relaxed); }
+  void want_output(connection* c, bool on);
+  void close(connection* c);
+  /// Serves the complete request at the start of `c->in`.
+  void dispatch(connection* c);
+  /// Records a request the loop answered by itself, for metrics and the log.
+  void note(const connection* c, std::string_view target, int status);
+  std::vector<char>& scratch() { return scratch_; }
+
+private:
+  // loop.cpp: events, accepting, timeouts.
+  void accept_all();
+  void pause_accepting(int err);
+  void resume_accepting(clock::time_point now);
+  void sweep(clock::time_point now, bool stopping);
+  void go_on(connection* c);
+  void run_ready();
+  // dispatch.cpp: the two passes, the hand-off, and results posted back.
+  void serve(connection* c, exchange& ex);
+  void after_pass(connection* c, exchange& ex, std::size_t out_before);
+  void send(connection* c, deferral d, std::size_t size, clock::time_point started);
+  void take_replies();
+  void on_reply(handoff::reply& r);
+  void expire(connection* c);
+  void done_waiting(connection* c);
+  void post_result(std::function<void()> f);
+  void take_results();
+
+  loop_shared& sh_;
+  int ep_ = -1;
+  int wake_fd_ = -1;
+  int listen_fd_ = -1;
+  bool listening_ = false;
+  clock::time_point accept_paused_until_{};
+  std::vector<connection*> conns_;
+  std::vector<connection*> closed_; ///< deleted after the current batch of events
+  std::vector<connection*> ready_;  ///< connections whose budget ran out, to go on
+  std::unordered_map<uint64_t, connection*> waiting_; ///< by hand-off request id
+  std::size_t processing_ = 0;      ///< connections owned by the compute pool
+  std::unique_ptr<handoff> handoff_;
+  std::vector<handoff::reply> replies_;
+  std::mutex results_mtx_;
+  std::vector<std::function<void()>> results_; ///< posted by compute threads
+  std::vector<char> scratch_;
+};
+
+} // namespace http
