@@ -8,7 +8,11 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "model/exclusions.hpp"
 #include "model/request_params.hpp"
+#include "model/series_id.hpp"
+
+#include <charconv>
 
 namespace http {
 
@@ -100,12 +104,8 @@ std::string write_json(F f) {
 
 } // namespace
 
-/// The "detector" member of a fit body; the contract's rule when absent or null.
-model::expected<model::detector_spec> read_detector(const rapidjson::Value& obj) {
-  auto it = obj.FindMember("detector");
-  if (it == obj.MemberEnd() || it->value.IsNull())
-    return model::detector_spec{};
-  const auto& d = it->value;
+/// A detector object: {"type": "...", ...parameters}.
+model::expected<model::detector_spec> read_detector_object(const rapidjson::Value& d) {
   auto type = d.IsObject() ? d.FindMember("type") : d.MemberEnd();
   if (!d.IsObject() || type == d.MemberEnd() || !type->value.IsString())
     return invalid{"detector must be an object with a string \"type\" (GET /detectors lists them)"};
@@ -125,6 +125,41 @@ model::expected<model::detector_spec> read_detector(const rapidjson::Value& obj)
   return model::make_detector({type->value.GetString(), type->value.GetStringLength()}, params);
 }
 
+/// The "detector" member of a fit body; the server's default when absent or null.
+model::expected<model::detector_spec> read_detector(const rapidjson::Value& obj) {
+  auto it = obj.FindMember("detector");
+  if (it == obj.MemberEnd() || it->value.IsNull())
+    return model::detector_spec{};
+  return read_detector_object(it->value);
+}
+
+/// The "exclude" member of a fit body: [[from_ts, to_ts], ...], from <= to.
+std::optional<invalid> read_exclude(const rapidjson::Value& obj,
+                                    std::vector<model::time_window>& out) {
+  auto it = obj.FindMember("exclude");
+  if (it == obj.MemberEnd() || it->value.IsNull())
+    return std::nullopt;
+  if (!it->value.IsArray())
+    return invalid{"exclude must be an array of [from_ts, to_ts] pairs"};
+  for (const auto& w : it->value.GetArray()) {
+    model::time_window tw;
+    if (!w.IsArray() || w.Size() != 2 || !as_int64(w[0], tw.first) || !as_int64(w[1], tw.second)
+        || tw.first > tw.second)
+      return invalid{"exclude[" + std::to_string(out.size())
+                     + "] must be [from_ts, to_ts], two integers with from_ts <= to_ts"};
+    out.push_back(tw);
+  }
+  return std::nullopt;
+}
+
+model::expected<model::detector_spec> decode_detector(std::string_view json) {
+  rapidjson::Document doc;
+  doc.Parse(json.data(), json.size());
+  if (doc.HasParseError())
+    return invalid{std::string{"not valid JSON: "} + rapidjson::GetParseError_En(doc.GetParseError())};
+  return read_detector_object(doc);
+}
+
 model::expected<fit_request> decode_fit(std::string_view body) {
   auto doc = parse_object(body);
   if (!doc)
@@ -138,6 +173,10 @@ model::expected<fit_request> decode_fit(std::string_view body) {
   if (!detector)
     return invalid{detector.detail()};
   out.detector = detector.value();
+  std::vector<model::time_window> exclude;
+  if (auto p = read_exclude(doc.value(), exclude))
+    return *p;
+  out.data = model::without_windows(std::move(out.data), std::move(exclude));
   return out;
 }
 
@@ -193,6 +232,29 @@ model::expected<actors::predict_query> decode_predict(std::string_view body) {
   return q;
 }
 
+model::expected<actors::silent_query> parse_silent(std::string_view silent_for,
+                                                   std::string_view after, std::string_view limit) {
+  actors::silent_query q;
+  if (!silent_for.empty()) {
+    auto r = std::from_chars(silent_for.data(), silent_for.data() + silent_for.size(), q.factor);
+    if (r.ec != std::errc{} || r.ptr != silent_for.data() + silent_for.size()
+        || !(q.factor > 0 && q.factor <= 1e6))
+      return invalid{"silent_for must be a number of typical intervals above 0 (at most 1e6)"};
+  }
+  if (!after.empty()) {
+    if (auto problem = model::series_id_problem(std::string{after}))
+      return invalid{"after: " + *problem};
+    q.after = std::string{after};
+  }
+  if (!limit.empty()) {
+    auto n = model::parse_timestamp_digits(limit);
+    if (!n || n.value() < 1 || n.value() > 10000)
+      return invalid{"limit must be a whole number from 1 to 10000"};
+    q.limit = static_cast<uint32_t>(n.value());
+  }
+  return q;
+}
+
 std::string encode_fit(std::string_view series_id, const model::version_record& record) {
   return write_json([&](writer& w) {
     w.StartObject();
@@ -223,6 +285,12 @@ void write_bound(writer& w, const char* key, bool present, double x) {
     w.Null();
 }
 
+/// "side": "upper" or "lower" (an anomalous point's).
+void write_side(writer& w, uint8_t side) {
+  write_key(w, "side");
+  write_string(w, side == static_cast<uint8_t>(model::side::lower) ? "lower" : "upper");
+}
+
 std::string encode_prediction(const actors::prediction& p, bool explain) {
   return write_json([&](writer& w) {
     w.StartObject();
@@ -237,6 +305,10 @@ std::string encode_prediction(const actors::prediction& p, bool explain) {
       write_figure(w, p.expected);
       write_bound(w, "lower", p.has_lower, p.lower);
       write_bound(w, "upper", p.has_upper, p.upper);
+      write_key(w, "anomaly_score");
+      write_figure(w, p.anomaly_score);
+      if (p.anomaly)
+        write_side(w, p.side);
     }
     w.EndObject();
   });
@@ -264,6 +336,13 @@ std::string encode_batch(const actors::prediction_list& ps, bool explain) {
       column("expected", [&](const actors::prediction& p) { write_figure(w, p.expected); });
       column("lower", [&](const actors::prediction& p) { write_figure(w, p.has_lower ? p.lower : NAN); });
       column("upper", [&](const actors::prediction& p) { write_figure(w, p.has_upper ? p.upper : NAN); });
+      column("anomaly_score", [&](const actors::prediction& p) { write_figure(w, p.anomaly_score); });
+      column("side", [&](const actors::prediction& p) {
+        if (p.anomaly)
+          write_string(w, p.side == static_cast<uint8_t>(model::side::lower) ? "lower" : "upper");
+        else
+          w.Null();
+      });
     }
     w.EndObject();
   });
@@ -273,19 +352,38 @@ std::string encode_batch(const actors::prediction_list& ps, bool explain) {
 void write_detector(writer& w, const model::detector_spec& spec) {
   w.StartObject();
   write_key(w, "type");
-  write_string(w, model::name_of(spec.type));
-  for (const auto& doc : model::detector_catalogue()) {
-    if (doc.type != spec.type)
-      continue;
-    for (const auto& p : doc.params) {
-      write_key(w, p.name);
-      std::string_view name{p.name};
-      if (name == "direction")
-        write_string(w, model::name_of(spec.dir));
-      else
-        w.Double(model::number_param(spec, name));
-    }
+  write_string(w, model::name_of(spec));
+  const auto& params = model::detector_of(spec).info().params;
+  for (std::size_t i = 0; i < params.size() && i < spec.values.size(); ++i) {
+    write_key(w, params[i].name);
+    if (std::string_view{params[i].kind} != "number")
+      write_string(w, model::name_of(model::detectors::direction_of(spec.values[i])));
+    else
+      w.Double(spec.values[i]);
   }
+  w.EndObject();
+}
+
+void write_param_doc(writer& w, const model::param_doc& p) {
+  write_key(w, p.name);
+  w.StartObject();
+  write_key(w, "default");
+  if (std::string_view{p.kind} == "number") {
+    w.Double(p.default_value);
+    write_key(w, "min");
+    w.Double(p.min);
+    write_key(w, "max");
+    w.Double(p.max);
+  } else {
+    write_string(w, p.default_text);
+    write_key(w, "choices");
+    w.StartArray();
+    for (const char* c : {"upper", "lower", "both"})
+      write_string(w, c);
+    w.EndArray();
+  }
+  write_key(w, "doc");
+  write_string(w, p.doc);
   w.EndObject();
 }
 
@@ -294,38 +392,19 @@ std::string encode_detectors() {
     w.StartObject();
     write_key(w, "detectors");
     w.StartArray();
-    for (const auto& d : model::detector_catalogue()) {
+    for (const auto* d : model::detector_catalogue()) {
+      const auto& info = d->info();
       w.StartObject();
       write_key(w, "type");
-      write_string(w, model::name_of(d.type));
+      write_string(w, info.name);
       write_key(w, "online");
-      w.Bool(model::is_online(d.type));
+      w.Bool(info.online);
       write_key(w, "doc");
-      write_string(w, d.doc);
+      write_string(w, info.doc);
       write_key(w, "params");
       w.StartObject();
-      for (const auto& p : d.params) {
-        write_key(w, p.name);
-        w.StartObject();
-        write_key(w, "default");
-        if (std::string_view{p.kind} == "number") {
-          w.Double(p.default_value);
-          write_key(w, "min");
-          w.Double(p.min);
-          write_key(w, "max");
-          w.Double(p.max);
-        } else {
-          write_string(w, p.default_text);
-          write_key(w, "choices");
-          w.StartArray();
-          for (const char* c : {"upper", "lower", "both"})
-            write_string(w, c);
-          w.EndArray();
-        }
-        write_key(w, "doc");
-        write_string(w, p.doc);
-        w.EndObject();
-      }
+      for (const auto& p : info.params)
+        write_param_doc(w, p);
       w.EndObject();
       w.EndObject();
     }
@@ -355,8 +434,25 @@ std::string encode_error(std::string_view detail) {
   });
 }
 
+/// "last_seen": {"server_ms", "timestamp"}, "interval_s" (null before two points).
+void write_cadence(writer& w, const model::series_liveness& c) {
+  write_key(w, "last_seen");
+  w.StartObject();
+  write_key(w, "server_ms");
+  w.Int64(c.last_seen_ms);
+  write_key(w, "timestamp");
+  w.Int64(c.last_timestamp);
+  w.EndObject();
+  write_key(w, "interval_s");
+  if (c.interval_s > 0)
+    w.Double(c.interval_s);
+  else
+    w.Null();
+}
+
 std::string encode_versions(std::string_view series_id, const actors::version_list& versions,
-                            std::optional<uint32_t> next) {
+                            std::optional<uint32_t> next,
+                            const std::optional<model::series_liveness>& seen) {
   return write_json([&](writer& w) {
     w.StartObject();
     write_key(w, "series_id");
@@ -379,16 +475,16 @@ std::string encode_versions(std::string_view series_id, const actors::version_li
       w.Int64(r.created_at_ms);
       write_key(w, "detector");
       write_detector(w, r.detector);
-      auto bounds = model::judge(r.detector, r.stats, r.params, r.params.center);
+      auto bounds = model::judge(r.detector, r.stats, r.state, {0, r.stats.mean});
       write_bound(w, "lower", bounds.lower.has_value(), bounds.lower.value_or(0));
       write_bound(w, "upper", bounds.upper.has_value(), bounds.upper.value_or(0));
-      if (!r.params.phase_center.empty()) { // seasonal: each phase's own bounds
-        write_key(w, "phases");
+      if (auto phases = model::detector_of(r.detector).phases(r.detector)) {
+        write_key(w, "phases"); // each phase's own bounds
         w.StartArray();
-        auto phase_s = r.detector.period_s / r.detector.phases;
-        for (std::size_t p = 0; p < r.params.phase_center.size(); ++p) {
+        auto phase_s = model::number_param(r.detector, "period_s") / static_cast<double>(phases);
+        for (std::size_t p = 0; p < phases; ++p) {
           auto at = static_cast<int64_t>(std::ceil(static_cast<double>(p) * phase_s));
-          auto b = model::judge(r.detector, r.stats, r.params, r.params.phase_center[p], at);
+          auto b = model::judge(r.detector, r.stats, r.state, {at, r.stats.mean});
           w.StartObject();
           write_key(w, "expected");
           write_figure(w, b.expected);
@@ -404,6 +500,37 @@ std::string encode_versions(std::string_view series_id, const actors::version_li
     write_key(w, "next");
     if (next)
       write_string(w, std::to_string(*next));
+    else
+      w.Null();
+    if (seen)
+      write_cadence(w, *seen);
+    w.EndObject();
+  });
+}
+
+std::string encode_silent(const actors::liveness_list& silent, double factor, int64_t now_ms,
+                          std::optional<std::string> next) {
+  return write_json([&](writer& w) {
+    w.StartObject();
+    write_key(w, "silent_for");
+    w.Double(factor);
+    write_key(w, "now_ms");
+    w.Int64(now_ms);
+    write_key(w, "series");
+    w.StartArray();
+    for (const auto& s : silent) {
+      w.StartObject();
+      write_key(w, "series_id");
+      write_string(w, s.series_id);
+      write_cadence(w, s);
+      write_key(w, "silent_s");
+      w.Double(static_cast<double>(now_ms - s.last_seen_ms) / 1000);
+      w.EndObject();
+    }
+    w.EndArray();
+    write_key(w, "next");
+    if (next)
+      write_string(w, *next);
     else
       w.Null();
     w.EndObject();

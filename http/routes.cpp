@@ -274,7 +274,40 @@ void handle_series(api_context& ctx, const httplib::Request& req, httplib::Respo
     versions.pop_back();
     next = versions.back().version;
   }
-  res.set_content(encode_versions(id, versions, next), json);
+  model::series_liveness seen; // as last saved (checkpoint-interval-ms behind at most)
+  auto* bridge = actors::bridge::current();
+  auto reply = bridge ? bridge->ask(actors::liveness_reader(ctx.sys),
+                                    caf::make_message(actors::cadence_atom::value, id),
+                                    ctx.settings.request_timeout)
+                      : std::nullopt;
+  if (reply && reply->match_elements<model::series_liveness>())
+    seen = reply->get_as<model::series_liveness>(0);
+  res.set_content(encode_versions(id, versions, next,
+                                  seen.series_id.empty() ? std::nullopt
+                                                         : std::optional<model::series_liveness>{seen}),
+                  json);
+}
+
+/// GET /series?silent_for=K: series whose last point came more than K typical
+/// intervals ago (a "no data" signal), a page at a time (`after`, `limit`).
+void handle_silent(api_context& ctx, const httplib::Request& req, httplib::Response& res) {
+  auto query = parse_silent(req.get_param_value("silent_for"), req.get_param_value("after"),
+                            req.get_param_value("limit"));
+  if (!query)
+    return reply_error(res, 422, query.detail());
+  query.value().now_ms = actors::unix_ms_now();
+  auto* bridge = actors::bridge::current();
+  auto reply = bridge ? bridge->ask(actors::liveness_reader(ctx.sys),
+                                    caf::make_message(actors::silent_atom::value, query.value()),
+                                    ctx.settings.request_timeout)
+                      : std::nullopt;
+  if (!reply || !reply->match_elements<actors::liveness_list>())
+    return reply_error(res, 503, "the store did not answer the silent-series query; retry");
+  auto& silent = reply->get_mutable_as<actors::liveness_list>(0);
+  std::optional<std::string> next;
+  if (silent.size() == query.value().limit)
+    next = silent.back().series_id;
+  res.set_content(encode_silent(silent, query.value().factor, query.value().now_ms, next), json);
 }
 
 void handle_metrics(api_context& ctx, const httplib::Request&, httplib::Response& res) {
@@ -349,6 +382,7 @@ void install_routes(httplib::Server& srv, api_context& ctx) {
   srv.Get("/plot", bind(handle_plot));
   const char* series = R"(/series/([\s\S]*))";
   srv.Get(series, bind(handle_series));
+  srv.Get("/series", bind(handle_silent));
   srv.Get("/metrics", bind(handle_metrics));
   srv.Get("/health/live", bind(handle_live));
   srv.Get("/health/ready", bind(handle_ready));

@@ -17,7 +17,9 @@ namespace {
 /// Schema 3 adds each version's detector (NULL: the contract's rule), what it
 /// learned (center, scale) and, for an online detector, how many points it has
 /// learned since (its checkpoints overwrite center, scale and learned).
-constexpr int schema_version = 4;
+/// Schema 5 keeps a detector's state as one opaque, versioned blob (the model
+/// encodes and checks it; the store knows no layout) and each series' cadence.
+constexpr int schema_version = 5;
 
 const std::string versions_columns =
   "(series_id TEXT NOT NULL, version INTEGER NOT NULL, points_used INTEGER NOT NULL,"
@@ -44,6 +46,21 @@ const std::string migrate_3_to_4 =
   "ALTER TABLE versions ADD COLUMN quiet INTEGER;"
   "PRAGMA user_version=4;"
   "COMMIT;";
+
+/// Schema 4 to 5, first step: the new columns (the rows are converted by
+/// migrate_states, then the old columns dropped, in the same transaction).
+const std::string migrate_4_to_5_columns =
+  "ALTER TABLE versions ADD COLUMN state BLOB;"
+  "ALTER TABLE series ADD COLUMN last_seen_ms INTEGER;"
+  "ALTER TABLE series ADD COLUMN last_timestamp INTEGER;"
+  "ALTER TABLE series ADD COLUMN interval_s REAL;";
+const std::string migrate_4_to_5_drop =
+  "ALTER TABLE versions DROP COLUMN center;"
+  "ALTER TABLE versions DROP COLUMN scale;"
+  "ALTER TABLE versions DROP COLUMN learned;"
+  "ALTER TABLE versions DROP COLUMN phases;"
+  "ALTER TABLE versions DROP COLUMN quiet;"
+  "PRAGMA user_version=5;";
 
 const std::string schema_sql =
   "CREATE TABLE IF NOT EXISTS series (series_id TEXT PRIMARY KEY,"
@@ -93,8 +110,74 @@ void bind_text(sqlite3_stmt* s, int index, const std::string& text) {
   sqlite3_bind_text(s, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
 }
 
+/// A row of (series_id, last_seen_ms, last_timestamp, interval_s).
+series_liveness liveness_of(sqlite3_stmt* s) {
+  return {std::string{reinterpret_cast<const char*>(sqlite3_column_text(s, 0)),
+                      static_cast<std::size_t>(sqlite3_column_bytes(s, 0))},
+          sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2), sqlite3_column_double(s, 3)};
+}
+
 int exec(sqlite3* db, const char* sql) {
   return sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
+}
+
+/// Rewrites every schema 4 detector row as its text and state blob (through
+/// the model, which knows the old layouts). A row it cannot read stops the
+/// migration, naming it.
+std::optional<std::string> migrate_states(sqlite3* db) {
+  sqlite3_stmt* read = nullptr;
+  sqlite3_stmt* write = nullptr;
+  if (sqlite3_prepare_v2(db, "SELECT series_id, version, detector, center, scale, learned, "
+                             "phases, quiet FROM versions WHERE detector IS NOT NULL", -1, &read,
+                         nullptr) != SQLITE_OK
+      || sqlite3_prepare_v2(db, "UPDATE versions SET detector = ?3, state = ?4 WHERE "
+                                "series_id = ?1 AND version = ?2", -1, &write, nullptr) != SQLITE_OK) {
+    sqlite3_finalize(read);
+    return std::string{sqlite3_errmsg(db)};
+  }
+  std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> r{read, sqlite3_finalize};
+  std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> w{write, sqlite3_finalize};
+  int rc;
+  while ((rc = sqlite3_step(read)) == SQLITE_ROW) {
+    std::string_view text{reinterpret_cast<const char*>(sqlite3_column_text(read, 2)),
+                          static_cast<std::size_t>(sqlite3_column_bytes(read, 2))};
+    model::legacy_row row;
+    row.center = sqlite3_column_double(read, 3);
+    row.scale = sqlite3_column_double(read, 4);
+    row.learned = static_cast<uint64_t>(std::max<sqlite3_int64>(0, sqlite3_column_int64(read, 5)));
+    row.quiet = static_cast<uint32_t>(std::clamp<sqlite3_int64>(
+      sqlite3_column_int64(read, 7), 0, std::numeric_limits<uint32_t>::max()));
+    row.arrays = column_array<double>(read, 6);
+    auto now = model::from_schema4(text, row);
+    if (!now)
+      return "version " + std::to_string(sqlite3_column_int64(read, 1)) + " of "
+             + reinterpret_cast<const char*>(sqlite3_column_text(read, 0))
+             + " has a detector that cannot be read: " + std::string{text};
+    auto new_text = model::to_text(now->first);
+    auto blob = model::encode_state(now->first, now->second);
+    sqlite3_bind_value(write, 1, sqlite3_column_value(read, 0));
+    sqlite3_bind_int64(write, 2, sqlite3_column_int64(read, 1));
+    bind_text(write, 3, new_text);
+    sqlite3_bind_blob(write, 4, blob.data(), static_cast<int>(blob.size()), SQLITE_STATIC);
+    int step = sqlite3_step(write);
+    sqlite3_reset(write);
+    if (step != SQLITE_DONE)
+      return std::string{sqlite3_errmsg(db)};
+  }
+  return rc == SQLITE_DONE ? std::nullopt : std::optional<std::string>{sqlite3_errmsg(db)};
+}
+
+/// Schema 4 to 5 in one transaction: new columns, rows converted, old columns
+/// dropped. A crash leaves schema 4, migrated again at the next start.
+std::optional<std::string> migrate_4_to_5(sqlite3* db) {
+  if (exec(db, ("BEGIN IMMEDIATE;" + migrate_4_to_5_columns).c_str()) != SQLITE_OK)
+    return std::string{sqlite3_errmsg(db)};
+  auto problem = migrate_states(db);
+  if (!problem && exec(db, (migrate_4_to_5_drop + "COMMIT;").c_str()) != SQLITE_OK)
+    problem = sqlite3_errmsg(db);
+  if (problem)
+    exec(db, "ROLLBACK");
+  return problem;
 }
 
 } // namespace
@@ -103,7 +186,8 @@ store::store(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
 
 store::~store() {
   for (auto* s : {insert_series_, bump_series_, insert_version_, insert_points_,
-                  select_versions_, select_points_, count_series_, save_state_})
+                  select_versions_, select_points_, count_series_, save_state_, save_cadence_,
+                  select_cadence_, select_silent_})
     sqlite3_finalize(s);
   sqlite3_close(db_);
 }
@@ -162,6 +246,9 @@ store::open(const std::string& path, sync_mode sync, bool read_only) {
       exec(db, "ROLLBACK");
       return fail("cannot add the cooldown column: " + why);
     }
+    if (version < 5)
+      if (auto why = migrate_4_to_5(db))
+        return fail("cannot move detector states to their blobs: " + *why);
   }
   if (auto problem = self->prepare_all(read_only))
     return fail(*problem);
@@ -182,12 +269,11 @@ std::optional<std::string> store::prepare_all(bool read_only) {
      true},
     {&insert_version_,
      "INSERT INTO versions(series_id, version, points_used, mean, std, created_at_ms, detector,"
-     " center, scale, learned, phases) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+     " state) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
      true},
     {&insert_points_, "INSERT INTO points VALUES(?1, ?2, ?3, ?4)", true},
     {&select_versions_,
-     "SELECT version, points_used, mean, std, created_at_ms, detector, center, scale, learned, "
-     "phases, quiet FROM versions "
+     "SELECT version, points_used, mean, std, created_at_ms, detector, state FROM versions "
      "WHERE series_id = ?1 ORDER BY version",
      false},
     {&select_points_,
@@ -195,9 +281,20 @@ std::optional<std::string> store::prepare_all(bool read_only) {
      false},
     {&count_series_, "SELECT COUNT(*) FROM series", false},
     {&save_state_,
-     "UPDATE versions SET center = ?3, scale = ?4, learned = ?5, phases = COALESCE(?6, phases), "
-     "quiet = ?7 WHERE series_id = ?1 AND version = ?2",
+     "UPDATE versions SET state = ?3 WHERE series_id = ?1 AND version = ?2 AND detector IS NOT NULL",
      true},
+    {&save_cadence_,
+     "UPDATE series SET last_seen_ms = ?2, last_timestamp = ?3, interval_s = ?4 WHERE series_id = ?1",
+     true},
+    {&select_cadence_,
+     "SELECT series_id, last_seen_ms, last_timestamp, interval_s FROM series WHERE series_id = ?1 "
+     "AND last_seen_ms IS NOT NULL",
+     false},
+    {&select_silent_,
+     "SELECT series_id, last_seen_ms, last_timestamp, interval_s FROM series WHERE series_id > ?1 "
+     "AND interval_s > 0 AND ?2 - last_seen_ms > ?3 * interval_s * 1000 + ?4 "
+     "ORDER BY series_id LIMIT ?5",
+     false},
   };
   for (const auto& e : entries) {
     if (read_only && e.writes)
@@ -213,7 +310,6 @@ std::optional<std::string> store::prepare_all(bool read_only) {
 /// rolls its savepoint back). Throws store_failure on I/O errors.
 uint32_t store::commit_one(const commit_item& item) {
   const auto& r = item.record;
-  std::vector<double> phases; // bound below without a copy: must outlive the step
   uint32_t version = 0;
   {
     stmt_guard g{bump_series_};
@@ -238,20 +334,13 @@ uint32_t store::commit_one(const commit_item& item) {
   sqlite3_bind_double(insert_version_, 4, r.stats.mean);
   sqlite3_bind_double(insert_version_, 5, r.stats.std);
   sqlite3_bind_int64(insert_version_, 6, r.created_at_ms);
-  if (r.detector.type != model::detector_type::contract) { // NULLs: the contract's rule
-    auto text = model::to_text(r.detector);
-    sqlite3_bind_text(insert_version_, 7, text.data(), static_cast<int>(text.size()),
-                      SQLITE_TRANSIENT);
-    sqlite3_bind_double(insert_version_, 8, r.params.center);
-    sqlite3_bind_double(insert_version_, 9, r.params.scale);
-    sqlite3_bind_int64(insert_version_, 10, static_cast<sqlite3_int64>(r.params.learned));
-    if (!r.params.phase_center.empty()) {
-      phases = r.params.phase_center;
-      phases.insert(phases.end(), r.params.phase_scale.begin(), r.params.phase_scale.end());
-      bind_array(insert_version_, 11, phases);
-    } else if (!r.params.memory.empty()) { // the column keeps a detector's arrays
-      bind_array(insert_version_, 11, r.params.memory);
-    }
+  std::string text, blob; // bound without a copy: must outlive the step
+  if (!model::is_contract(r.detector)) { // NULLs: the contract's rule
+    text = model::to_text(r.detector);
+    blob = model::encode_state(r.detector, r.state);
+    bind_text(insert_version_, 7, text);
+    sqlite3_bind_blob(insert_version_, 8, blob.data(), static_cast<int>(blob.size()),
+                      SQLITE_STATIC);
   }
   if (sqlite3_step(insert_version_) != SQLITE_DONE)
     return refused_or_throw();
@@ -308,19 +397,9 @@ expected<bool, store_failure> store::save_states(const std::vector<checkpoint_it
   if (exec(db_, "BEGIN IMMEDIATE") != SQLITE_OK)
     return store_failure{"cannot begin a transaction: " + last_error()};
   for (const auto& item : items) {
-    stmt_guard g{save_state_};
-    bind_text(save_state_, 1, item.series_id);
-    sqlite3_bind_int64(save_state_, 2, item.version);
-    sqlite3_bind_double(save_state_, 3, item.state.center);
-    sqlite3_bind_double(save_state_, 4, item.state.scale);
-    sqlite3_bind_int64(save_state_, 5, static_cast<sqlite3_int64>(item.state.learned));
-    if (!item.state.memory.empty())
-      bind_array(save_state_, 6, item.state.memory);
-    sqlite3_bind_int64(save_state_, 7, item.state.quiet);
-    if (sqlite3_step(save_state_) != SQLITE_DONE) {
-      auto why = last_error();
+    if (auto why = save_one(item)) {
       exec(db_, "ROLLBACK");
-      return store_failure{"cannot save a detector's state: " + why};
+      return store_failure{"cannot save a detector's state: " + *why};
     }
   }
   if (exec(db_, "COMMIT") != SQLITE_OK) {
@@ -329,6 +408,26 @@ expected<bool, store_failure> store::save_states(const std::vector<checkpoint_it
     return store_failure{"cannot commit detector states: " + why};
   }
   return true;
+}
+
+std::optional<std::string> store::save_one(const checkpoint_item& item) {
+  if (item.has_state) {
+    stmt_guard g{save_state_};
+    bind_text(save_state_, 1, item.series_id);
+    sqlite3_bind_int64(save_state_, 2, item.version);
+    sqlite3_bind_blob(save_state_, 3, item.state.data(), static_cast<int>(item.state.size()),
+                      SQLITE_STATIC);
+    if (sqlite3_step(save_state_) != SQLITE_DONE)
+      return last_error();
+  }
+  stmt_guard c{save_cadence_};
+  bind_text(save_cadence_, 1, item.series_id);
+  sqlite3_bind_int64(save_cadence_, 2, item.last_seen_ms);
+  sqlite3_bind_int64(save_cadence_, 3, item.last_timestamp);
+  sqlite3_bind_double(save_cadence_, 4, item.interval_s);
+  if (sqlite3_step(save_cadence_) != SQLITE_DONE)
+    return last_error();
+  return std::nullopt;
 }
 
 expected<std::vector<version_record>, store_failure>
@@ -344,7 +443,7 @@ store::versions(const std::string& series_id) {
     r.stats.mean = sqlite3_column_double(select_versions_, 2);
     r.stats.std = sqlite3_column_double(select_versions_, 3);
     r.created_at_ms = sqlite3_column_int64(select_versions_, 4);
-    r.params = model::detector_fit::of(r.stats.mean, r.stats.std);
+    r.detector.server_default = false;
     if (sqlite3_column_type(select_versions_, 5) == SQLITE_TEXT) {
       std::string_view text{reinterpret_cast<const char*>(sqlite3_column_text(select_versions_, 5)),
                             static_cast<std::size_t>(sqlite3_column_bytes(select_versions_, 5))};
@@ -352,22 +451,15 @@ store::versions(const std::string& series_id) {
       if (!spec)
         return store_failure{"version " + std::to_string(r.version) + " of " + series_id
                              + " names an unknown detector: " + std::string{text}};
+      std::string_view blob{static_cast<const char*>(sqlite3_column_blob(select_versions_, 6)),
+                            static_cast<std::size_t>(sqlite3_column_bytes(select_versions_, 6))};
+      auto state = model::decode_state(*spec, blob);
+      if (!state)
+        return store_failure{"version " + std::to_string(r.version) + " of " + series_id
+                             + " has a detector state that cannot be read (" + std::string{text}
+                             + ")"};
       r.detector = *spec;
-      r.params = model::detector_fit::of(
-        sqlite3_column_double(select_versions_, 6), sqlite3_column_double(select_versions_, 7),
-        static_cast<uint64_t>(sqlite3_column_int64(select_versions_, 8)));
-      r.params.quiet = static_cast<uint32_t>(std::clamp<sqlite3_int64>(
-        sqlite3_column_int64(select_versions_, 10), 0, std::numeric_limits<uint32_t>::max()));
-      if (sqlite3_column_type(select_versions_, 9) == SQLITE_BLOB) {
-        auto arrays = column_array<double>(select_versions_, 9);
-        if (spec->type == model::detector_type::range) {
-          r.params.memory = std::move(arrays);
-        } else { // seasonal: centers, then scales
-          auto half = arrays.size() / 2;
-          r.params.phase_center.assign(arrays.begin(), arrays.begin() + half);
-          r.params.phase_scale.assign(arrays.begin() + half, arrays.end());
-        }
-      }
+      r.state = std::move(*state);
     }
     out.push_back(r);
   }
@@ -408,6 +500,36 @@ expected<std::vector<std::string>, store_failure> store::series_ids(const std::s
   if (rc != SQLITE_DONE)
     return store_failure{"cannot list series: " + last_error()};
   return ids;
+}
+
+expected<std::optional<series_liveness>, store_failure>
+store::cadence(const std::string& series_id) {
+  stmt_guard g{select_cadence_};
+  bind_text(select_cadence_, 1, series_id);
+  int rc = sqlite3_step(select_cadence_);
+  if (rc == SQLITE_DONE)
+    return std::optional<series_liveness>{};
+  if (rc != SQLITE_ROW)
+    return store_failure{"cannot read a series' cadence: " + last_error()};
+  return std::optional<series_liveness>{liveness_of(select_cadence_)};
+}
+
+expected<std::vector<series_liveness>, store_failure>
+store::silent(int64_t now_ms, double factor, int64_t slack_ms, const std::string& after,
+              std::size_t limit) {
+  stmt_guard g{select_silent_};
+  bind_text(select_silent_, 1, after);
+  sqlite3_bind_int64(select_silent_, 2, now_ms);
+  sqlite3_bind_double(select_silent_, 3, factor);
+  sqlite3_bind_int64(select_silent_, 4, slack_ms);
+  sqlite3_bind_int64(select_silent_, 5, static_cast<sqlite3_int64>(limit));
+  std::vector<series_liveness> out;
+  int rc;
+  while ((rc = sqlite3_step(select_silent_)) == SQLITE_ROW)
+    out.push_back(liveness_of(select_silent_));
+  if (rc != SQLITE_DONE)
+    return store_failure{"cannot list silent series: " + last_error()};
+  return out;
 }
 
 expected<uint64_t, store_failure> store::series_count() {
