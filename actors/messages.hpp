@@ -145,7 +145,8 @@ typename Inspector::result_type inspect(Inspector& f, version_record& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, commit_item& x) {
-  return f(caf::meta::type_name("commit_item"), x.series_id, x.record, x.data);
+  return f(caf::meta::type_name("commit_item"), x.series_id, x.record, x.data,
+           x.last_timestamp, x.interval_s);
 }
 
 } // namespace model

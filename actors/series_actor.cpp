@@ -52,8 +52,6 @@ void settle(self_ptr self, const model::version_record* stored) {
   if (stored) {
     checkpoint(self); // what the old latest version learned, before it stops learning
     st.versions.push_back(*stored);
-    checkpoint(self); // the cadence the fit seeded
-
   }
   if (st.passivating && st.waiting.empty())
     self->quit();
@@ -160,13 +158,14 @@ caf::result<model::version_record> fit(self_ptr self, model::training_data& data
   model::version_record record{0, fitted.value().stats, unix_ms_now(), detector,
                                std::move(fitted.value().state)};
   record.detector.server_default = false;
-  st.pace.seed(data.timestamps, record.created_at_ms);
-  st.cadence_unsaved = true;
+  st.pace.seed(data.timestamps, record.created_at_ms); // stored with the version
   auto rp = self->make_response_promise<model::version_record>();
   auto n = ++st.commits;
   st.waiting.emplace(n, rp);
   self->request(st.cfg.writer, caf::infinite, commit_atom::value,
-                model::commit_item{st.id, record, std::move(data)}, deadline_ms)
+                model::commit_item{st.id, record, std::move(data), st.pace.last_timestamp(),
+                                   st.pace.interval_s()},
+                deadline_ms)
     .then(
       [self, n, record](uint32_t version) mutable {
         auto rp = take_waiting(self, n);

@@ -67,7 +67,7 @@ std::string encode_versions(std::string_view series_id, const actors::version_li
                             std::optional<uint32_t> next,
                             const std::optional<model::series_liveness>& seen = std::nullopt);
 
-/// The query of GET /series?silent_for=K&after=ID&limit=N: K a number of
+/// The query of GET /series/?silent_for=K&after=ID&limit=N: K a number of
 /// typical intervals (0 < K <= 1e6, default 3), a page of series after ID
 /// (1..10000, default 1000). Fails naming the parameter.
 model::expected<actors::silent_query> parse_silent(std::string_view silent_for,

@@ -257,8 +257,12 @@ void handle_healthcheck(api_context& ctx, const httplib::Request&, httplib::Resp
   res.set_content(encode_healthcheck(series, ctx.predict_latency, ctx.fit_latency), json);
 }
 
+void handle_silent(api_context& ctx, const httplib::Request& req, httplib::Response& res);
+
 void handle_series(api_context& ctx, const httplib::Request& req, httplib::Response& res) {
   std::string id = req.matches[1];
+  if (id.empty() && req.has_param("silent_for")) // GET /series/?silent_for=K
+    return handle_silent(ctx, req, res);
   if (!series_id_in_path(req, res))
     return;
   auto page = parse_page(req.get_param_value("limit"), req.get_param_value("after"));
@@ -288,7 +292,7 @@ void handle_series(api_context& ctx, const httplib::Request& req, httplib::Respo
                   json);
 }
 
-/// GET /series?silent_for=K: series whose last point came more than K typical
+/// GET /series/?silent_for=K: series whose last point came more than K typical
 /// intervals ago (a "no data" signal), a page at a time (`after`, `limit`).
 void handle_silent(api_context& ctx, const httplib::Request& req, httplib::Response& res) {
   auto query = parse_silent(req.get_param_value("silent_for"), req.get_param_value("after"),
@@ -301,6 +305,8 @@ void handle_silent(api_context& ctx, const httplib::Request& req, httplib::Respo
                                     caf::make_message(actors::silent_atom::value, query.value()),
                                     ctx.settings.request_timeout)
                       : std::nullopt;
+  if (reply && reply->match_elements<caf::error>())
+    return reply_error(res, 503, actors::error_detail(reply->get_as<caf::error>(0)));
   if (!reply || !reply->match_elements<actors::liveness_list>())
     return reply_error(res, 503, "the store did not answer the silent-series query; retry");
   auto& silent = reply->get_mutable_as<actors::liveness_list>(0);
@@ -382,7 +388,6 @@ void install_routes(httplib::Server& srv, api_context& ctx) {
   srv.Get("/plot", bind(handle_plot));
   const char* series = R"(/series/([\s\S]*))";
   srv.Get(series, bind(handle_series));
-  srv.Get("/series", bind(handle_silent));
   srv.Get("/metrics", bind(handle_metrics));
   srv.Get("/health/live", bind(handle_live));
   srv.Get("/health/ready", bind(handle_ready));

@@ -143,7 +143,7 @@ std::optional<double> reference(const shape& s, const std::vector<double>& m, in
   auto at = phases_at(s) + phase * phase_size;
   if (m[at + cycle] == c - 1 && m[at + count] > 0)
     return m[at + sum] / m[at + count];
-  if (m[at + cycle] == c && m[at + prev_cycle] == c - 1)
+  if (m[at + cycle] == c && m[at + prev_cycle] >= 0 && m[at + prev_cycle] == c - 1)
     return m[at + prev_mean];
   return std::nullopt;
 }

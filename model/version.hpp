@@ -20,11 +20,14 @@ struct version_record {
   detector_state state;      ///< what the detector learned (its own layout)
 };
 
-/// A new version to commit, with the training points it was fitted on.
+/// A new version to commit, with the training points it was fitted on and
+/// the series' cadence they give (saved in the same transaction).
 struct commit_item {
   std::string series_id;
   version_record record;
   training_data data;
+  int64_t last_timestamp = -1; ///< the latest training timestamp
+  double interval_s = 0;       ///< the training points' typical interval
 };
 
 /// What a series actor saves between fits: an online detector's state (over

@@ -344,6 +344,13 @@ uint32_t store::commit_one(const commit_item& item) {
   }
   if (sqlite3_step(insert_version_) != SQLITE_DONE)
     return refused_or_throw();
+  stmt_guard c{save_cadence_};
+  bind_text(save_cadence_, 1, item.series_id);
+  sqlite3_bind_int64(save_cadence_, 2, r.created_at_ms);
+  sqlite3_bind_int64(save_cadence_, 3, item.last_timestamp);
+  sqlite3_bind_double(save_cadence_, 4, item.interval_s);
+  if (sqlite3_step(save_cadence_) != SQLITE_DONE)
+    return refused_or_throw();
   stmt_guard p{insert_points_};
   bind_text(insert_points_, 1, item.series_id);
   sqlite3_bind_int64(insert_points_, 2, version);

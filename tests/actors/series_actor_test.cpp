@@ -127,6 +127,7 @@ TEST_CASE("series actor: a writer that dies holding fits gets them answered, not
   // B's promise when it dies.
   sqlite3* lock = nullptr;
   REQUIRE(sqlite3_open((f.dir.path + "/m.db").c_str(), &lock) == SQLITE_OK);
+  sqlite3_busy_timeout(lock, 5000); // the fit's cadence checkpoint may be writing
   REQUIRE(sqlite3_exec(lock, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
   auto a = std::async(std::launch::async, [&f] { return f.fit("w", sample(20)); });
   std::this_thread::sleep_for(std::chrono::milliseconds(300)); // A reaches the writer
