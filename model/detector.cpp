@@ -178,8 +178,8 @@ judgement judge(const detector_spec& spec, const fit_stats& stats, const detecto
   if (d.info().online && quiet_at(spec, state, p.timestamp, pace))
     j.anomaly = false;
   // One convention for every detector: >= 1 exactly when anomalous.
-  j.anomaly_score = j.anomaly ? std::max(j.anomaly_score, 1.0)
-                              : std::min(j.anomaly_score, std::nextafter(1.0, 0.0));
+  constexpr double below_one = 1.0 - 1.0 / (1ull << 53); // the largest double below 1
+  j.anomaly_score = j.anomaly ? std::max(j.anomaly_score, 1.0) : std::min(j.anomaly_score, below_one);
   if (!j.anomaly)
     j.side = side::none;
   return j;

@@ -8,11 +8,11 @@ namespace model::range {
 
 namespace {
 
-// Layout: [recent_next, recent_count], then per view a ring: [open_count,
+// Layout: [recent_next, recent_count, recent_sum], then per view a ring: [open_count,
 // closed, next_slot, open_high, open_low, (high, low) per block]; then the
 // ring of recent values; then, with a period, per phase [previous mean,
 // previous cycle, current sum, current count, current cycle].
-enum header : std::size_t { recent_next = 0, recent_count = 1, header_size = 2 };
+enum header : std::size_t { recent_next = 0, recent_count = 1, recent_sum = 2, header_size = 3 };
 enum ring_field : std::size_t { open_count = 0, closed = 1, next_slot = 2, open_high = 3,
                                 open_low = 4, ring_header = 5 };
 enum phase_field : std::size_t { prev_mean = 0, prev_cycle = 1, sum = 2, count = 3, cycle = 4,
@@ -38,6 +38,10 @@ std::size_t count_of(double x) {
   return x >= 0 && x < 1e15 && x == std::floor(x) ? static_cast<std::size_t>(x)
                                                   : std::numeric_limits<std::size_t>::max();
 }
+/// A count field already checked by fits(): read without checks (hot path).
+std::size_t fast(double x) {
+  return static_cast<std::size_t>(x);
+}
 /// Points of block `slot`: the window shared out, sizes differing by one at most.
 std::size_t block_size(const shape& s, std::size_t slot) {
   return s.window * (slot + 1) / s.blocks - s.window * slot / s.blocks;
@@ -50,8 +54,8 @@ bool ring_fits(const shape& s, const std::vector<double>& m, std::size_t at) {
 }
 
 void ring_add(const shape& s, std::vector<double>& m, std::size_t at, double x) {
-  auto open = count_of(m[at + open_count]);
-  auto slot = count_of(m[at + next_slot]);
+  auto open = fast(m[at + open_count]);
+  auto slot = fast(m[at + next_slot]);
   if (open == 0) {
     m[at + open_high] = m[at + open_low] = x;
   } else {
@@ -65,15 +69,15 @@ void ring_add(const shape& s, std::vector<double>& m, std::size_t at, double x) 
   m[at + ring_header + 2 * slot] = m[at + open_high];
   m[at + ring_header + 2 * slot + 1] = m[at + open_low];
   m[at + open_count] = 0;
-  m[at + closed] = static_cast<double>(std::min(count_of(m[at + closed]) + 1, s.blocks));
+  m[at + closed] = static_cast<double>(std::min(fast(m[at + closed]) + 1, s.blocks));
   m[at + next_slot] = static_cast<double>((slot + 1) % s.blocks);
 }
 
 /// The phase and cycle (period number) of `timestamp`.
 std::pair<std::size_t, double> phase_of(const shape& s, int64_t timestamp) {
-  auto into = timestamp % s.period;
-  auto phase = static_cast<std::size_t>(static_cast<unsigned __int128>(into) * s.phases
-                                        / static_cast<uint64_t>(s.period));
+  // into < period <= 31,536,000 and phases <= 1,440: the product fits 64 bits.
+  auto into = static_cast<uint64_t>(timestamp % s.period);
+  auto phase = static_cast<std::size_t>(into * s.phases / static_cast<uint64_t>(s.period));
   return {std::min(phase, s.phases - 1), static_cast<double>(timestamp / s.period)};
 }
 
@@ -128,12 +132,8 @@ bool fits(const shape& s, const std::vector<double>& m) {
          && (s.smooth == 1 || count_of(m[recent_next]) < s.smooth - 1);
 }
 
-double mean_with(const shape& s, const std::vector<double>& m, double value) {
-  auto n = count_of(m[recent_count]);
-  double sum = value;
-  for (std::size_t i = 0; i < n; ++i)
-    sum += m[recent_at(s) + i];
-  return sum / static_cast<double>(n + 1);
+double mean_with(const shape&, const std::vector<double>& m, double value) {
+  return (m[recent_sum] + value) / (m[recent_count] + 1);
 }
 
 std::optional<double> reference(const shape& s, const std::vector<double>& m, int64_t timestamp) {
@@ -153,10 +153,19 @@ void add(const shape& s, std::vector<double>& m, int64_t timestamp, double value
   ring_add(s, m, ring_at(s, value_view), value);
   ring_add(s, m, ring_at(s, mean_view), mean_with(s, m, value));
   if (s.smooth > 1) {
-    auto next = count_of(m[recent_next]);
+    auto next = fast(m[recent_next]);
+    auto n = fast(m[recent_count]);
+    double evicted = n == s.smooth - 1 ? m[recent_at(s) + next] : 0;
     m[recent_at(s) + next] = value;
     m[recent_next] = static_cast<double>((next + 1) % (s.smooth - 1));
-    m[recent_count] = static_cast<double>(std::min(count_of(m[recent_count]) + 1, s.smooth - 1));
+    m[recent_count] = static_cast<double>(std::min(n + 1, s.smooth - 1));
+    m[recent_sum] += value - evicted;
+    if (m[recent_next] == 0 || !std::isfinite(m[recent_sum])) { // exact again once per turn
+      double sum = 0;
+      for (std::size_t i = 0; i < fast(m[recent_count]); ++i)
+        sum += m[recent_at(s) + i];
+      m[recent_sum] = sum;
+    }
   }
 }
 
@@ -184,10 +193,10 @@ std::optional<span> range_of(const shape& s, const std::vector<double>& m, view 
       low[1] = l;
     }
   };
-  auto blocks_closed = std::min(count_of(m[at + closed]), s.blocks);
+  auto blocks_closed = std::min(fast(m[at + closed]), s.blocks);
   for (std::size_t b = 0; b < blocks_closed; ++b)
     take(m[at + ring_header + 2 * b], m[at + ring_header + 2 * b + 1]);
-  if (count_of(m[at + open_count]) > 0)
+  if (fast(m[at + open_count]) > 0)
     take(m[at + open_high], m[at + open_low]);
   if (n == 0)
     return std::nullopt;

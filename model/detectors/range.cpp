@@ -177,7 +177,10 @@ public:
     detector_state out;
     out.learned = row.learned;
     out.quiet = row.quiet;
-    out.numbers = {old[3], old[4]};
+    double sum = 0; // the recent values' sum, kept since format 2
+    for (std::size_t i = 0; i < static_cast<std::size_t>(old[4]) && i + 1 < s.smooth; ++i)
+      sum += old[old.size() - (s.smooth - 1) + i];
+    out.numbers = {old[3], old[4], sum};
     for (std::size_t v = 0; v < 2; ++v) {
       auto at = 5 + v * old_view;
       out.numbers.insert(out.numbers.end(), {old[0], old[1], old[2], old[at], old[at + 1]});

@@ -22,7 +22,7 @@ TEST_CASE("range memory: blocks of highs and lows, the most extreme block left o
   shape s{3, 6, 3, 0, 1}; // 3 blocks of 2 points, a 3-point mean, no season
   auto m = empty(s);
   CHECK(fits(s, m));
-  CHECK(m.size() == 2 + 2 * (5 + 2 * 3) + 2);
+  CHECK(m.size() == 3 + 2 * (5 + 2 * 3) + 2);
   CHECK_FALSE(range_of(s, m, value_view));
   // Block A: 1, 5 (means 1, 3); block B: 2, 3 (means 8/3, 10/3); open: 10 (mean 5).
   m = learned(s, {1, 5, 2, 3, 10});
@@ -85,7 +85,7 @@ TEST_CASE("range memory: its size is bounded whatever is learned; what does not 
   CHECK(range_of(s, m, value_view)->high == 96);
   CHECK_FALSE(fits(shape{8, 3000, 10, 86400, 96}, m));
   auto bad = m;
-  bad[2] = 1e9; // a block count past its size
+  bad[4] = 1e9; // a block count past its size
   CHECK_FALSE(fits(s, bad));
   bad = m;
   bad[5] = NAN;
