@@ -162,6 +162,8 @@ expected<detector_spec> make_detector(std::string_view type,
 expected<fitted> fit_detector(const detector_spec& spec, const training_data& data,
                               std::size_t min_points) {
   const auto& d = detector_of(spec);
+  if (spec.type >= detector_catalogue().size() || spec.values.size() != d.info().params.size())
+    return invalid{"detector does not match its type's parameters"}; // e.g. from another build
   auto stats = fit(data, min_points, d.info().rules);
   if (!stats)
     return invalid{stats.detail()};

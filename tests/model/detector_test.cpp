@@ -59,6 +59,13 @@ TEST_CASE("detector catalogue: bad specs are refused naming what is wrong") {
   CHECK(problem("mad", {num("direction", 1)}).find("detector.direction") != std::string::npos);
   CHECK(problem("seasonal", {num("phases", 1)}).find("detector.phases") != std::string::npos);
   CHECK(problem("range", {num("window", 1)}).find("detector.window") != std::string::npos);
+  // A spec whose values do not match its type (a message from another build) is refused.
+  auto short_spec = spec("range");
+  short_spec.values.pop_back();
+  CHECK_FALSE(fit_detector(short_spec, data_of({1, 2, 3}), 3));
+  detector_spec unknown;
+  unknown.type = 99;
+  CHECK_FALSE(fit_detector(unknown, data_of({1, 2, 3}), 3));
 }
 
 TEST_CASE("detector catalogue: every parameter round-trips through the text form") {
