@@ -102,9 +102,15 @@ param_doc min_deviation_param() {
 }
 
 param_doc min_scale_param() {
-  return {"min_scale", "number", 1e-9, 0, 1, "",
-          "floor of the scale, relative to the values' magnitude: the scale is at least "
-          "min_scale * max(1, |median|), so flat series fit at any magnitude", false};
+  return {"min_scale", "number", 1e-9, 0, huge, "",
+          "absolute floor of the scale (1.4826 * MAD), so that flat series can be fitted", false};
+}
+
+param_doc min_scale_relative_param() {
+  return {"min_scale_relative", "number", 1e-9, 0, 1, "",
+          "floor of the scale relative to the values' magnitude: the scale is at least "
+          "min_scale_relative * |median| (an absolute 1e-9 is below one ulp from about 1e7 up)",
+          false};
 }
 
 param_doc cooldown_param() {
@@ -137,13 +143,14 @@ judgement banded(double value, double center, double half, double scale, directi
   return j;
 }
 
-std::pair<double, double> robust_of(const std::vector<double>& xs, double min_scale) {
+std::pair<double, double> robust_of(const std::vector<double>& xs, double min_scale,
+                                    double relative) {
   double median = median_of(xs);
   std::vector<double> dev;
   dev.reserve(xs.size());
   for (double v : xs)
     dev.push_back(std::fabs(v - median));
-  double floor = min_scale * std::max(1.0, std::fabs(median));
+  double floor = std::max(min_scale, relative * std::fabs(median));
   return {median, std::max(1.4826 * median_of(std::move(dev)), floor)};
 }
 

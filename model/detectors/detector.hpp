@@ -137,6 +137,7 @@ param_doc k_param(double default_k);
 param_doc direction_param();
 param_doc min_deviation_param();
 param_doc min_scale_param();
+param_doc min_scale_relative_param();
 param_doc cooldown_param();
 
 direction direction_of(double index);
@@ -146,8 +147,10 @@ direction direction_of(double index);
 judgement banded(double value, double center, double half, double scale, direction dir);
 
 /// The median and 1.4826 * MAD of `xs` (non-empty), the scale at least
-/// min_scale * max(1, |median|): a floor relative to the values' magnitude.
-std::pair<double, double> robust_of(const std::vector<double>& xs, double min_scale);
+/// max(min_scale, relative * |median|): an absolute floor and one relative to
+/// the values' magnitude.
+std::pair<double, double> robust_of(const std::vector<double>& xs, double min_scale,
+                                    double relative);
 
 bool all_finite(const std::vector<double>& xs);
 

@@ -13,7 +13,7 @@ namespace model {
 
 namespace {
 
-enum param : std::size_t { k, dir, min_deviation, min_scale, period_s, phases };
+enum param : std::size_t { k, dir, min_deviation, min_scale, period_s, phases, min_scale_relative };
 
 std::size_t phase_count(const detector_spec& spec) {
   return static_cast<std::size_t>(spec.values[phases]);
@@ -31,8 +31,8 @@ public:
   seasonal_detector()
       : detector({"seasonal",
                   "Seasonal robust z-score: the period (period_s) is cut into equal phases, and "
-                  "each phase gets the median and scale 1.4826 * MAD (floored at min_scale "
-                  "relative to the values' magnitude) of the training values that fell in it (a "
+                  "each phase gets the median and scale 1.4826 * MAD (floored at min_scale and "
+                  "at min_scale_relative times the median's magnitude) of the training values that fell in it (a "
                   "phase with fewer than 3 uses the whole period's); a value is anomalous beyond "
                   "its phase's median -/+ max(k * scale, min_deviation). Train it on a few whole "
                   "periods.",
@@ -43,18 +43,19 @@ public:
                     "the season's length in seconds (86400: a day)", true},
                    {"phases", "number", 24, 2, 1440, "",
                     "equal phases the period is cut into (24: hours of the day); each gets its "
-                    "own median and scale", true}},
+                    "own median and scale", true},
+                   detectors::min_scale_relative_param()},
                   1}) {}
 
   expected<detector_state> fit(const detector_spec& spec, const training_data& data,
                                const fit_stats&) const override {
-    double floor = spec.values[min_scale];
-    auto [median, scale] = detectors::robust_of(data.values, floor);
+    double floor = spec.values[min_scale], relative = spec.values[min_scale_relative];
+    auto [median, scale] = detectors::robust_of(data.values, floor, relative);
     if (!std::isfinite(scale))
       return invalid{"values are too large to compute a finite scale"};
     if (scale == 0 && spec.values[min_deviation] == 0)
-      return invalid{"values must not all be equal for detector seasonal with min_scale 0 (set "
-                     "min_deviation above 0)"};
+      return invalid{"values must not all be equal for detector seasonal with its scale floors "
+                     "at 0 (set min_deviation above 0)"};
     auto n = phase_count(spec);
     std::vector<std::vector<double>> by_phase(n);
     for (std::size_t i = 0; i < data.values.size(); ++i)
@@ -64,7 +65,7 @@ public:
     s.numbers[0] = median;
     s.numbers[1] = scale;
     for (std::size_t p = 0; p < n; ++p) {
-      auto [c, sc] = by_phase[p].size() >= 3 ? detectors::robust_of(by_phase[p], floor)
+      auto [c, sc] = by_phase[p].size() >= 3 ? detectors::robust_of(by_phase[p], floor, relative)
                                              : std::make_pair(median, scale);
       s.numbers[2 + p] = c;
       s.numbers[2 + n + p] = sc;

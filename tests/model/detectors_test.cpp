@@ -66,7 +66,9 @@ TEST_CASE("mad detector: robust to outliers; its floor follows the values' magni
   auto big = fitted_on(m, data_of({1e8, 1e8, 1e8}));
   CHECK_FALSE(judge(m, big.stats, big.state, at(std::nextafter(std::nextafter(1e8, 2e8), 2e8))).anomaly);
   CHECK(judge(m, big.stats, big.state, at(1e8 + 1)).anomaly);
-  CHECK_FALSE(fit_detector(spec("mad", {num("min_scale", 0)}), data_of({7, 7, 7}), 3));
+  CHECK_FALSE(fit_detector(spec("mad", {num("min_scale", 0), num("min_scale_relative", 0)}),
+                           data_of({7, 7, 7}), 3));
+  CHECK(fit_detector(spec("mad", {num("min_scale", 0)}), data_of({7, 7, 7}), 3)); // relative floor
 }
 
 TEST_CASE("ewma detector: starts from the training statistics, then learns each point") {
