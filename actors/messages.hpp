@@ -62,7 +62,21 @@ struct prediction {
   double lower = 0;
   bool has_upper = false;
   double upper = 0;
+  double anomaly_score = 0; ///< >= 1 exactly when anomalous, for every detector
+  uint8_t side = 0;         ///< model::side: which bound an anomalous point crossed
 };
+
+/// The silent-series query: series whose last point came more than `factor`
+/// typical intervals plus `slack_ms` before `now_ms`, a page after `after`.
+struct silent_query {
+  int64_t now_ms = 0;
+  double factor = 3;
+  int64_t slack_ms = 0;
+  std::string after;
+  uint32_t limit = 1000;
+};
+
+using liveness_list = std::vector<model::series_liveness>;
 
 /// A batch predict: `values` judged in order against one version (latest:
 /// `model::latest_version`); an online detector learns them in order.
@@ -87,6 +101,13 @@ struct version_points {
 
 using version_list = std::vector<model::version_record>;
 
+/// A page of a series' versions, with when the series last saw a point and
+/// its typical interval (GET /series/{id}).
+struct version_page {
+  version_list versions;
+  model::series_liveness seen;
+};
+
 } // namespace actors
 
 namespace model {
@@ -103,38 +124,36 @@ typename Inspector::result_type inspect(Inspector& f, fit_stats& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, detector_spec& x) {
-  auto type = static_cast<uint8_t>(x.type);
-  auto dir = static_cast<uint8_t>(x.dir);
-  auto load = caf::meta::load_callback([&]() -> caf::error {
-    x.type = static_cast<detector_type>(type);
-    x.dir = static_cast<direction>(dir);
-    return caf::none;
-  });
-  return f(caf::meta::type_name("detector_spec"), type, dir, x.k, x.min_deviation, x.min_scale,
-           x.alpha, x.cooldown, x.period_s, x.phases, x.window, x.blocks, x.margin, x.smooth,
-           load);
+  return f(caf::meta::type_name("detector_spec"), x.type, x.server_default, x.values);
 }
 
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, detector_fit& x) {
-  return f(caf::meta::type_name("detector_fit"), x.center, x.scale, x.learned, x.quiet,
-           x.phase_center, x.phase_scale, x.memory);
+typename Inspector::result_type inspect(Inspector& f, detector_state& x) {
+  return f(caf::meta::type_name("detector_state"), x.learned, x.quiet, x.alarm_ts, x.numbers);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, checkpoint_item& x) {
-  return f(caf::meta::type_name("checkpoint_item"), x.series_id, x.version, x.state);
+  return f(caf::meta::type_name("checkpoint_item"), x.series_id, x.version, x.state,
+           x.has_state, x.last_seen_ms, x.last_timestamp, x.interval_s);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, series_liveness& x) {
+  return f(caf::meta::type_name("series_liveness"), x.series_id, x.last_seen_ms,
+           x.last_timestamp, x.interval_s);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, version_record& x) {
   return f(caf::meta::type_name("version_record"), x.version, x.stats, x.created_at_ms,
-           x.detector, x.params);
+           x.detector, x.state);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, commit_item& x) {
-  return f(caf::meta::type_name("commit_item"), x.series_id, x.record, x.data);
+  return f(caf::meta::type_name("commit_item"), x.series_id, x.record, x.data,
+           x.last_timestamp, x.interval_s);
 }
 
 } // namespace model
@@ -150,7 +169,13 @@ typename Inspector::result_type inspect(Inspector& f, predict_query& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, prediction& x) {
   return f(caf::meta::type_name("prediction"), x.anomaly, x.version, x.score, x.expected,
-           x.has_lower, x.lower, x.has_upper, x.upper);
+           x.has_lower, x.lower, x.has_upper, x.upper, x.anomaly_score, x.side);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, silent_query& x) {
+  return f(caf::meta::type_name("silent_query"), x.now_ms, x.factor, x.slack_ms, x.after,
+           x.limit);
 }
 
 template <class Inspector>
@@ -162,6 +187,11 @@ typename Inspector::result_type inspect(Inspector& f, batch_query& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, version_points& x) {
   return f(caf::meta::type_name("version_points"), x.record, x.data);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, version_page& x) {
+  return f(caf::meta::type_name("version_page"), x.versions, x.seen);
 }
 
 } // namespace actors
@@ -181,6 +211,11 @@ CAF_BEGIN_TYPE_ID_BLOCK(model_server, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(model_server, (actors::prediction_list))
   CAF_ADD_TYPE_ID(model_server, (actors::version_points))
   CAF_ADD_TYPE_ID(model_server, (actors::version_list))
+  CAF_ADD_TYPE_ID(model_server, (model::detector_state))
+  CAF_ADD_TYPE_ID(model_server, (model::series_liveness))
+  CAF_ADD_TYPE_ID(model_server, (actors::silent_query))
+  CAF_ADD_TYPE_ID(model_server, (actors::liveness_list))
+  CAF_ADD_TYPE_ID(model_server, (actors::version_page))
   CAF_ADD_ATOM(model_server, actors, fit_atom, "fit")
   CAF_ADD_ATOM(model_server, actors, predict_atom, "predict")
   CAF_ADD_ATOM(model_server, actors, plot_atom, "plot")
@@ -195,4 +230,6 @@ CAF_BEGIN_TYPE_ID_BLOCK(model_server, caf::first_custom_type_id)
   CAF_ADD_ATOM(model_server, actors, retry_atom, "retry")
   CAF_ADD_ATOM(model_server, actors, save_atom, "save")
   CAF_ADD_ATOM(model_server, actors, batch_atom, "batch")
+  CAF_ADD_ATOM(model_server, actors, cadence_atom, "cadence")
+  CAF_ADD_ATOM(model_server, actors, silent_atom, "silent")
 CAF_END_TYPE_ID_BLOCK(model_server)

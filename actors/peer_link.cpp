@@ -156,7 +156,7 @@ caf::behavior peer_link(self_ptr self, peer_settings cfg, std::shared_ptr<peer_s
       return forward<version_points>(self, false, a, std::move(id), version);
     },
     [self](list_atom a, std::string& id, uint32_t after, uint32_t limit) {
-      return forward<version_list>(self, false, a, std::move(id), after, limit);
+      return forward<version_page>(self, false, a, std::move(id), after, limit);
     },
     [self](count_atom a) {
       auto& st = self->state;

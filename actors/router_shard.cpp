@@ -159,7 +159,7 @@ router_actor::behavior_type router_shard(self_ptr self, series_settings base,
       return route<version_points>(self, id, a, version);
     },
     [self](list_atom a, std::string& id, uint32_t after, uint32_t limit) {
-      return route<version_list>(self, id, a, after, limit);
+      return route<version_page>(self, id, a, after, limit);
     },
     [self, tick_every](tick_atom) {
       sweep(self);

@@ -29,7 +29,7 @@ using router_actor = caf::typed_actor<
   caf::replies_to<predict_atom, std::string, predict_query>::with<prediction>,
   caf::replies_to<batch_atom, std::string, batch_query>::with<prediction_list>,
   caf::replies_to<plot_atom, std::string, uint32_t>::with<version_points>,
-  caf::replies_to<list_atom, std::string, uint32_t, uint32_t>::with<version_list>,
+  caf::replies_to<list_atom, std::string, uint32_t, uint32_t>::with<version_page>,
   caf::reacts_to<tick_atom>>;
 
 /// Gauges and counters of all shards together; read from any thread.

@@ -21,6 +21,8 @@ struct series_state {
   bool store_down = false;   ///< the writer died: fits are refused at once
   bool passivating = false;  ///< exit once `waiting` drains
   uint64_t unsaved = 0;      ///< points the latest version learned since its checkpoint
+  bool cadence_unsaved = false; ///< points (or a fit) came since the cadence was saved
+  model::cadence pace;       ///< when the last point came; the typical interval
   std::chrono::steady_clock::time_point saved_at = std::chrono::steady_clock::now();
 };
 
@@ -55,23 +57,31 @@ void settle(self_ptr self, const model::version_record* stored) {
     self->quit();
 }
 
-/// Sends the latest version's learned state to the writer (no reply: a lost
-/// checkpoint loses learning, never a fit).
+/// Sends the latest version's learned state (as its opaque blob) and the
+/// series' cadence to the writer (no reply: a lost checkpoint loses learning
+/// and freshness, never a fit).
 void checkpoint(self_ptr self) {
   auto& st = self->state;
-  if (st.unsaved == 0 || st.versions.empty())
+  if ((st.unsaved == 0 && !st.cadence_unsaved) || st.versions.empty())
     return;
   const auto& latest = st.versions.back();
-  self->send(st.cfg.writer, save_atom::value,
-             model::checkpoint_item{st.id, latest.version, latest.params});
+  model::checkpoint_item item{st.id, latest.version, {}, st.unsaved > 0,
+                              st.pace.last_seen_ms(), st.pace.last_timestamp(),
+                              st.pace.interval_s()};
+  if (item.has_state)
+    item.state = model::encode_state(latest.detector, latest.state);
+  self->send(st.cfg.writer, save_atom::value, std::move(item));
   st.unsaved = 0;
+  st.cadence_unsaved = false;
   st.saved_at = std::chrono::steady_clock::now();
 }
 
 prediction prediction_of(const model::judgement& j, uint32_t version) {
-  return prediction{j.anomaly,          version,             j.score,
-                    j.expected,         j.lower.has_value(), j.lower.value_or(0),
-                    j.upper.has_value(), j.upper.value_or(0)};
+  return prediction{j.anomaly,           version,
+                    j.score,             j.expected,
+                    j.lower.has_value(), j.lower.value_or(0),
+                    j.upper.has_value(), j.upper.value_or(0),
+                    j.anomaly_score,     static_cast<uint8_t>(j.side)};
 }
 
 /// Judges `n` points (timestamps `ts`, values `vs`) in order against
@@ -86,14 +96,18 @@ caf::error judge_points(self_ptr self, uint32_t version, const int64_t* ts, cons
   if (!found)
     return std::move(found.error());
   auto& r = **found;
-  bool learns = learn && r.version == st.versions.size() && model::is_online(r.detector.type);
-  for (std::size_t i = 0; i < n; ++i)
-    emit(prediction_of(learns ? model::judge_and_learn(r.detector, r.stats, r.params, vs[i], ts[i])
-                              : model::judge(r.detector, r.stats, r.params, vs[i], ts[i]),
+  bool learns = learn && r.version == st.versions.size() && model::is_online(r.detector);
+  auto now = unix_ms_now();
+  for (std::size_t i = 0; i < n; ++i) {
+    model::point p{ts[i], vs[i]};
+    st.pace.see(p.timestamp, now);
+    emit(prediction_of(learns ? model::judge_and_learn(r.detector, r.stats, r.state, p, &st.pace)
+                              : model::judge(r.detector, r.stats, r.state, p, &st.pace),
                        r.version));
-  if (!learns)
-    return caf::none;
-  st.unsaved += n;
+  }
+  st.cadence_unsaved = true;
+  if (learns)
+    st.unsaved += n;
   if (st.unsaved >= st.cfg.checkpoint_points
       || std::chrono::steady_clock::now() - st.saved_at >= st.cfg.checkpoint_interval)
     checkpoint(self);
@@ -130,23 +144,28 @@ void on_writer_down(self_ptr self) {
 }
 
 caf::result<model::version_record> fit(self_ptr self, model::training_data& data,
-                                       const model::detector_spec& detector, int64_t deadline_ms) {
+                                       const model::detector_spec& chosen, int64_t deadline_ms) {
   if (deadline_passed(deadline_ms))
     return deadline_error();
   auto& st = self->state;
   if (st.store_down)
     return store_down_error();
+  const auto& detector = chosen.server_default ? st.cfg.default_detector : chosen;
   auto fitted = model::fit_detector(detector, data, st.cfg.min_training_points);
   if (!fitted)
     return make_error(server_error::invalid_input, fitted.detail());
   // Numbered by the store.
   model::version_record record{0, fitted.value().stats, unix_ms_now(), detector,
-                               fitted.value().params};
+                               std::move(fitted.value().state)};
+  record.detector.server_default = false;
+  st.pace.seed(data.timestamps, record.created_at_ms); // stored with the version
   auto rp = self->make_response_promise<model::version_record>();
   auto n = ++st.commits;
   st.waiting.emplace(n, rp);
   self->request(st.cfg.writer, caf::infinite, commit_atom::value,
-                model::commit_item{st.id, record, std::move(data)}, deadline_ms)
+                model::commit_item{st.id, record, std::move(data), st.pace.last_timestamp(),
+                                   st.pace.interval_s()},
+                deadline_ms)
     .then(
       [self, n, record](uint32_t version) mutable {
         auto rp = take_waiting(self, n);
@@ -178,6 +197,13 @@ series_actor::behavior_type series(self_ptr self, std::string id, series_setting
     .await(
       [self](version_list& stored) {
         self->state.versions = std::move(stored);
+      },
+      [self](caf::error& err) { self->quit(std::move(err)); });
+  self->request(st.cfg.reader, caf::infinite, cadence_atom::value, st.id)
+    .await(
+      [self](model::series_liveness& c) {
+        if (!c.series_id.empty())
+          self->state.pace.restore(c.last_seen_ms, c.last_timestamp, c.interval_s);
       },
       [self](caf::error& err) { self->quit(std::move(err)); });
   return {
@@ -223,16 +249,18 @@ series_actor::behavior_type series(self_ptr self, std::string id, series_setting
               [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
       return rp;
     },
-    [self](list_atom, uint32_t after, uint32_t limit) -> caf::result<version_list> {
-      const auto& all = self->state.versions;
+    [self](list_atom, uint32_t after, uint32_t limit) -> caf::result<version_page> {
+      const auto& st = self->state;
+      const auto& all = st.versions;
       if (all.empty())
-        return make_error(server_error::not_found,
-                          "series " + self->state.id + " has not been trained");
+        return make_error(server_error::not_found, "series " + st.id + " has not been trained");
       // versions[i].version == i + 1: the page is a slice, never the whole list.
       auto first = std::min<std::size_t>(after, all.size());
       auto last = std::min<std::size_t>(all.size(), first + limit);
-      return version_list(all.begin() + static_cast<std::ptrdiff_t>(first),
-                          all.begin() + static_cast<std::ptrdiff_t>(last));
+      return version_page{version_list(all.begin() + static_cast<std::ptrdiff_t>(first),
+                                       all.begin() + static_cast<std::ptrdiff_t>(last)),
+                          model::series_liveness{st.id, st.pace.last_seen_ms(),
+                                                 st.pace.last_timestamp(), st.pace.interval_s()}};
     },
     [self](passivate_atom) {
       checkpoint(self);

@@ -7,8 +7,9 @@
 //                                               v
 //                                          store_reader
 //
-// On start it loads the series' versions from the store and handles nothing
-// else until they are in. A fit is answered only after the store committed it.
+// On start it loads the series' versions and its cadence (when its last point
+// came, its typical interval) from the store and handles nothing else until
+// they are in. A fit is answered only after the store committed it.
 // `passivate` (from its shard, which then sends it nothing more) makes it exit
 // as soon as its last commit is answered; everything it owns is in the store.
 #pragma once
@@ -29,7 +30,7 @@ using series_actor = caf::typed_actor<
   caf::replies_to<predict_atom, std::string, predict_query>::with<prediction>,
   caf::replies_to<batch_atom, std::string, batch_query>::with<prediction_list>,
   caf::replies_to<plot_atom, uint32_t>::with<version_points>,
-  caf::replies_to<list_atom, uint32_t, uint32_t>::with<version_list>,
+  caf::replies_to<list_atom, uint32_t, uint32_t>::with<version_page>,
   caf::reacts_to<passivate_atom>>;
 
 /// What a series actor needs besides its id.
@@ -42,6 +43,8 @@ struct series_settings {
   /// series is passivated.
   std::size_t checkpoint_points = 100;
   std::chrono::milliseconds checkpoint_interval{5000};
+  /// The detector of fits that name none (server.default-detector).
+  model::detector_spec default_detector;
 };
 
 /// Spawns the actor owning `id`; `id` must already be valid.

@@ -7,6 +7,7 @@ namespace {
 struct store_reader_state {
   static inline const char* name = "store_reader";
   std::shared_ptr<persistence::store> db;
+  int64_t cadence_lag_ms = 0;
 };
 
 using self_ptr = store_reader_actor::stateful_pointer<store_reader_state>;
@@ -26,8 +27,10 @@ caf::result<T> guarded(F read) {
   }
 }
 
-store_reader_actor::behavior_type store_reader(self_ptr self, std::shared_ptr<persistence::store> db) {
+store_reader_actor::behavior_type store_reader(self_ptr self, std::shared_ptr<persistence::store> db,
+                                               int64_t cadence_lag_ms) {
   self->state.db = std::move(db);
+  self->state.cadence_lag_ms = cadence_lag_ms;
   return {
     [self](load_atom, const std::string& id) -> caf::result<version_list> {
       return guarded<version_list>([&]() -> caf::result<version_list> {
@@ -49,13 +52,40 @@ store_reader_actor::behavior_type store_reader(self_ptr self, std::shared_ptr<pe
         return std::move(*result.value());
       });
     },
+    [self](cadence_atom, const std::string& id) -> caf::result<model::series_liveness> {
+      return guarded<model::series_liveness>([&]() -> caf::result<model::series_liveness> {
+        auto result = self->state.db->cadence(id);
+        if (!result)
+          return read_failure(result.detail());
+        return result.value().value_or(model::series_liveness{});
+      });
+    },
+    [self](silent_atom, const silent_query& q) -> caf::result<liveness_list> {
+      return guarded<liveness_list>([&]() -> caf::result<liveness_list> {
+        auto slack = std::max(q.slack_ms, self->state.cadence_lag_ms);
+        auto result = self->state.db->silent(q.now_ms, q.factor, slack, q.after, q.limit);
+        if (!result)
+          return read_failure(result.detail());
+        return std::move(result.value());
+      });
+    },
   };
 }
 
 } // namespace
 
-store_reader_actor spawn_store_reader(caf::actor_system& sys, std::unique_ptr<persistence::store> db) {
-  return sys.spawn<caf::detached>(store_reader, std::shared_ptr<persistence::store>{std::move(db)});
+store_reader_actor spawn_store_reader(caf::actor_system& sys, std::unique_ptr<persistence::store> db,
+                                      std::chrono::milliseconds cadence_lag) {
+  return sys.spawn<caf::detached>(store_reader, std::shared_ptr<persistence::store>{std::move(db)},
+                                  static_cast<int64_t>(cadence_lag.count()));
+}
+
+void register_liveness_reader(caf::actor_system& sys, const store_reader_actor& reader) {
+  sys.registry().put(caf::atom("reader"), caf::actor_cast<caf::strong_actor_ptr>(reader));
+}
+
+caf::strong_actor_ptr liveness_reader(caf::actor_system& sys) {
+  return sys.registry().get(caf::atom("reader"));
 }
 
 } // namespace actors

@@ -25,7 +25,8 @@ struct store_writer_state {
   std::vector<model::commit_item> items; ///< the next transaction, as store::commit takes it
   std::vector<waiter> waiters;            ///< one per item, same order
   bool flush_queued = false;
-  /// Online detectors' states to save, by (series, version): the latest wins.
+  /// Online detectors' states and series' cadences to save, by (series,
+  /// version): the latest wins (a cadence alone keeps the state pending).
   std::map<std::pair<std::string, uint32_t>, model::checkpoint_item> states;
 };
 
@@ -154,7 +155,12 @@ store_writer_actor::behavior_type store_writer(self_ptr self, std::shared_ptr<pe
     [self](save_atom, model::checkpoint_item& item) {
       auto& st = self->state;
       auto key = std::make_pair(item.series_id, item.version);
-      st.states[key] = std::move(item);
+      auto& slot = st.states[key];
+      if (!item.has_state && slot.has_state) { // a newer cadence keeps the pending state
+        item.state = std::move(slot.state);
+        item.has_state = true;
+      }
+      slot = std::move(item);
       if (!st.flush_queued) {
         st.flush_queued = true;
         self->send(self, flush_atom::value);

@@ -28,7 +28,7 @@ model::expected<runtime, model::store_failure> start(caf::actor_system& sys,
   rt.writer = spawn_store_writer(sys, std::move(writer_db.value()), cfg.store_batch_max,
                                  rt.counters, cfg.store_batch_max_bytes);
   for (auto& db : reader_dbs)
-    rt.readers.push_back(spawn_store_reader(sys, std::move(db)));
+    rt.readers.push_back(spawn_store_reader(sys, std::move(db), cfg.checkpoint_interval));
   // A store actor that exits for any reason but a shutdown leaves the store
   // unusable: readiness turns 503 and the process stops (system.hpp).
   auto watch = [counters = rt.counters](const caf::error& reason) {
@@ -39,7 +39,10 @@ model::expected<runtime, model::store_failure> start(caf::actor_system& sys,
   for (auto& reader : rt.readers)
     reader->attach_functor(watch);
   series_settings base{cfg.min_training_points, rt.writer, {}, cfg.checkpoint_points,
-                       cfg.checkpoint_interval};
+                       cfg.checkpoint_interval, cfg.default_detector};
+  // The silent-series query asks a reader, found by name (http has no handle).
+  register_liveness_reader(sys, rt.readers.front());
+  rt.sys = &sys;
   shard_limits limits;
   limits.max_active = (cfg.max_active_series + cfg.router_shards - 1) / cfg.router_shards;
   limits.idle_timeout = std::chrono::seconds(cfg.idle_timeout_s);
@@ -64,6 +67,8 @@ model::expected<runtime, model::store_failure> start(caf::actor_system& sys,
 
 void stop(runtime& rt) {
   auto reason = caf::exit_reason::user_shutdown;
+  if (rt.sys) // the registry's reference would keep the system from shutting down
+    rt.sys->registry().erase(caf::atom("reader"));
   for (const auto& link : rt.cluster.links)
     caf::anon_send_exit(link, reason);
   if (rt.cluster.gateway)

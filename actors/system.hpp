@@ -28,6 +28,7 @@ struct actors_settings {
   std::size_t checkpoint_points = 100; ///< online learning saved every this many points
   std::chrono::milliseconds checkpoint_interval{5000}; ///< ... or at the first point after this
   std::chrono::milliseconds test_commit_delay{0}; ///< test hook: slow transactions (0 always in production)
+  model::detector_spec default_detector; ///< of fits that name none (the contract's rule)
   cluster_settings cluster; ///< empty node list: a single node
 };
 
@@ -39,6 +40,7 @@ struct runtime {
   std::shared_ptr<store_counters> counters;
   std::shared_ptr<series_counters> series;
   cluster_parts cluster; ///< empty on a single node
+  caf::actor_system* sys = nullptr; ///< whose registry names the liveness reader
 };
 
 /// Opens the store (creating its directory's file if needed) and spawns every

@@ -1,4 +1,5 @@
 #include "actors/persistence/store.hpp"
+#include "actors/persistence/schema.hpp"
 
 #include <sqlite3.h>
 
@@ -11,59 +12,6 @@
 namespace persistence {
 
 namespace {
-
-/// Schema 2 keeps the training points apart from the version rows, so that
-/// loading a series' versions (every activation) reads statistics only.
-/// Schema 3 adds each version's detector (NULL: the contract's rule), what it
-/// learned (center, scale) and, for an online detector, how many points it has
-/// learned since (its checkpoints overwrite center, scale and learned).
-constexpr int schema_version = 4;
-
-const std::string versions_columns =
-  "(series_id TEXT NOT NULL, version INTEGER NOT NULL, points_used INTEGER NOT NULL,"
-  " mean REAL NOT NULL, std REAL NOT NULL, created_at_ms INTEGER NOT NULL,"
-  " PRIMARY KEY (series_id, version)) WITHOUT ROWID;";
-const std::string points_columns =
-  "(series_id TEXT NOT NULL, version INTEGER NOT NULL, timestamps BLOB NOT NULL,"
-  " \"values\" BLOB NOT NULL, PRIMARY KEY (series_id, version)) WITHOUT ROWID;";
-
-/// Schema 2 to 3: three nullable columns, no rows rewritten.
-const std::string migrate_2_to_3 =
-  "BEGIN IMMEDIATE;"
-  "ALTER TABLE versions ADD COLUMN detector TEXT;"
-  "ALTER TABLE versions ADD COLUMN center REAL;"
-  "ALTER TABLE versions ADD COLUMN scale REAL;"
-  "ALTER TABLE versions ADD COLUMN learned INTEGER;"
-  "ALTER TABLE versions ADD COLUMN phases BLOB;"
-  "PRAGMA user_version=3;"
-  "COMMIT;";
-
-/// Schema 3 to 4: an online detector's cooldown count, saved with its state.
-const std::string migrate_3_to_4 =
-  "BEGIN IMMEDIATE;"
-  "ALTER TABLE versions ADD COLUMN quiet INTEGER;"
-  "PRAGMA user_version=4;"
-  "COMMIT;";
-
-const std::string schema_sql =
-  "CREATE TABLE IF NOT EXISTS series (series_id TEXT PRIMARY KEY,"
-  " latest_version INTEGER NOT NULL) WITHOUT ROWID;"
-  "CREATE TABLE IF NOT EXISTS versions " + versions_columns
-  + "CREATE TABLE IF NOT EXISTS points " + points_columns;
-
-/// Schema 1 kept the points inline in `versions`: move them out, in one
-/// transaction (a crash leaves schema 1, migrated again at the next start).
-const std::string migrate_1_to_2 =
-  "BEGIN IMMEDIATE;"
-  "CREATE TABLE points " + points_columns
-  + "INSERT INTO points SELECT series_id, version, timestamps, \"values\" FROM versions;"
-    "CREATE TABLE versions_2 " + versions_columns
-  + "INSERT INTO versions_2 SELECT series_id, version, points_used, mean, std, created_at_ms"
-    " FROM versions;"
-    "DROP TABLE versions;"
-    "ALTER TABLE versions_2 RENAME TO versions;"
-    "PRAGMA user_version=2;"
-    "COMMIT;";
 
 /// Resets a statement and clears its bindings when the scope ends.
 struct stmt_guard {
@@ -93,6 +41,13 @@ void bind_text(sqlite3_stmt* s, int index, const std::string& text) {
   sqlite3_bind_text(s, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
 }
 
+/// A row of (series_id, last_seen_ms, last_timestamp, interval_s).
+series_liveness liveness_of(sqlite3_stmt* s) {
+  return {std::string{reinterpret_cast<const char*>(sqlite3_column_text(s, 0)),
+                      static_cast<std::size_t>(sqlite3_column_bytes(s, 0))},
+          sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2), sqlite3_column_double(s, 3)};
+}
+
 int exec(sqlite3* db, const char* sql) {
   return sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
 }
@@ -103,7 +58,8 @@ store::store(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
 
 store::~store() {
   for (auto* s : {insert_series_, bump_series_, insert_version_, insert_points_,
-                  select_versions_, select_points_, count_series_, save_state_})
+                  select_versions_, select_points_, count_series_, save_state_, save_cadence_,
+                  select_cadence_, select_silent_})
     sqlite3_finalize(s);
   sqlite3_close(db_);
 }
@@ -134,7 +90,7 @@ store::open(const std::string& path, sync_mode sync, bool read_only) {
   sqlite3_finalize(probe);
   if (rc != SQLITE_ROW)
     return fail(self->last_error());
-  if (version > schema_version)
+  if (version > schema::version)
     return fail("written by a newer schema (" + std::to_string(version) + ")");
   if (!read_only) {
     // The WAL is truncated back to 64 MiB after each checkpoint, so a burst of
@@ -144,24 +100,8 @@ store::open(const std::string& path, sync_mode sync, bool read_only) {
     pragmas += sync == sync_mode::full ? "FULL;" : "NORMAL;";
     if (exec(db, pragmas.c_str()) != SQLITE_OK)
       return fail(self->last_error());
-    if (version == 1 && exec(db, migrate_1_to_2.c_str()) != SQLITE_OK) {
-      auto why = self->last_error();
-      exec(db, "ROLLBACK");
-      return fail("cannot move the training points to their own table: " + why);
-    }
-    // A new file gets schema 2's tables, then the same step as an old one.
-    if (exec(db, schema_sql.c_str()) != SQLITE_OK)
-      return fail(self->last_error());
-    if (version < 3 && exec(db, migrate_2_to_3.c_str()) != SQLITE_OK) {
-      auto why = self->last_error();
-      exec(db, "ROLLBACK");
-      return fail("cannot add the detector columns: " + why);
-    }
-    if (version < 4 && exec(db, migrate_3_to_4.c_str()) != SQLITE_OK) {
-      auto why = self->last_error();
-      exec(db, "ROLLBACK");
-      return fail("cannot add the cooldown column: " + why);
-    }
+    if (auto why = schema::upgrade(db, version))
+      return fail(*why);
   }
   if (auto problem = self->prepare_all(read_only))
     return fail(*problem);
@@ -182,12 +122,11 @@ std::optional<std::string> store::prepare_all(bool read_only) {
      true},
     {&insert_version_,
      "INSERT INTO versions(series_id, version, points_used, mean, std, created_at_ms, detector,"
-     " center, scale, learned, phases) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+     " state) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
      true},
     {&insert_points_, "INSERT INTO points VALUES(?1, ?2, ?3, ?4)", true},
     {&select_versions_,
-     "SELECT version, points_used, mean, std, created_at_ms, detector, center, scale, learned, "
-     "phases, quiet FROM versions "
+     "SELECT version, points_used, mean, std, created_at_ms, detector, state FROM versions "
      "WHERE series_id = ?1 ORDER BY version",
      false},
     {&select_points_,
@@ -195,9 +134,20 @@ std::optional<std::string> store::prepare_all(bool read_only) {
      false},
     {&count_series_, "SELECT COUNT(*) FROM series", false},
     {&save_state_,
-     "UPDATE versions SET center = ?3, scale = ?4, learned = ?5, phases = COALESCE(?6, phases), "
-     "quiet = ?7 WHERE series_id = ?1 AND version = ?2",
+     "UPDATE versions SET state = ?3 WHERE series_id = ?1 AND version = ?2 AND detector IS NOT NULL",
      true},
+    {&save_cadence_,
+     "UPDATE series SET last_seen_ms = ?2, last_timestamp = ?3, interval_s = ?4 WHERE series_id = ?1",
+     true},
+    {&select_cadence_,
+     "SELECT series_id, last_seen_ms, last_timestamp, interval_s FROM series WHERE series_id = ?1 "
+     "AND last_seen_ms IS NOT NULL",
+     false},
+    {&select_silent_,
+     "SELECT series_id, last_seen_ms, last_timestamp, interval_s FROM series WHERE series_id > ?1 "
+     "AND interval_s > 0 AND ?2 - last_seen_ms > ?3 * interval_s * 1000 + ?4 "
+     "ORDER BY series_id LIMIT ?5",
+     false},
   };
   for (const auto& e : entries) {
     if (read_only && e.writes)
@@ -213,7 +163,6 @@ std::optional<std::string> store::prepare_all(bool read_only) {
 /// rolls its savepoint back). Throws store_failure on I/O errors.
 uint32_t store::commit_one(const commit_item& item) {
   const auto& r = item.record;
-  std::vector<double> phases; // bound below without a copy: must outlive the step
   uint32_t version = 0;
   {
     stmt_guard g{bump_series_};
@@ -238,22 +187,22 @@ uint32_t store::commit_one(const commit_item& item) {
   sqlite3_bind_double(insert_version_, 4, r.stats.mean);
   sqlite3_bind_double(insert_version_, 5, r.stats.std);
   sqlite3_bind_int64(insert_version_, 6, r.created_at_ms);
-  if (r.detector.type != model::detector_type::contract) { // NULLs: the contract's rule
-    auto text = model::to_text(r.detector);
-    sqlite3_bind_text(insert_version_, 7, text.data(), static_cast<int>(text.size()),
-                      SQLITE_TRANSIENT);
-    sqlite3_bind_double(insert_version_, 8, r.params.center);
-    sqlite3_bind_double(insert_version_, 9, r.params.scale);
-    sqlite3_bind_int64(insert_version_, 10, static_cast<sqlite3_int64>(r.params.learned));
-    if (!r.params.phase_center.empty()) {
-      phases = r.params.phase_center;
-      phases.insert(phases.end(), r.params.phase_scale.begin(), r.params.phase_scale.end());
-      bind_array(insert_version_, 11, phases);
-    } else if (!r.params.memory.empty()) { // the column keeps a detector's arrays
-      bind_array(insert_version_, 11, r.params.memory);
-    }
+  std::string text, blob; // bound without a copy: must outlive the step
+  if (!model::is_contract(r.detector)) { // NULLs: the contract's rule
+    text = model::to_text(r.detector);
+    blob = model::encode_state(r.detector, r.state);
+    bind_text(insert_version_, 7, text);
+    sqlite3_bind_blob(insert_version_, 8, blob.data(), static_cast<int>(blob.size()),
+                      SQLITE_STATIC);
   }
   if (sqlite3_step(insert_version_) != SQLITE_DONE)
+    return refused_or_throw();
+  stmt_guard c{save_cadence_};
+  bind_text(save_cadence_, 1, item.series_id);
+  sqlite3_bind_int64(save_cadence_, 2, r.created_at_ms);
+  sqlite3_bind_int64(save_cadence_, 3, item.last_timestamp);
+  sqlite3_bind_double(save_cadence_, 4, item.interval_s);
+  if (sqlite3_step(save_cadence_) != SQLITE_DONE)
     return refused_or_throw();
   stmt_guard p{insert_points_};
   bind_text(insert_points_, 1, item.series_id);
@@ -308,19 +257,9 @@ expected<bool, store_failure> store::save_states(const std::vector<checkpoint_it
   if (exec(db_, "BEGIN IMMEDIATE") != SQLITE_OK)
     return store_failure{"cannot begin a transaction: " + last_error()};
   for (const auto& item : items) {
-    stmt_guard g{save_state_};
-    bind_text(save_state_, 1, item.series_id);
-    sqlite3_bind_int64(save_state_, 2, item.version);
-    sqlite3_bind_double(save_state_, 3, item.state.center);
-    sqlite3_bind_double(save_state_, 4, item.state.scale);
-    sqlite3_bind_int64(save_state_, 5, static_cast<sqlite3_int64>(item.state.learned));
-    if (!item.state.memory.empty())
-      bind_array(save_state_, 6, item.state.memory);
-    sqlite3_bind_int64(save_state_, 7, item.state.quiet);
-    if (sqlite3_step(save_state_) != SQLITE_DONE) {
-      auto why = last_error();
+    if (auto why = save_one(item)) {
       exec(db_, "ROLLBACK");
-      return store_failure{"cannot save a detector's state: " + why};
+      return store_failure{"cannot save a detector's state: " + *why};
     }
   }
   if (exec(db_, "COMMIT") != SQLITE_OK) {
@@ -329,6 +268,26 @@ expected<bool, store_failure> store::save_states(const std::vector<checkpoint_it
     return store_failure{"cannot commit detector states: " + why};
   }
   return true;
+}
+
+std::optional<std::string> store::save_one(const checkpoint_item& item) {
+  if (item.has_state) {
+    stmt_guard g{save_state_};
+    bind_text(save_state_, 1, item.series_id);
+    sqlite3_bind_int64(save_state_, 2, item.version);
+    sqlite3_bind_blob(save_state_, 3, item.state.data(), static_cast<int>(item.state.size()),
+                      SQLITE_STATIC);
+    if (sqlite3_step(save_state_) != SQLITE_DONE)
+      return last_error();
+  }
+  stmt_guard c{save_cadence_};
+  bind_text(save_cadence_, 1, item.series_id);
+  sqlite3_bind_int64(save_cadence_, 2, item.last_seen_ms);
+  sqlite3_bind_int64(save_cadence_, 3, item.last_timestamp);
+  sqlite3_bind_double(save_cadence_, 4, item.interval_s);
+  if (sqlite3_step(save_cadence_) != SQLITE_DONE)
+    return last_error();
+  return std::nullopt;
 }
 
 expected<std::vector<version_record>, store_failure>
@@ -344,7 +303,7 @@ store::versions(const std::string& series_id) {
     r.stats.mean = sqlite3_column_double(select_versions_, 2);
     r.stats.std = sqlite3_column_double(select_versions_, 3);
     r.created_at_ms = sqlite3_column_int64(select_versions_, 4);
-    r.params = model::detector_fit::of(r.stats.mean, r.stats.std);
+    r.detector.server_default = false;
     if (sqlite3_column_type(select_versions_, 5) == SQLITE_TEXT) {
       std::string_view text{reinterpret_cast<const char*>(sqlite3_column_text(select_versions_, 5)),
                             static_cast<std::size_t>(sqlite3_column_bytes(select_versions_, 5))};
@@ -352,22 +311,15 @@ store::versions(const std::string& series_id) {
       if (!spec)
         return store_failure{"version " + std::to_string(r.version) + " of " + series_id
                              + " names an unknown detector: " + std::string{text}};
+      std::string_view blob{static_cast<const char*>(sqlite3_column_blob(select_versions_, 6)),
+                            static_cast<std::size_t>(sqlite3_column_bytes(select_versions_, 6))};
+      auto state = model::decode_state(*spec, blob);
+      if (!state)
+        return store_failure{"version " + std::to_string(r.version) + " of " + series_id
+                             + " has a detector state that cannot be read (" + std::string{text}
+                             + ")"};
       r.detector = *spec;
-      r.params = model::detector_fit::of(
-        sqlite3_column_double(select_versions_, 6), sqlite3_column_double(select_versions_, 7),
-        static_cast<uint64_t>(sqlite3_column_int64(select_versions_, 8)));
-      r.params.quiet = static_cast<uint32_t>(std::clamp<sqlite3_int64>(
-        sqlite3_column_int64(select_versions_, 10), 0, std::numeric_limits<uint32_t>::max()));
-      if (sqlite3_column_type(select_versions_, 9) == SQLITE_BLOB) {
-        auto arrays = column_array<double>(select_versions_, 9);
-        if (spec->type == model::detector_type::range) {
-          r.params.memory = std::move(arrays);
-        } else { // seasonal: centers, then scales
-          auto half = arrays.size() / 2;
-          r.params.phase_center.assign(arrays.begin(), arrays.begin() + half);
-          r.params.phase_scale.assign(arrays.begin() + half, arrays.end());
-        }
-      }
+      r.state = std::move(*state);
     }
     out.push_back(r);
   }
@@ -408,6 +360,36 @@ expected<std::vector<std::string>, store_failure> store::series_ids(const std::s
   if (rc != SQLITE_DONE)
     return store_failure{"cannot list series: " + last_error()};
   return ids;
+}
+
+expected<std::optional<series_liveness>, store_failure>
+store::cadence(const std::string& series_id) {
+  stmt_guard g{select_cadence_};
+  bind_text(select_cadence_, 1, series_id);
+  int rc = sqlite3_step(select_cadence_);
+  if (rc == SQLITE_DONE)
+    return std::optional<series_liveness>{};
+  if (rc != SQLITE_ROW)
+    return store_failure{"cannot read a series' cadence: " + last_error()};
+  return std::optional<series_liveness>{liveness_of(select_cadence_)};
+}
+
+expected<std::vector<series_liveness>, store_failure>
+store::silent(int64_t now_ms, double factor, int64_t slack_ms, const std::string& after,
+              std::size_t limit) {
+  stmt_guard g{select_silent_};
+  bind_text(select_silent_, 1, after);
+  sqlite3_bind_int64(select_silent_, 2, now_ms);
+  sqlite3_bind_double(select_silent_, 3, factor);
+  sqlite3_bind_int64(select_silent_, 4, slack_ms);
+  sqlite3_bind_int64(select_silent_, 5, static_cast<sqlite3_int64>(limit));
+  std::vector<series_liveness> out;
+  int rc;
+  while ((rc = sqlite3_step(select_silent_)) == SQLITE_ROW)
+    out.push_back(liveness_of(select_silent_));
+  if (rc != SQLITE_DONE)
+    return store_failure{"cannot list silent series: " + last_error()};
+  return out;
 }
 
 expected<uint64_t, store_failure> store::series_count() {

@@ -26,6 +26,7 @@ using model::expected;
 using model::store_failure;
 using model::sync_mode;
 using model::training_data;
+using model::series_liveness;
 using model::version_record;
 
 class store {
@@ -47,9 +48,9 @@ public:
   /// holds each item's version. Fails, committing nothing, on I/O errors.
   expected<std::vector<uint32_t>, store_failure> commit(const std::vector<commit_item>& items);
 
-  /// Saves online detectors' states over their version rows, in one
-  /// transaction (a version that does not exist is skipped). Fails, saving
-  /// nothing, on I/O errors.
+  /// Saves online detectors' states (opaque blobs) over their version rows
+  /// and series' cadences, in one transaction (a version or series that does
+  /// not exist is skipped). Fails, saving nothing, on I/O errors.
   expected<bool, store_failure> save_states(const std::vector<checkpoint_item>& items);
 
   /// All versions of `series_id`, oldest first (empty when never trained).
@@ -64,6 +65,16 @@ public:
   expected<std::vector<std::string>, store_failure> series_ids(const std::string& after,
                                                                 std::size_t limit);
 
+  /// The cadence last saved for `series_id`, if any.
+  expected<std::optional<series_liveness>, store_failure> cadence(const std::string& series_id);
+
+  /// Up to `limit` series after `after` (byte order) whose last point came
+  /// more than `factor` typical intervals plus `slack_ms` before `now_ms`
+  /// (Unix ms): the series gone silent. A scan of the series table.
+  expected<std::vector<series_liveness>, store_failure>
+  silent(int64_t now_ms, double factor, int64_t slack_ms, const std::string& after,
+         std::size_t limit);
+
   /// Number of series with at least one stored version.
   expected<uint64_t, store_failure> series_count();
 
@@ -76,6 +87,7 @@ private:
   std::optional<std::string> prepare_all(bool read_only);
   uint32_t commit_one(const commit_item& item);
   uint32_t refused_or_throw();
+  std::optional<std::string> save_one(const model::checkpoint_item& item);
   std::string last_error() const;
 
   sqlite3* db_;
@@ -89,6 +101,9 @@ private:
   sqlite3_stmt* select_points_ = nullptr;
   sqlite3_stmt* count_series_ = nullptr;
   sqlite3_stmt* save_state_ = nullptr;
+  sqlite3_stmt* save_cadence_ = nullptr;
+  sqlite3_stmt* select_cadence_ = nullptr;
+  sqlite3_stmt* select_silent_ = nullptr;
 };
 
 } // namespace persistence

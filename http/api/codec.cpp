@@ -1,4 +1,5 @@
 #include "http/api/codec.hpp"
+#include "http/api/codec_json.hpp"
 
 #include <optional>
 #include <cmath>
@@ -12,9 +13,10 @@
 
 namespace http {
 
-namespace {
-
+using namespace json;
 using model::invalid;
+
+namespace {
 
 model::expected<rapidjson::Document> parse_object(std::string_view body) {
   rapidjson::Document doc;
@@ -26,22 +28,6 @@ model::expected<rapidjson::Document> parse_object(std::string_view body) {
   if (!doc.IsObject())
     return invalid{"body must be a JSON object"};
   return doc;
-}
-
-/// An integer-valued JSON number in int64 range (1.0 counts, as in pydantic).
-bool as_int64(const rapidjson::Value& v, int64_t& out) {
-  if (v.IsInt64()) {
-    out = v.GetInt64();
-    return true;
-  }
-  if (v.IsDouble()) {
-    double d = v.GetDouble();
-    if (std::trunc(d) == d && d >= -9.2e18 && d <= 9.2e18) {
-      out = static_cast<int64_t>(d);
-      return true;
-    }
-  }
-  return false;
 }
 
 template <class T, class Read>
@@ -63,23 +49,6 @@ std::optional<invalid> read_array(const rapidjson::Value& obj, const char* name,
   return std::nullopt;
 }
 
-bool read_number(const rapidjson::Value& v, double& out) {
-  if (!v.IsNumber())
-    return false;
-  out = v.GetDouble();
-  return true;
-}
-
-using writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void write_key(writer& w, std::string_view key) {
-  w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
-}
-
-void write_string(writer& w, std::string_view s) {
-  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-}
-
 void write_latency(writer& w, std::string_view key, const latency_histogram& h) {
   write_key(w, key);
   w.StartObject();
@@ -90,40 +59,7 @@ void write_latency(writer& w, std::string_view key, const latency_histogram& h) 
   w.EndObject();
 }
 
-template <class F>
-std::string write_json(F f) {
-  rapidjson::StringBuffer buf;
-  writer w{buf};
-  f(w);
-  return {buf.GetString(), buf.GetSize()};
-}
-
 } // namespace
-
-/// The "detector" member of a fit body; the contract's rule when absent or null.
-model::expected<model::detector_spec> read_detector(const rapidjson::Value& obj) {
-  auto it = obj.FindMember("detector");
-  if (it == obj.MemberEnd() || it->value.IsNull())
-    return model::detector_spec{};
-  const auto& d = it->value;
-  auto type = d.IsObject() ? d.FindMember("type") : d.MemberEnd();
-  if (!d.IsObject() || type == d.MemberEnd() || !type->value.IsString())
-    return invalid{"detector must be an object with a string \"type\" (GET /detectors lists them)"};
-  std::vector<model::detector_param> params;
-  for (auto m = d.MemberBegin(); m != d.MemberEnd(); ++m) {
-    std::string name{m->name.GetString(), m->name.GetStringLength()};
-    if (name == "type")
-      continue;
-    model::detector_param p{name, std::nullopt, std::nullopt};
-    double x = 0;
-    if (read_number(m->value, x))
-      p.number = x;
-    else if (m->value.IsString())
-      p.text = std::string{m->value.GetString(), m->value.GetStringLength()};
-    params.push_back(std::move(p));
-  }
-  return model::make_detector({type->value.GetString(), type->value.GetStringLength()}, params);
-}
 
 model::expected<fit_request> decode_fit(std::string_view body) {
   auto doc = parse_object(body);
@@ -138,6 +74,10 @@ model::expected<fit_request> decode_fit(std::string_view body) {
   if (!detector)
     return invalid{detector.detail()};
   out.detector = detector.value();
+  std::vector<model::time_window> exclude;
+  if (auto p = read_exclude(doc.value(), exclude))
+    return *p;
+  out.data = model::without_windows(std::move(out.data), std::move(exclude));
   return out;
 }
 
@@ -206,21 +146,18 @@ std::string encode_fit(std::string_view series_id, const model::version_record& 
   });
 }
 
-/// A learned figure: null when it is not a finite number (JSON has no
-/// infinity), which values near the double range can make it.
-void write_figure(writer& w, double x) {
-  if (std::isfinite(x))
-    w.Double(x);
-  else
-    w.Null();
-}
-
 void write_bound(writer& w, const char* key, bool present, double x) {
   write_key(w, key);
   if (present)
     write_figure(w, x);
   else
     w.Null();
+}
+
+/// "side": "upper" or "lower" (an anomalous point's).
+void write_side(writer& w, uint8_t side) {
+  write_key(w, "side");
+  write_string(w, side == static_cast<uint8_t>(model::side::lower) ? "lower" : "upper");
 }
 
 std::string encode_prediction(const actors::prediction& p, bool explain) {
@@ -237,6 +174,10 @@ std::string encode_prediction(const actors::prediction& p, bool explain) {
       write_figure(w, p.expected);
       write_bound(w, "lower", p.has_lower, p.lower);
       write_bound(w, "upper", p.has_upper, p.upper);
+      write_key(w, "anomaly_score");
+      write_figure(w, p.anomaly_score);
+      if (p.anomaly)
+        write_side(w, p.side);
     }
     w.EndObject();
   });
@@ -264,72 +205,14 @@ std::string encode_batch(const actors::prediction_list& ps, bool explain) {
       column("expected", [&](const actors::prediction& p) { write_figure(w, p.expected); });
       column("lower", [&](const actors::prediction& p) { write_figure(w, p.has_lower ? p.lower : NAN); });
       column("upper", [&](const actors::prediction& p) { write_figure(w, p.has_upper ? p.upper : NAN); });
+      column("anomaly_score", [&](const actors::prediction& p) { write_figure(w, p.anomaly_score); });
+      column("side", [&](const actors::prediction& p) {
+        if (p.anomaly)
+          write_string(w, p.side == static_cast<uint8_t>(model::side::lower) ? "lower" : "upper");
+        else
+          w.Null();
+      });
     }
-    w.EndObject();
-  });
-}
-
-/// {"type": ..., every parameter of the type: its value}.
-void write_detector(writer& w, const model::detector_spec& spec) {
-  w.StartObject();
-  write_key(w, "type");
-  write_string(w, model::name_of(spec.type));
-  for (const auto& doc : model::detector_catalogue()) {
-    if (doc.type != spec.type)
-      continue;
-    for (const auto& p : doc.params) {
-      write_key(w, p.name);
-      std::string_view name{p.name};
-      if (name == "direction")
-        write_string(w, model::name_of(spec.dir));
-      else
-        w.Double(model::number_param(spec, name));
-    }
-  }
-  w.EndObject();
-}
-
-std::string encode_detectors() {
-  return write_json([&](writer& w) {
-    w.StartObject();
-    write_key(w, "detectors");
-    w.StartArray();
-    for (const auto& d : model::detector_catalogue()) {
-      w.StartObject();
-      write_key(w, "type");
-      write_string(w, model::name_of(d.type));
-      write_key(w, "online");
-      w.Bool(model::is_online(d.type));
-      write_key(w, "doc");
-      write_string(w, d.doc);
-      write_key(w, "params");
-      w.StartObject();
-      for (const auto& p : d.params) {
-        write_key(w, p.name);
-        w.StartObject();
-        write_key(w, "default");
-        if (std::string_view{p.kind} == "number") {
-          w.Double(p.default_value);
-          write_key(w, "min");
-          w.Double(p.min);
-          write_key(w, "max");
-          w.Double(p.max);
-        } else {
-          write_string(w, p.default_text);
-          write_key(w, "choices");
-          w.StartArray();
-          for (const char* c : {"upper", "lower", "both"})
-            write_string(w, c);
-          w.EndArray();
-        }
-        write_key(w, "doc");
-        write_string(w, p.doc);
-        w.EndObject();
-      }
-      w.EndObject();
-      w.EndObject();
-    }
-    w.EndArray();
     w.EndObject();
   });
 }
@@ -356,7 +239,8 @@ std::string encode_error(std::string_view detail) {
 }
 
 std::string encode_versions(std::string_view series_id, const actors::version_list& versions,
-                            std::optional<uint32_t> next) {
+                            std::optional<uint32_t> next,
+                            const std::optional<model::series_liveness>& seen) {
   return write_json([&](writer& w) {
     w.StartObject();
     write_key(w, "series_id");
@@ -379,16 +263,16 @@ std::string encode_versions(std::string_view series_id, const actors::version_li
       w.Int64(r.created_at_ms);
       write_key(w, "detector");
       write_detector(w, r.detector);
-      auto bounds = model::judge(r.detector, r.stats, r.params, r.params.center);
+      auto bounds = model::judge(r.detector, r.stats, r.state, {0, r.stats.mean});
       write_bound(w, "lower", bounds.lower.has_value(), bounds.lower.value_or(0));
       write_bound(w, "upper", bounds.upper.has_value(), bounds.upper.value_or(0));
-      if (!r.params.phase_center.empty()) { // seasonal: each phase's own bounds
-        write_key(w, "phases");
+      if (auto phases = model::detector_of(r.detector).phases(r.detector)) {
+        write_key(w, "phases"); // each phase's own bounds
         w.StartArray();
-        auto phase_s = r.detector.period_s / r.detector.phases;
-        for (std::size_t p = 0; p < r.params.phase_center.size(); ++p) {
+        auto phase_s = model::number_param(r.detector, "period_s") / static_cast<double>(phases);
+        for (std::size_t p = 0; p < phases; ++p) {
           auto at = static_cast<int64_t>(std::ceil(static_cast<double>(p) * phase_s));
-          auto b = model::judge(r.detector, r.stats, r.params, r.params.phase_center[p], at);
+          auto b = model::judge(r.detector, r.stats, r.state, {at, r.stats.mean});
           w.StartObject();
           write_key(w, "expected");
           write_figure(w, b.expected);
@@ -406,6 +290,8 @@ std::string encode_versions(std::string_view series_id, const actors::version_li
       write_string(w, std::to_string(*next));
     else
       w.Null();
+    if (seen)
+      write_cadence(w, *seen);
     w.EndObject();
   });
 }

@@ -34,7 +34,7 @@ constexpr std::string_view document = R"json({
         "parameters": [
           {"$ref": "#/components/parameters/SeriesId"},
           {"name": "version", "in": "query", "required": false, "description": "N, vN or VN (N >= 1); absent, empty, 0 or latest for the latest version", "schema": {"type": "string"}},
-          {"name": "explain", "in": "query", "required": false, "description": "true or 1: add score, expected, lower and upper to the answer", "schema": {"type": "string", "enum": ["true", "false", "1", "0"]}}
+          {"name": "explain", "in": "query", "required": false, "description": "true or 1: add score, expected, lower, upper, anomaly_score and (for an anomalous point) side to the answer", "schema": {"type": "string", "enum": ["true", "false", "1", "0"]}}
         ],
         "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PredictRequest"}}}},
         "responses": {
@@ -76,9 +76,24 @@ constexpr std::string_view document = R"json({
           {"name": "limit", "in": "query", "required": false, "description": "versions per page, 1-10000 (default 1000)", "schema": {"type": "integer", "minimum": 1, "maximum": 10000}},
           {"name": "after", "in": "query", "required": false, "description": "list versions after this one (the previous page's next)", "schema": {"type": "integer", "minimum": 0}}],
         "responses": {
-          "200": {"description": "Versions", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SeriesVersions"}}}},
+          "200": {"description": "Versions, with when the series last got a point and its typical interval", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SeriesVersions"}}}},
           "404": {"$ref": "#/components/responses/Error"},
           "422": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
+    "/series/": {
+      "get": {
+        "operationId": "silentSeries",
+        "summary": "Series gone silent: no point for more than silent_for times their typical interval (a \"no data\" signal), a page at a time",
+        "parameters": [
+          {"name": "silent_for", "in": "query", "required": true, "description": "typical intervals without a point, above 0 (e.g. 3)", "schema": {"type": "number", "exclusiveMinimum": true, "minimum": 0}},
+          {"name": "after", "in": "query", "required": false, "description": "list series after this id (the previous page's next)", "schema": {"type": "string"}},
+          {"name": "limit", "in": "query", "required": false, "description": "series per page, 1-10000 (default 1000)", "schema": {"type": "integer", "minimum": 1, "maximum": 10000}}],
+        "responses": {
+          "200": {"description": "Silent series", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SilentSeries"}}}},
+          "422": {"$ref": "#/components/responses/Error"},
+          "503": {"$ref": "#/components/responses/Unavailable"}
         }
       }
     },
@@ -126,7 +141,8 @@ constexpr std::string_view document = R"json({
         "properties": {
           "timestamps": {"type": "array", "items": {"type": "integer", "format": "int64", "minimum": 0}, "description": "Unix seconds, strictly increasing"},
           "values": {"type": "array", "items": {"type": "number"}, "description": "Finite, not all equal; same length as timestamps"},
-          "detector": {"type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["contract", "zscore", "mad", "ewma", "seasonal", "range"]}}, "additionalProperties": true, "description": "Optional: the detector of this version and its parameters (GET /detectors). Absent: the contract's rule. Detectors other than contract accept repeated timestamps, and flat values when they have a floor"}
+          "detector": {"type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["contract", "zscore", "mad", "ewma", "seasonal", "range"]}}, "additionalProperties": true, "description": "Optional: the detector of this version and its parameters (GET /detectors). Absent: the server's default (server.default-detector; the contract's rule unless the operator chose another). Detectors other than contract accept repeated timestamps, and flat values when they have a floor"},
+          "exclude": {"type": "array", "items": {"type": "array", "items": {"type": "integer", "format": "int64"}, "minItems": 2, "maxItems": 2}, "description": "Optional: [from_ts, to_ts] windows (ends included, from_ts <= to_ts) whose points are left out of training and do not count toward the minimum (known incidents)"}
         }
       },
       "FitResponse": {
@@ -150,7 +166,9 @@ constexpr std::string_view document = R"json({
           "score": {"type": "number", "nullable": true, "description": "explain=true only: (value - expected) / scale; null past the double range"},
           "expected": {"type": "number", "nullable": true, "description": "explain=true only: the detector's center; null past the double range"},
           "lower": {"type": "number", "nullable": true, "description": "explain=true only: below it is anomalous; null when not checked (or past the double range)"},
-          "upper": {"type": "number", "nullable": true, "description": "explain=true only: above it is anomalous; null when not checked (or past the double range)"}},
+          "upper": {"type": "number", "nullable": true, "description": "explain=true only: above it is anomalous; null when not checked (or past the double range)"},
+          "anomaly_score": {"type": "number", "description": "explain=true only: >= 1 exactly when the point is anomalous, the same meaning for every detector (distance from expected over the distance to the bound it heads for; the largest over a detector's views)"},
+          "side": {"type": "string", "enum": ["upper", "lower"], "description": "explain=true and an anomalous point only: the bound it crossed"}},
         "additionalProperties": false
       },
       "Latency": {
@@ -175,6 +193,16 @@ constexpr std::string_view document = R"json({
           "versions": {"type": "array", "items": {"type": "object", "properties": {
             "version": {"type": "string"}, "points_used": {"type": "integer"}, "mean": {"type": "number"},
             "std": {"type": "number"}, "threshold": {"type": "number"}, "created_at_ms": {"type": "integer", "format": "int64"}}}},
+          "next": {"type": "string", "nullable": true, "description": "pass as `after` for the next page; null on the last page"},
+          "last_seen": {"type": "object", "properties": {"server_ms": {"type": "integer", "format": "int64", "description": "server time (Unix ms) of the series' latest point or fit, as last saved (at most server.checkpoint-interval-ms behind)"}, "timestamp": {"type": "integer", "format": "int64", "description": "the latest point's own timestamp"}}},
+          "interval_s": {"type": "number", "nullable": true, "description": "the series' typical interval: the median of its last 15 gaps between timestamps"}
+        }
+      },
+      "SilentSeries": {
+        "type": "object",
+        "properties": {
+          "silent_for": {"type": "number"}, "now_ms": {"type": "integer", "format": "int64"},
+          "series": {"type": "array", "items": {"type": "object", "properties": {"series_id": {"type": "string"}, "last_seen": {"type": "object"}, "interval_s": {"type": "number"}, "silent_s": {"type": "number"}}}},
           "next": {"type": "string", "nullable": true, "description": "pass as `after` for the next page; null on the last page"}
         }
       },

@@ -252,8 +252,12 @@ void handle_healthcheck(api_context& ctx, const httplib::Request&, httplib::Resp
                       caf::make_message(actors::count_atom::value), res, {}, render);
 }
 
+void handle_silent(api_context& ctx, const httplib::Request& req, httplib::Response& res);
+
 void handle_series(api_context& ctx, const httplib::Request& req, httplib::Response& res) {
   std::string id = req.matches[1];
+  if (id.empty() && req.has_param("silent_for")) // GET /series/?silent_for=K
+    return handle_silent(ctx, req, res);
   if (!series_id_in_path(req, res))
     return;
   auto page = parse_page(req.get_param_value("limit"), req.get_param_value("after"));
@@ -261,15 +265,38 @@ void handle_series(api_context& ctx, const httplib::Request& req, httplib::Respo
     return reply_error(res, 422, page.detail());
   auto [after, limit] = page.value();
   // One more than the page: is there a next one?
-  ask<actors::version_list>(
+  ask<actors::version_page>(
     ctx, id, caf::make_message(actors::list_atom::value, id, after, limit + 1), res,
-    {false, false, false}, [id, limit = limit](actors::version_list& versions, httplib::Response& res) {
+    {false, false, false}, [id, limit = limit](actors::version_page& page, httplib::Response& res) {
+      auto& versions = page.versions;
       std::optional<uint32_t> next;
       if (versions.size() > limit) {
         versions.pop_back();
         next = versions.back().version;
       }
-      res.set_content(encode_versions(id, versions, next), json);
+      res.set_content(encode_versions(id, versions, next, page.seen), json);
+    });
+}
+
+/// GET /series/?silent_for=K: series whose last point came more than K typical
+/// intervals ago (a "no data" signal), a page at a time (`after`, `limit`).
+void handle_silent(api_context& ctx, const httplib::Request& req, httplib::Response& res) {
+  auto query = parse_silent(req.get_param_value("silent_for"), req.get_param_value("after"),
+                            req.get_param_value("limit"));
+  if (!query)
+    return reply_error(res, 422, query.detail());
+  query.value().now_ms = actors::unix_ms_now();
+  auto factor = query.value().factor;
+  auto now_ms = query.value().now_ms;
+  auto limit = query.value().limit;
+  ask_actor<actors::liveness_list>(
+    ctx, actors::liveness_reader(ctx.sys), {},
+    caf::make_message(actors::silent_atom::value, std::move(query.value())), res, {},
+    [factor, now_ms, limit](actors::liveness_list& silent, httplib::Response& res) {
+      std::optional<std::string> next;
+      if (silent.size() == limit)
+        next = silent.back().series_id;
+      res.set_content(encode_silent(silent, factor, now_ms, next), json);
     });
 }
 

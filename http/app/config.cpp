@@ -4,6 +4,7 @@
 
 #include <caf/io/middleman.hpp>
 
+#include "http/api/codec.hpp"
 #include "model/cluster.hpp"
 #include <sstream>
 #include <thread>
@@ -123,7 +124,10 @@ app_config::app_config() {
     .add(v.checkpoint_points, "checkpoint-points",
          "online detectors save their learning every this many points (100)")
     .add(v.checkpoint_interval_ms, "checkpoint-interval-ms",
-         "... or at the first point after this long (5000)");
+         "... or at the first point after this long (5000)")
+    .add(v.default_detector, "default-detector",
+         "the detector of fits that name none, as a fit's \"detector\" JSON, e.g. "
+         "{\"type\":\"range\"} (empty: the contract's rule)");
   opt_group{custom_options_, "store"}
     .add(v.store_file, "file", "SQLite file inside data-dir (models.db)")
     .add(v.sync, "sync", "full (fsync every commit) | normal (full)")
@@ -226,6 +230,9 @@ std::vector<std::string> check_ranges(const server_config& v) {
       problems.push_back(std::move(p));
   else if (!v.cluster_self.empty())
     problems.push_back("option cluster.self is set but cluster.nodes is empty");
+  if (!v.default_detector.empty())
+    if (auto d = decode_detector(v.default_detector); !d)
+      problems.push_back("option server.default-detector is not a detector: " + d.detail());
   if (v.host.empty())
     problems.push_back("option host must not be empty");
   if (v.data_dir.empty())
@@ -309,6 +316,10 @@ actors::actors_settings actors_of(const server_config& v) {
   a.idle_timeout_s = v.idle_timeout_s;
   a.checkpoint_points = v.checkpoint_points;
   a.checkpoint_interval = std::chrono::milliseconds{v.checkpoint_interval_ms};
+  if (!v.default_detector.empty())
+    if (auto d = decode_detector(v.default_detector))
+      a.default_detector = d.value();
+  a.default_detector.server_default = false;
   a.test_commit_delay = std::chrono::milliseconds{v.test_commit_delay_ms};
   a.cluster.nodes = v.cluster_nodes;
   a.cluster.self = v.cluster_self;

@@ -51,6 +51,9 @@ struct server_config {
   std::size_t idle_timeout_s = 600;    ///< series idle this long leave memory (0: never)
   std::size_t checkpoint_points = 100; ///< online detectors save their learning every N points
   std::size_t checkpoint_interval_ms = 5000; ///< ... or at the first point after this long
+  /// JSON of the detector of fits that name none, as a fit's "detector" takes
+  /// it (e.g. {"type":"range"}); empty: the contract's rule.
+  std::string default_detector;
   // [store]
   std::string store_file = "models.db"; ///< SQLite file name inside data_dir
   std::string sync = "full";            ///< full (fsync per commit) | normal

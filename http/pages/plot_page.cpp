@@ -54,7 +54,7 @@ struct frame {
 
 /// The version's bounds: where its detector starts calling values anomalous.
 model::judgement bounds_of(const model::version_record& r) {
-  return model::judge(r.detector, r.stats, r.params, r.params.center);
+  return model::judge(r.detector, r.stats, r.state, {0, r.stats.mean});
 }
 
 frame frame_of(const actors::version_points& vp) {
@@ -115,7 +115,7 @@ std::string svg(const actors::version_points& vp,
   // An online detector's points are judged by its bounds as learned then
   // (judged before each point); the others' by the version's bounds.
   std::vector<model::judgement> learned_at(shown.size());
-  if (model::is_online(r.detector.type)) {
+  if (model::is_online(r.detector)) {
     std::size_t next = 0;
     model::replay_learning(r.detector, r.stats, vp.data,
                            [&](std::size_t i, const model::judgement& at) {
@@ -129,9 +129,9 @@ std::string svg(const actors::version_points& vp,
     auto x = num(f.x(static_cast<double>(shown[i].t)));
     auto y = num(f.y(shown[i].v));
     path += (i ? " L" : "M") + x + " " + y;
-    auto at = model::is_online(r.detector.type)
+    auto at = model::is_online(r.detector)
                 ? learned_at[i]
-                : model::judge(r.detector, r.stats, r.params, shown[i].v, shown[i].t);
+                : model::judge(r.detector, r.stats, r.state, {shown[i].t, shown[i].v});
     bool outside = (at.upper && shown[i].v > *at.upper) || (at.lower && shown[i].v < *at.lower);
     dots += "<circle cx='" + x + "' cy='" + y + "' r='3.5' fill='"
             + (outside ? "#d62728" : "#1f77b4") + "'><title>" + utc(shown[i].t)
@@ -139,11 +139,11 @@ std::string svg(const actors::version_points& vp,
             + "</title></circle>";
   }
   std::string guides;
-  if (r.detector.type == model::detector_type::seasonal) {
+  if (model::detector_of(r.detector).phases(r.detector) > 0) {
     // Each phase's bounds, stepped along the drawn points' times.
     std::string up, down;
     for (std::size_t i = 0; i < shown.size(); ++i) {
-      auto at = model::judge(r.detector, r.stats, r.params, shown[i].v, shown[i].t);
+      auto at = model::judge(r.detector, r.stats, r.state, {shown[i].t, shown[i].v});
       auto x = num(f.x(static_cast<double>(shown[i].t)));
       if (at.upper)
         up += (up.empty() ? "M" : " L") + x + " " + num(f.y(*at.upper));
@@ -155,7 +155,7 @@ std::string svg(const actors::version_points& vp,
         guides += "<path d='" + line + "' fill='none' stroke='#d62728' stroke-dasharray='6 4'/>";
     guides += "<text x='" + num(width - right - 4) + "' y='" + num(top + 14)
               + "' text-anchor='end' fill='#d62728'>bounds per phase of the period</text>";
-  } else if (model::is_online(r.detector.type)) {
+  } else if (model::is_online(r.detector)) {
     // The bounds as they were learned over the training points (judged before
     // each), at the drawn points; then the band it has now.
     std::string up, down, mid;
@@ -185,7 +185,7 @@ std::string svg(const actors::version_points& vp,
     guides += "<rect x='" + num(left) + "' y='" + num(f.y(top_v)) + "' width='"
               + num(width - left - right) + "' height='" + num(f.y(bottom_v) - f.y(top_v))
               + "' fill='#2ca02c' fill-opacity='0.08'/>";
-  } else if (r.detector.type == model::detector_type::contract) {
+  } else if (model::is_contract(r.detector)) {
     guides = hline(f, r.stats.mean, "#2ca02c", "mean")
              + hline(f, r.stats.threshold(), "#d62728", "threshold (mean + 3 std)");
   } else {
@@ -217,10 +217,10 @@ std::string svg(const actors::version_points& vp,
 /// The summary's bounds: the contract's threshold, or the detector's bounds
 /// now (an online detector's after what it has learned).
 std::string bounds_rows(const model::version_record& r) {
-  if (r.detector.type == model::detector_type::contract)
+  if (model::is_contract(r.detector))
     return "<dt>anomaly threshold</dt><dd>" + num(r.stats.threshold()) + "</dd>";
   auto b = bounds_of(r);
-  std::string when = model::is_online(r.detector.type) ? " (now)" : "";
+  std::string when = model::is_online(r.detector) ? " (now)" : "";
   std::string out;
   if (b.lower)
     out += "<dt>lower bound" + when + "</dt><dd>" + num(*b.lower) + "</dd>";

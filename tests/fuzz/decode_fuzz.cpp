@@ -15,8 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     const auto& req = training.value();
     auto fitted = model::fit_detector(req.detector, req.data, 3);
     if (fitted.ok()) {
-      auto j = model::judge(req.detector, fitted.value().stats, fitted.value().params,
-                            fitted.value().params.center);
+      auto j = model::judge(req.detector, fitted.value().stats, fitted.value().state,
+                            {0, fitted.value().stats.mean});
       (void)j;
     }
   }

@@ -9,7 +9,8 @@ TEST_CASE("codec: decodes a fit body; extra fields are ignored") {
   REQUIRE(r.ok());
   CHECK(r.value().data.timestamps == std::vector<int64_t>{1, 2, 3});
   CHECK(r.value().data.values == std::vector<double>{1, 2.5, -300});
-  CHECK(r.value().detector.type == model::detector_type::contract);
+  CHECK(model::is_contract(r.value().detector));
+  CHECK(r.value().detector.server_default); // the server's default applies
 }
 
 TEST_CASE("codec: fit body type errors name the field") {

@@ -168,3 +168,27 @@ TEST_CASE("config: bad cluster options stop start-up naming the option") {
     CHECK_FALSE(load({"--cluster.nodes=7"}, cfg).empty());
   }
 }
+
+TEST_CASE("config: server.default-detector takes a fit's detector JSON; a bad one names the option") {
+  {
+    http::app_config cfg;
+    CHECK(load({R"(--server.default-detector={"type":"range","window":500})"}, cfg).empty());
+    auto d = http::actors_of(cfg.values).default_detector;
+    CHECK(std::string{model::name_of(d)} == "range");
+    CHECK(model::number_param(d, "window") == 500);
+    CHECK_FALSE(d.server_default);
+  }
+  {
+    http::app_config cfg; // the default: the contract's rule
+    CHECK(load({}, cfg).empty());
+    CHECK(model::is_contract(http::actors_of(cfg.values).default_detector));
+  }
+  for (const char* bad : {R"(--server.default-detector={"type":"holt"})",
+                          R"(--server.default-detector={"type":"range","window":1})",
+                          R"(--server.default-detector=range)"}) {
+    CAPTURE(bad);
+    http::app_config cfg;
+    auto problems = load({bad}, cfg);
+    CHECK(mentions(problems, "server.default-detector"));
+  }
+}

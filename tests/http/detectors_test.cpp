@@ -2,7 +2,9 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <thread>
 
 #include <rapidjson/document.h>
 
@@ -30,6 +32,27 @@ std::string predict(httplib::Client& c, const std::string& path, double value) {
   return r.body;
 }
 
+/// The points learned, as the state blob of version 1 in the store file says
+/// (bytes 2..9, little-endian); -1 when unreadable.
+int64_t learned_in_store(const std::string& path) {
+  sqlite3* db = nullptr;
+  int64_t learned = -1;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v2(db, "SELECT state FROM versions WHERE version = 1", -1, &s, nullptr)
+          == SQLITE_OK
+        && sqlite3_step(s) == SQLITE_ROW && sqlite3_column_bytes(s, 0) >= 10) {
+      auto* b = static_cast<const unsigned char*>(sqlite3_column_blob(s, 0));
+      learned = 0;
+      for (int i = 0; i < 8; ++i)
+        learned |= static_cast<int64_t>(b[2 + i]) << (8 * i);
+    }
+    sqlite3_finalize(s);
+  }
+  sqlite3_close(db);
+  return learned;
+}
+
 } // namespace
 
 TEST_CASE("detectors: a fit chooses its detector; predicts judge by it, with explanations") {
@@ -46,7 +69,12 @@ TEST_CASE("detectors: a fit chooses its detector; predicts judge by it, with exp
   CHECK(explained["score"].GetDouble() == doctest::Approx(-3 / 1.4142135623730951));
   CHECK(explained["lower"].GetDouble() == doctest::Approx(3 - 2 * 1.4142135623730951));
   CHECK(explained["upper"].IsNull());
-  CHECK(explained.MemberCount() == 6);
+  CHECK(explained["anomaly_score"].GetDouble() >= 1);
+  CHECK(explained["side"] == "lower");
+  CHECK(explained.MemberCount() == 8);
+  auto normal = parse(predict(c, "/predict/z?explain=true", 100));
+  CHECK(normal["anomaly_score"].GetDouble() < 1);
+  CHECK_FALSE(normal.HasMember("side")); // only for an anomalous point
   // No detector: the contract's rule, and exactly the contract's keys.
   REQUIRE(testing::answer(c.Post("/fit/plain", testing::fit_body(6, 10), json)).status == 200);
   CHECK(predict(c, "/predict/plain", 100) == R"({"anomaly":true,"model_version":"1"})");
@@ -214,7 +242,16 @@ TEST_CASE("detectors: online learning survives a restart (checkpointed)") {
       CHECK(shown["alpha"].GetDouble() == 0.5);
     else
       CHECK((shown["window"].GetDouble() == 4 && shown["blocks"].GetDouble() == 2
-             && shown["smooth"].GetDouble() == 2 && shown["margin"].GetDouble() == 0.05));
+             && shown["smooth"].GetDouble() == 2 && shown["margin"].GetDouble() == 0.08));
+    // The checkpoints were sent; wait until the writer has stored the fifth
+    // learned point (a stop drops what the writer has not flushed yet).
+    bool stored = false;
+    for (int i = 0; i < 500 && !stored; ++i) {
+      stored = learned_in_store(server.dir.path + "/data/models.db") == 5;
+      if (!stored)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    REQUIRE(stored);
     const std::vector<double> probes{0.0, 11.0, 12.75, 30.0};
     std::vector<std::string> before;
     for (double probe : probes)
@@ -379,4 +416,65 @@ TEST_CASE("detectors: values near the double range keep answers valid JSON and s
   // ewma did not learn the points that would overflow it: its center is still near 3.
   auto e = parse(predict(c, "/predict/ewma?explain=true&learn=false", 3));
   CHECK(std::fabs(e["expected"].GetDouble()) < 10);
+}
+
+TEST_CASE("detectors: a fit's exclude windows keep those points out of training and the count") {
+  testing::live_server server;
+  auto c = server.client();
+  // An incident at t = 4..5 (values 100) would have widened the contract's band.
+  auto fit = testing::answer(c.Post("/fit/x", R"({"timestamps":[1,2,3,4,5,6,7],"values":[1,2,1,100,100,2,1],"exclude":[[4,5]]})", json));
+  REQUIRE_MESSAGE(fit.status == 200, fit.body);
+  CHECK(fit.body == R"({"series_id":"x","version":"1","points_used":5})");
+  CHECK(predict(c, "/predict/x", 50) == R"({"anomaly":true,"model_version":"1"})");
+  // Excluded points do not count toward the minimum.
+  auto few = testing::answer(c.Post("/fit/x", R"({"timestamps":[1,2,3],"values":[1,2,3],"exclude":[[2,3]]})", json));
+  CHECK(few.status == 422);
+  CHECK(few.body.find("at least 3") != std::string::npos);
+  for (const char* bad : {R"("exclude":[[5,4]])", R"("exclude":[5])", R"("exclude":{"a":1})",
+                          R"("exclude":[[1,"2"]])"}) {
+    CAPTURE(bad);
+    auto r = testing::answer(c.Post("/fit/x", std::string{R"({"timestamps":[1,2,3],"values":[1,2,3],)"} + bad + "}", json));
+    CHECK(r.status == 422);
+    CHECK(r.body.find("exclude") != std::string::npos);
+  }
+}
+
+TEST_CASE("detectors: the server's default detector applies to fits that name none") {
+  http::server_config cfg;
+  cfg.default_detector = R"({"type":"mad","k":2})";
+  testing::live_server server{cfg};
+  auto c = server.client();
+  REQUIRE(testing::answer(c.Post("/fit/d", testing::fit_body(6, 10), json)).status == 200);
+  REQUIRE(testing::answer(c.Post("/fit/d", body_with(R"({"type":"contract"})"), json)).status == 200);
+  auto doc = parse(testing::answer(c.Get("/series/d")).body);
+  CHECK(doc["versions"][0]["detector"]["type"] == "mad");
+  CHECK(doc["versions"][0]["detector"]["k"].GetDouble() == 2);
+  CHECK(doc["versions"][1]["detector"]["type"] == "contract"); // named: kept
+}
+
+TEST_CASE("detectors: /series shows when the series last got a point; silent series are listed") {
+  http::server_config cfg;
+  cfg.checkpoint_interval_ms = 10; // the saved cadence lags by at most this
+  testing::live_server server{cfg};
+  auto c = server.client();
+  // One point a second; fitted now, its last point at t = 5.
+  REQUIRE(testing::answer(c.Post("/fit/live", body_with(R"({"type":"range"})"), json)).status == 200);
+  REQUIRE(testing::answer(c.Post("/fit/gone", body_with(R"({"type":"range"})"), json)).status == 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  // "live" gets a point after a gap (judged on its merits: 3 is normal).
+  CHECK(predict(c, "/predict/live", 3) == R"({"anomaly":false,"model_version":"1"})");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300)); // the checkpoint lands
+  auto doc = parse(testing::answer(c.Get("/series/live")).body);
+  CHECK(doc["last_seen"]["timestamp"].GetInt64() == 9);
+  CHECK(doc["last_seen"]["server_ms"].GetInt64() > 0);
+  CHECK(doc["interval_s"].GetDouble() == 1);
+  auto silent = parse(testing::answer(c.Get("/series/?silent_for=1")).body);
+  REQUIRE(silent["series"].Size() == 1);
+  CHECK(silent["series"][0]["series_id"] == "gone");
+  CHECK(silent["series"][0]["silent_s"].GetDouble() >= 1);
+  CHECK(silent["next"].IsNull());
+  CHECK(parse(testing::answer(c.Get("/series/?silent_for=1000")).body)["series"].Size() == 0);
+  for (const char* bad : {"/series/?silent_for=0", "/series/?silent_for=x",
+                          "/series/?silent_for=1&limit=0", "/series/?silent_for=1&after=a..b"})
+    CHECK(testing::answer(c.Get(bad)).status == 422);
 }

@@ -218,7 +218,7 @@ TEST_CASE("cluster: three nodes share series, survive kill -9 and SIGSTOP, refus
                                  .Post(("/predict/" + ids[i] + "?explain=true").c_str(),
                                        R"({"timestamp":"9","value":5})", json));
       // median 7, scale max(1.4826 * 0, 0.5): lower bound 7 - 3.5 * 0.5
-      CHECK(p.body == R"({"anomaly":true,"model_version":"2","score":-4.0,"expected":7.0,"lower":5.25,"upper":null})");
+      CHECK(p.body == R"({"anomaly":true,"model_version":"2","score":-4.0,"expected":7.0,"lower":5.25,"upper":null,"anomaly_score":1.1428571428571429,"side":"lower"})");
     }
   }
 
