@@ -1,5 +1,7 @@
 #include "actors/cluster.hpp"
 
+#include <algorithm>
+
 #include <caf/io/middleman.hpp>
 
 #include "actors/persistence/store.hpp"
@@ -66,6 +68,10 @@ start_cluster(caf::actor_system& sys, const cluster_settings& cfg,
     p.connect_timeout = cfg.connect_timeout;
     p.count_timeout = cfg.count_timeout;
     p.backoff_max = cfg.backoff_max;
+    // cluster.connection-timeout-ms: a peer that answers nothing, not even a
+    // ping, for that long is down; pinged four times as often.
+    p.silence_limit = cfg.connect_timeout;
+    p.ping_every = std::max(std::chrono::milliseconds{10}, cfg.connect_timeout / 4);
     p.log = cfg.log;
     auto link = spawn_peer_link(sys, std::move(p), status);
     parts.view.peers.push_back(caf::actor_cast<router_actor>(link));

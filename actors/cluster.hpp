@@ -26,7 +26,8 @@ struct cluster_settings {
   std::vector<std::string> nodes; ///< cluster.nodes, validated (model::node_list_problems)
   std::string self;               ///< cluster.self, one of `nodes`
   std::chrono::milliseconds read_wait{31000};      ///< longest wait for a forwarded read
-  std::chrono::milliseconds connect_timeout{2000}; ///< one connection attempt
+  std::chrono::milliseconds connect_timeout{2000}; ///< one connection attempt; also how
+                                                   ///< long a silent peer counts as up
   std::chrono::milliseconds count_timeout{250};    ///< asking a peer's series count
   std::chrono::milliseconds backoff_max{2000};     ///< reconnects back off up to this
   std::function<void(const std::string&)> log;     ///< connection changes, one line each

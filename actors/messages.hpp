@@ -87,6 +87,10 @@ struct version_points {
 
 using version_list = std::vector<model::version_record>;
 
+/// Numbers of forwarded requests (a peer link's own numbering): asked about
+/// in a liveness ping, answered with those still at work on the owner.
+using request_numbers = std::vector<uint64_t>;
+
 } // namespace actors
 
 namespace model {
@@ -181,6 +185,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(model_server, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(model_server, (actors::prediction_list))
   CAF_ADD_TYPE_ID(model_server, (actors::version_points))
   CAF_ADD_TYPE_ID(model_server, (actors::version_list))
+  CAF_ADD_TYPE_ID(model_server, (actors::request_numbers))
   CAF_ADD_ATOM(model_server, actors, fit_atom, "fit")
   CAF_ADD_ATOM(model_server, actors, predict_atom, "predict")
   CAF_ADD_ATOM(model_server, actors, plot_atom, "plot")
@@ -195,4 +200,5 @@ CAF_BEGIN_TYPE_ID_BLOCK(model_server, caf::first_custom_type_id)
   CAF_ADD_ATOM(model_server, actors, retry_atom, "retry")
   CAF_ADD_ATOM(model_server, actors, save_atom, "save")
   CAF_ADD_ATOM(model_server, actors, batch_atom, "batch")
+  CAF_ADD_ATOM(model_server, actors, ping_atom, "ping")
 CAF_END_TYPE_ID_BLOCK(model_server)
