@@ -55,6 +55,7 @@ start_cluster(caf::actor_system& sys, const cluster_settings& cfg,
     return model::store_failure{"cannot open the node-to-node port of cluster.self (" + cfg.self
                                 + "): " + sys.render(published.error())};
   }
+  parts.port = published.value();
   for (std::size_t i = 0; i < cfg.nodes.size(); ++i) {
     if (i == parts.view.self) {
       parts.view.peers.push_back(shards.front()); // never used: local series go to shards
@@ -79,6 +80,13 @@ start_cluster(caf::actor_system& sys, const cluster_settings& cfg,
     parts.peers.push_back(std::move(status));
   }
   return parts;
+}
+
+void close_cluster_port(const cluster_parts& parts) {
+  if (!parts.gateway)
+    return;
+  auto mm = parts.gateway->home_system().middleman().actor_handle();
+  caf::anon_send(mm, caf::unpublish_atom::value, parts.gateway.address(), parts.port);
 }
 
 } // namespace actors

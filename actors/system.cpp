@@ -64,6 +64,7 @@ model::expected<runtime, model::store_failure> start(caf::actor_system& sys,
 
 void stop(runtime& rt) {
   auto reason = caf::exit_reason::user_shutdown;
+  close_cluster_port(rt.cluster); // first: no peer reconnects to a node that is stopping
   for (const auto& link : rt.cluster.links)
     caf::anon_send_exit(link, reason);
   if (rt.cluster.gateway)
