@@ -19,7 +19,7 @@ struct waiting {
   caf::response_promise rp;
   bool fit = false;
   uint64_t pings_before = 0; ///< pings sent before it; asked about once a later one went
-  int misses = 0;            ///< pings that found it neither answered nor at work there
+  int misses = 0;            ///< pings in a row that found it neither answered nor at work
 };
 
 struct peer_link_state {
@@ -173,9 +173,11 @@ void reconcile(self_ptr self, const request_numbers& asked, const request_number
   std::size_t gone = 0;
   for (auto n : asked) {
     auto it = self->state.pending.find(n);
-    if (it == self->state.pending.end() || at_work.count(n) > 0)
+    if (it == self->state.pending.end())
       continue;
-    if (++it->second.misses < misses_for_lost)
+    if (at_work.count(n) > 0)
+      it->second.misses = 0;
+    if (at_work.count(n) > 0 || ++it->second.misses < misses_for_lost)
       continue;
     answer_lost(self, it->second);
     self->state.pending.erase(it);
