@@ -1,5 +1,7 @@
 #include "actors/cluster.hpp"
 
+#include <algorithm>
+
 #include <caf/io/middleman.hpp>
 
 #include "actors/persistence/store.hpp"
@@ -53,6 +55,7 @@ start_cluster(caf::actor_system& sys, const cluster_settings& cfg,
     return model::store_failure{"cannot open the node-to-node port of cluster.self (" + cfg.self
                                 + "): " + sys.render(published.error())};
   }
+  parts.port = published.value();
   for (std::size_t i = 0; i < cfg.nodes.size(); ++i) {
     if (i == parts.view.self) {
       parts.view.peers.push_back(shards.front()); // never used: local series go to shards
@@ -66,6 +69,10 @@ start_cluster(caf::actor_system& sys, const cluster_settings& cfg,
     p.connect_timeout = cfg.connect_timeout;
     p.count_timeout = cfg.count_timeout;
     p.backoff_max = cfg.backoff_max;
+    // cluster.connection-timeout-ms: a peer that answers nothing, not even a
+    // ping, for that long is down; pinged four times as often.
+    p.silence_limit = cfg.connect_timeout;
+    p.ping_every = std::max(std::chrono::milliseconds{10}, cfg.connect_timeout / 4);
     p.log = cfg.log;
     auto link = spawn_peer_link(sys, std::move(p), status);
     parts.view.peers.push_back(caf::actor_cast<router_actor>(link));
@@ -73,6 +80,13 @@ start_cluster(caf::actor_system& sys, const cluster_settings& cfg,
     parts.peers.push_back(std::move(status));
   }
   return parts;
+}
+
+void close_cluster_port(const cluster_parts& parts) {
+  if (!parts.gateway)
+    return;
+  auto mm = parts.gateway->home_system().middleman().actor_handle();
+  caf::anon_send(mm, caf::unpublish_atom::value, parts.gateway.address(), parts.port);
 }
 
 } // namespace actors

@@ -107,6 +107,9 @@ struct version_page {
   version_list versions;
   model::series_liveness seen;
 };
+/// Numbers of forwarded requests (a peer link's own numbering): asked about
+/// in a liveness ping, answered with those still at work on the owner.
+using request_numbers = std::vector<uint64_t>;
 
 } // namespace actors
 
@@ -216,6 +219,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(model_server, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(model_server, (actors::silent_query))
   CAF_ADD_TYPE_ID(model_server, (actors::liveness_list))
   CAF_ADD_TYPE_ID(model_server, (actors::version_page))
+  CAF_ADD_TYPE_ID(model_server, (actors::request_numbers))
   CAF_ADD_ATOM(model_server, actors, fit_atom, "fit")
   CAF_ADD_ATOM(model_server, actors, predict_atom, "predict")
   CAF_ADD_ATOM(model_server, actors, plot_atom, "plot")
@@ -232,4 +236,5 @@ CAF_BEGIN_TYPE_ID_BLOCK(model_server, caf::first_custom_type_id)
   CAF_ADD_ATOM(model_server, actors, batch_atom, "batch")
   CAF_ADD_ATOM(model_server, actors, cadence_atom, "cadence")
   CAF_ADD_ATOM(model_server, actors, silent_atom, "silent")
+  CAF_ADD_ATOM(model_server, actors, ping_atom, "ping")
 CAF_END_TYPE_ID_BLOCK(model_server)

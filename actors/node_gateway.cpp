@@ -1,18 +1,75 @@
 #include "actors/node_gateway.hpp"
 
+#include <map>
+#include <set>
+#include <utility>
+
 #include "actors/series_router.hpp"
 
 namespace actors {
 
 namespace {
 
+/// A requesting peer link, by value: its proxy here is recreated after a
+/// reconnection, so the proxy's address would not match.
+using requester_key = std::pair<caf::node_id, caf::actor_id>;
+
 struct node_gateway_state {
   static inline const char* name = "node_gateway";
   std::unique_ptr<series_router> local; ///< shards only: never forwards again
   std::shared_ptr<store_counters> counters;
+  std::map<requester_key, std::set<uint64_t>> serving; ///< request numbers at work here
 };
 
 using self_ptr = caf::stateful_actor<node_gateway_state>*;
+
+requester_key requester(self_ptr self) {
+  const auto& sender = self->current_sender();
+  return sender ? requester_key{sender->node(), sender->id()} : requester_key{};
+}
+
+void done(self_ptr self, const requester_key& who, uint64_t n) {
+  auto& serving = self->state.serving;
+  auto it = serving.find(who);
+  if (it == serving.end())
+    return;
+  it->second.erase(n);
+  if (it->second.empty())
+    serving.erase(it);
+}
+
+/// Sends the current request, number `n` of its requester, to `dest` and
+/// relays the answer. No timeout of its own: the requester has one, and a
+/// fit must be answered with the store's decision however long it takes
+/// (a local shard always answers; CAF bounces requests to a dead one).
+template <class T, class... Ts>
+caf::response_promise relay(self_ptr self, uint64_t n, const router_actor& dest, Ts&&... xs) {
+  auto who = requester(self);
+  self->state.serving[who].insert(n);
+  auto rp = self->make_response_promise();
+  self->request(dest, caf::infinite, std::forward<Ts>(xs)...)
+    .then(
+      [self, who, n, rp](T& x) mutable {
+        done(self, who, n);
+        rp.deliver(std::move(x));
+      },
+      [self, who, n, rp](caf::error& err) mutable {
+        done(self, who, n);
+        rp.deliver(std::move(err));
+      });
+  return rp;
+}
+
+/// Of `asked`, the numbers still at work here for the current requester.
+request_numbers still_serving(self_ptr self, const request_numbers& asked) {
+  request_numbers busy;
+  auto it = self->state.serving.find(requester(self));
+  if (it != self->state.serving.end())
+    for (auto n : asked)
+      if (it->second.count(n) > 0)
+        busy.push_back(n);
+  return busy;
+}
 
 caf::behavior node_gateway(self_ptr self, std::vector<router_actor> shards,
                            std::shared_ptr<store_counters> counters) {
@@ -20,27 +77,29 @@ caf::behavior node_gateway(self_ptr self, std::vector<router_actor> shards,
   self->state.counters = std::move(counters);
   auto shard = [self](const std::string& id) { return self->state.local->local_shard_for(id); };
   return {
-    [self, shard](fit_atom a, std::string& id, model::training_data& data,
+    [self, shard](fit_atom a, uint64_t n, std::string& id, model::training_data& data,
                   model::detector_spec& det, int64_t deadline_ms) {
       auto dest = shard(id);
-      return self->delegate(dest, a, std::move(id), std::move(data), det, deadline_ms);
+      return relay<model::version_record>(self, n, dest, a, std::move(id), std::move(data), det,
+                                          deadline_ms);
     },
-    [self, shard](predict_atom a, std::string& id, predict_query q) {
+    [self, shard](predict_atom a, uint64_t n, std::string& id, predict_query q) {
       auto dest = shard(id);
-      return self->delegate(dest, a, std::move(id), q);
+      return relay<prediction>(self, n, dest, a, std::move(id), q);
     },
-    [self, shard](batch_atom a, std::string& id, batch_query& q) {
+    [self, shard](batch_atom a, uint64_t n, std::string& id, batch_query& q) {
       auto dest = shard(id);
-      return self->delegate(dest, a, std::move(id), std::move(q));
+      return relay<prediction_list>(self, n, dest, a, std::move(id), std::move(q));
     },
-    [self, shard](plot_atom a, std::string& id, uint32_t version) {
+    [self, shard](plot_atom a, uint64_t n, std::string& id, uint32_t version) {
       auto dest = shard(id);
-      return self->delegate(dest, a, std::move(id), version);
+      return relay<version_points>(self, n, dest, a, std::move(id), version);
     },
-    [self, shard](list_atom a, std::string& id, uint32_t after, uint32_t limit) {
+    [self, shard](list_atom a, uint64_t n, std::string& id, uint32_t after, uint32_t limit) {
       auto dest = shard(id);
-      return self->delegate(dest, a, std::move(id), after, limit);
+      return relay<version_page>(self, n, dest, a, std::move(id), after, limit);
     },
+    [self](ping_atom, const request_numbers& asked) { return still_serving(self, asked); },
     [self](count_atom) { return self->state.counters->series.load(); },
   };
 }

@@ -1,10 +1,15 @@
 // The node gateway: the one actor a node publishes to the other nodes
 // (caf::io `publish` on cluster.self). Peer links on other nodes send it the
-// requests for series this node owns; it hands each to the local router
-// shard, which answers the remote requester directly. It also answers
+// requests for series this node owns, each with the link's own request
+// number; it hands each to the local router shard and relays the answer back,
+// so it knows which forwarded requests are still at work here. It answers
+// (ping_atom, numbers) with those of the asked numbers still at work for that
+// link: a link learns from it that an answer was lost in transit (CAF 0.17
+// drops an answer silently when it has no route back). It also answers
 // (count_atom) with this node's series count, for /healthcheck elsewhere.
 //
-//   peer_link (other node) --BASP--> node_gateway --delegate--> router_shard
+//   peer_link (other node) --BASP--> node_gateway --request--> router_shard
+//                          <--BASP-- (relays the answer) <--------+
 #pragma once
 
 #include <memory>

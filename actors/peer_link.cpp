@@ -1,5 +1,6 @@
 #include "actors/peer_link.hpp"
 
+#include <algorithm>
 #include <set>
 #include <unordered_map>
 
@@ -11,10 +12,14 @@ namespace actors {
 
 namespace {
 
+using clock_type = std::chrono::steady_clock;
+
 /// A request forwarded to the peer and not answered yet.
 struct waiting {
   caf::response_promise rp;
   bool fit = false;
+  uint64_t pings_before = 0; ///< pings sent before it; asked about once a later one went
+  int misses = 0;            ///< pings in a row that found it neither answered nor at work
 };
 
 struct peer_link_state {
@@ -22,7 +27,11 @@ struct peer_link_state {
   peer_settings cfg;
   std::shared_ptr<peer_status> status;
   model::node_address addr;
-  caf::actor remote; ///< the peer's gateway; null while down
+  caf::actor remote;      ///< the peer's gateway; null while disconnected
+  bool answering = false; ///< connected, and heard from within silence_limit
+  clock_type::time_point last_heard;
+  clock_type::time_point last_tick; ///< a late tick means this node stalled, not the peer
+  uint64_t pings = 0;     ///< pings sent so far
   std::unordered_map<uint64_t, waiting> pending;
   uint64_t last_id = 0;
   std::chrono::milliseconds backoff{0};
@@ -31,9 +40,57 @@ struct peer_link_state {
 
 using self_ptr = caf::stateful_actor<peer_link_state>*;
 
+/// Two pings in a row that find a request neither answered nor at work on
+/// the owner: lost (one could cross its answer on the way back).
+constexpr int misses_for_lost = 2;
+
 caf::error unreachable(const peer_link_state& st) {
   return make_error(server_error::unavailable,
                     "the node owning this series (" + st.cfg.node + ") is unreachable; retry");
+}
+
+caf::error in_doubt(const peer_link_state& st) {
+  return make_error(server_error::in_doubt,
+                    "the node owning this series (" + st.cfg.node
+                      + ") stopped answering while the fit was in flight; it may or may not be "
+                        "stored: read GET /series/{id} before retrying");
+}
+
+void log(self_ptr self, const std::string& line) {
+  if (self->state.cfg.log)
+    self->state.cfg.log("cluster: " + line);
+}
+
+/// Answers waiting request `w` as lost: a read was not done (or its answer
+/// is gone), a fit may have been.
+void answer_lost(self_ptr self, waiting& w) {
+  w.rp.deliver(w.fit ? in_doubt(self->state) : unreachable(self->state));
+}
+
+/// Answers every waiting request as lost; returns how many there were.
+std::size_t answer_all(self_ptr self) {
+  auto pending = std::move(self->state.pending);
+  self->state.pending.clear();
+  for (auto& kvp : pending)
+    answer_lost(self, kvp.second);
+  return pending.size();
+}
+
+/// The peer answered something: it is alive (again).
+void heard(self_ptr self) {
+  auto& st = self->state;
+  st.last_heard = clock_type::now();
+  if (st.remote && !st.answering) {
+    st.answering = true;
+    st.status->up = true;
+    log(self, st.cfg.node + " answers again");
+  }
+}
+
+/// An error that came from the peer (not a local timeout or a dead proxy).
+bool from_peer(const caf::error& err) {
+  static const auto ours = make_error(server_error::unavailable, std::string{}).category();
+  return err.category() == ours;
 }
 
 /// Answers forwarded request `n` (if still waiting) with `x`.
@@ -47,31 +104,37 @@ void finish(self_ptr self, uint64_t n, X&& x) {
   rp.deliver(std::forward<X>(x));
 }
 
-/// Forwards the current request to the peer; the reply (or a failure) goes
-/// to the original sender.
-template <class T, class... Ts>
-caf::response_promise forward(self_ptr self, bool fit, Ts&&... xs) {
+/// Forwards the current request to the peer, numbered; the reply (or a
+/// failure) goes to the original sender.
+template <class T, class Atom, class... Ts>
+caf::response_promise forward(self_ptr self, bool fit, Atom a, Ts&&... xs) {
   auto& st = self->state;
   auto rp = self->make_response_promise();
-  if (!st.remote) {
+  if (!st.remote || !st.answering) {
     rp.deliver(unreachable(st));
     return rp;
   }
   auto n = ++st.last_id;
-  st.pending.emplace(n, waiting{rp, fit});
+  st.pending.emplace(n, waiting{rp, fit, st.pings, 0});
   // A finite wait, so that CAF drops its handler for a reply that never comes.
-  self->request(st.remote, fit ? st.cfg.fit_wait : st.cfg.read_wait, std::forward<Ts>(xs)...)
-    .then([self, n](T& x) { finish(self, n, std::move(x)); },
-          [self, n](caf::error& err) { finish(self, n, std::move(err)); });
+  self->request(st.remote, fit ? st.cfg.fit_wait : st.cfg.read_wait, a, n, std::forward<Ts>(xs)...)
+    .then(
+      [self, n](T& x) {
+        heard(self);
+        finish(self, n, std::move(x));
+      },
+      [self, n](caf::error& err) {
+        if (from_peer(err))
+          heard(self);
+        finish(self, n, std::move(err));
+      });
   return rp;
 }
 
-void connect(self_ptr self);
-
 void retry_later(self_ptr self, const std::string& why) {
   auto& st = self->state;
-  if (why != st.last_failure && st.cfg.log)
-    st.cfg.log("cluster: cannot reach " + st.cfg.node + " (" + why + "); retrying with back-off");
+  if (why != st.last_failure)
+    log(self, "cannot reach " + st.cfg.node + " (" + why + "); retrying with back-off");
   st.last_failure = why;
   auto wait = st.backoff;
   st.backoff = std::min(st.backoff * 2, st.cfg.backoff_max);
@@ -82,24 +145,98 @@ void retry_later(self_ptr self, const std::string& why) {
 void lost(self_ptr self, const caf::error& reason) {
   auto& st = self->state;
   st.remote = nullptr;
+  st.answering = false;
   st.status->up = false;
-  auto pending = std::move(st.pending);
-  st.pending.clear();
-  for (auto& [n, w] : pending) {
-    if (w.fit)
-      w.rp.deliver(make_error(server_error::in_doubt,
-                              "the node owning this series (" + st.cfg.node
-                                + ") dropped the connection while the fit was in flight; it may "
-                                  "or may not be stored: read GET /series/{id} before retrying"));
-    else
-      w.rp.deliver(unreachable(st));
-  }
-  if (st.cfg.log)
-    st.cfg.log("cluster: lost " + st.cfg.node + " (" + caf::to_string(reason) + "); "
-               + std::to_string(pending.size()) + " forwarded request(s) answered");
+  auto answered = answer_all(self);
+  log(self, "lost " + st.cfg.node + " (" + caf::to_string(reason) + "); "
+              + std::to_string(answered) + " forwarded request(s) answered");
   st.backoff = st.cfg.backoff_min;
   st.last_failure = "connection lost"; // logged just above
   retry_later(self, st.last_failure);
+}
+
+/// The peer answered nothing for silence_limit: down until it answers again.
+void went_silent(self_ptr self) {
+  auto& st = self->state;
+  st.answering = false;
+  st.status->up = false;
+  auto answered = answer_all(self);
+  log(self, st.cfg.node + " answered nothing for " + std::to_string(st.cfg.silence_limit.count())
+              + " ms; " + std::to_string(answered)
+              + " forwarded request(s) answered, its series unavailable until it answers");
+}
+
+/// `busy`: those of `asked` still at work on the peer. Answers the requests
+/// that two pings found neither answered nor at work there.
+void reconcile(self_ptr self, const request_numbers& asked, const request_numbers& busy) {
+  std::set<uint64_t> at_work(busy.begin(), busy.end());
+  std::size_t gone = 0;
+  for (auto n : asked) {
+    auto it = self->state.pending.find(n);
+    if (it == self->state.pending.end())
+      continue;
+    if (at_work.count(n) > 0)
+      it->second.misses = 0;
+    if (at_work.count(n) > 0 || ++it->second.misses < misses_for_lost)
+      continue;
+    answer_lost(self, it->second);
+    self->state.pending.erase(it);
+    ++gone;
+  }
+  if (gone > 0)
+    log(self, std::to_string(gone) + " forwarded request(s) to " + self->state.cfg.node
+                + " lost in transit (it answers pings); answered");
+}
+
+/// Asks the peer which of the requests older than the previous ping are
+/// still at work there; any answer also shows that it is alive.
+void ping(self_ptr self) {
+  auto& st = self->state;
+  request_numbers asked;
+  for (const auto& kvp : st.pending)
+    if (kvp.second.pings_before < st.pings)
+      asked.push_back(kvp.first);
+  ++st.pings;
+  self->request(st.remote, st.cfg.silence_limit, ping_atom::value, asked)
+    .then(
+      [self, asked](request_numbers& busy) {
+        heard(self);
+        reconcile(self, asked, busy);
+      },
+      [](caf::error&) {}); // silence is judged by last_heard
+}
+
+/// Every ping_every while connected: judge silence, then ping. After this
+/// node itself stalled (its tick came late), the peer is not judged before
+/// it could answer a ping.
+void on_tick(self_ptr self) {
+  auto& st = self->state;
+  self->delayed_send(self, st.cfg.ping_every, tick_atom::value);
+  auto now = clock_type::now();
+  bool stalled = now - st.last_tick > st.cfg.silence_limit;
+  st.last_tick = now;
+  if (!st.remote)
+    return;
+  if (stalled)
+    st.last_heard = std::max(st.last_heard, now - st.cfg.silence_limit / 2);
+  else if (st.answering && now - st.last_heard > st.cfg.silence_limit)
+    went_silent(self);
+  ping(self);
+}
+
+void connected(self_ptr self, caf::strong_actor_ptr ptr) {
+  auto& st = self->state;
+  st.remote = caf::actor_cast<caf::actor>(std::move(ptr));
+  self->monitor(st.remote);
+  st.backoff = st.cfg.backoff_min;
+  st.last_failure.clear();
+  st.answering = true;
+  st.last_heard = clock_type::now();
+  st.status->up = true;
+  log(self, "connected to " + st.cfg.node);
+  // Learn its series count early, for /healthcheck.
+  self->request(st.remote, st.cfg.count_timeout, count_atom::value)
+    .then([self](uint64_t n) { self->state.status->series = n; }, [](caf::error&) {});
 }
 
 void connect(self_ptr self) {
@@ -108,25 +245,34 @@ void connect(self_ptr self) {
   self->request(mm, st.cfg.connect_timeout, caf::connect_atom::value, st.addr.host, st.addr.port)
     .then(
       [self](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>&) {
-        auto& st = self->state;
         if (!ptr)
           return retry_later(self, "nothing published on that port");
-        st.remote = caf::actor_cast<caf::actor>(std::move(ptr));
-        self->monitor(st.remote);
-        st.backoff = st.cfg.backoff_min;
-        st.last_failure.clear();
-        st.status->up = true;
-        if (st.cfg.log)
-          st.cfg.log("cluster: connected to " + st.cfg.node);
-        // Learn its series count early, for /healthcheck.
-        self->request(st.remote, st.cfg.count_timeout, count_atom::value)
-          .then([self](uint64_t n) { self->state.status->series = n; }, [](caf::error&) {});
+        connected(self, std::move(ptr));
       },
       [self](caf::error& err) {
         if (err == caf::sec::incompatible_application_ids)
           return retry_later(self, "refused: that node runs with a different cluster.nodes list");
         retry_later(self, caf::to_string(err));
       });
+}
+
+/// Answers (count_atom): the peer's series count, or the last one heard.
+caf::response_promise count(self_ptr self, count_atom a) {
+  auto& st = self->state;
+  auto rp = self->make_response_promise();
+  if (!st.remote) {
+    rp.deliver(st.status->series.load());
+    return rp;
+  }
+  self->request(st.remote, st.cfg.count_timeout, a)
+    .then(
+      [self, rp](uint64_t n) mutable {
+        heard(self);
+        self->state.status->series = n;
+        rp.deliver(n);
+      },
+      [self, rp](caf::error&) mutable { rp.deliver(self->state.status->series.load()); });
+  return rp;
 }
 
 caf::behavior peer_link(self_ptr self, peer_settings cfg, std::shared_ptr<peer_status> status) {
@@ -140,6 +286,8 @@ caf::behavior peer_link(self_ptr self, peer_settings cfg, std::shared_ptr<peer_s
       lost(self, msg.reason);
   });
   connect(self);
+  st.last_tick = clock_type::now();
+  self->delayed_send(self, st.cfg.ping_every, tick_atom::value);
   return {
     [self](fit_atom a, std::string& id, model::training_data& data, model::detector_spec& det,
            int64_t deadline_ms) {
@@ -158,27 +306,12 @@ caf::behavior peer_link(self_ptr self, peer_settings cfg, std::shared_ptr<peer_s
     [self](list_atom a, std::string& id, uint32_t after, uint32_t limit) {
       return forward<version_page>(self, false, a, std::move(id), after, limit);
     },
-    [self](count_atom a) {
-      auto& st = self->state;
-      auto rp = self->make_response_promise();
-      if (!st.remote) {
-        rp.deliver(st.status->series.load());
-        return rp;
-      }
-      self->request(st.remote, st.cfg.count_timeout, a)
-        .then(
-          [self, rp](uint64_t n) mutable {
-            self->state.status->series = n;
-            rp.deliver(n);
-          },
-          [self, rp](caf::error&) mutable { rp.deliver(self->state.status->series.load()); });
-      return rp;
-    },
+    [self](count_atom a) { return count(self, a); },
     [self](retry_atom) {
       if (!self->state.remote)
         connect(self);
     },
-    [](tick_atom) {},
+    [self](tick_atom) { on_tick(self); },
   };
 }
 

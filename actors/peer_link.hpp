@@ -1,19 +1,26 @@
 // A peer link: this node's side of the connection to one other node of the
 // cluster. It has the router's interface, so the series router hands it the
 // requests for series that node owns, and it forwards each, in one hop, to the
-// node's gateway (a caf::io remote actor).
+// node's gateway (a caf::io remote actor), numbered, to be relayed back.
 //
 //   HTTP worker --(fit|predict|plot|list)--> peer_link --BASP/TCP--> gateway
-//        ^                                     |  (on the owner) --> shard
+//        ^                                     |  (on the owner) <--> shard
 //        +------------- reply -----------------+
 //
-// CAF 0.17 never answers a request whose connection dropped, so the link keeps
-// every forwarded request and answers them itself the moment the remote proxy
-// goes down: reads with `unavailable` (503), fits with `in_doubt` (the owner
-// may have stored it). While the node is down every request is answered
-// `unavailable` at once. The link reconnects by itself with exponential
-// back-off. Heartbeats (middleman.heartbeat-interval / connection-timeout)
-// turn a hung node into a dropped connection.
+// Every forwarded request is answered, whatever CAF does with it. CAF 0.17
+// never answers a request whose connection dropped, and can drop an answer
+// silently (no route back, after it rearranged its connections), so the link
+// answers them itself: reads with `unavailable` (503), fits with `in_doubt`
+// (the owner may have stored it) --
+//  - at once when the remote proxy goes down (the connection closed);
+//  - when the peer has answered nothing, not even a ping, for
+//    `silence_limit` (a hung node: the link is then down, and requests for
+//    its series are answered `unavailable` at once until it answers again);
+//  - when two pings in a row found a request neither answered nor at work
+//    on the owner (its request or its answer was lost in transit).
+// Pings go every `ping_every` and ask about the requests older than the
+// previous ping. While disconnected the link reconnects by itself with
+// exponential back-off.
 #pragma once
 
 #include <atomic>
@@ -29,7 +36,7 @@ namespace actors {
 /// What a peer link shows to metrics and /healthcheck; read from any thread.
 struct peer_status {
   std::string node;                 ///< its cluster.nodes entry
-  std::atomic<bool> up{false};      ///< connected and handshaken
+  std::atomic<bool> up{false};      ///< connected, handshaken, and answering
   std::atomic<uint64_t> series{0};  ///< its series count, as last heard
 };
 
@@ -41,6 +48,8 @@ struct peer_settings {
   std::chrono::milliseconds count_timeout{250};           ///< asking the peer's series count
   std::chrono::milliseconds backoff_min{100};             ///< first retry after a failure
   std::chrono::milliseconds backoff_max{2000};            ///< retries back off up to this
+  std::chrono::milliseconds silence_limit{2000};          ///< a peer silent this long is down
+  std::chrono::milliseconds ping_every{500};              ///< liveness pings while connected
   std::function<void(const std::string&)> log;            ///< state changes, one line each
 };
 

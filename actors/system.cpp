@@ -69,6 +69,7 @@ void stop(runtime& rt) {
   auto reason = caf::exit_reason::user_shutdown;
   if (rt.sys) // the registry's reference would keep the system from shutting down
     rt.sys->registry().erase(caf::atom("reader"));
+  close_cluster_port(rt.cluster); // first: no peer reconnects to a node that is stopping
   for (const auto& link : rt.cluster.links)
     caf::anon_send_exit(link, reason);
   if (rt.cluster.gateway)

@@ -60,8 +60,9 @@ struct runtime {
 model::expected<runtime, model::store_failure> start(caf::actor_system& sys,
                                                      const actors_settings& cfg);
 
-/// Tells every actor of `rt` to exit (series actors go with their shard).
-/// Call after the HTTP side has drained; the actor_system then shuts down.
+/// Tells every actor of `rt` to exit (series actors go with their shard), in
+/// a cluster after closing the node-to-node port. Call after the HTTP side
+/// has drained; the actor_system then shuts down.
 void stop(runtime& rt);
 
 } // namespace actors

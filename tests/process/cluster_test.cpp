@@ -56,9 +56,11 @@ int peers_up(int port) {
 struct cluster {
   testing::temp_dir dir;
   std::vector<std::string> nodes;
+  std::vector<std::string> options; ///< given to every node
   std::vector<std::unique_ptr<testing::child_server>> servers;
 
-  explicit cluster(int n) {
+  explicit cluster(int n, std::vector<std::string> node_options = {})
+    : options(std::move(node_options)) {
     for (int i = 0; i < n; ++i)
       nodes.push_back("127.0.0.1:" + std::to_string(free_port()));
     servers.resize(n);
@@ -71,9 +73,9 @@ struct cluster {
   std::string data(int i) const { return dir.path + "/node" + std::to_string(i); }
 
   void start(int i) {
-    servers[i] = std::make_unique<testing::child_server>(
-      data(i), std::vector<std::string>{"--cluster.nodes=" + list_of(nodes),
-                                        "--cluster.self=" + nodes[i]});
+    std::vector<std::string> args{"--cluster.nodes=" + list_of(nodes), "--cluster.self=" + nodes[i]};
+    args.insert(args.end(), options.begin(), options.end());
+    servers[i] = std::make_unique<testing::child_server>(data(i), std::move(args));
     REQUIRE_MESSAGE(servers[i]->port > 0, servers[i]->log());
   }
 
@@ -120,6 +122,14 @@ std::set<std::string> stored_ids(const std::string& data) {
   return {ids.value().begin(), ids.value().end()};
 }
 
+/// Every node of `c` stopped with SIGTERM must exit 0 (under LeakSanitizer:
+/// without a leak report).
+void stop_all_cleanly(cluster& c) {
+  for (std::size_t i = 0; i < c.servers.size(); ++i)
+    if (c.servers[i]->pid > 0)
+      CHECK_MESSAGE(c.servers[i]->stop(SIGTERM) == 0, "node ", i, " log:\n", c.servers[i]->log());
+}
+
 /// Predicts series owned by live nodes from several threads until stopped;
 /// counts answers that are not 200.
 struct background_load {
@@ -145,6 +155,39 @@ struct background_load {
     threads.clear();
   }
   ~background_load() { stop(); }
+};
+
+/// Predicts `ids` through the nodes `via` from two threads until stopped, and
+/// keeps the slowest answer: every forwarded request must be answered soon,
+/// 200 or 503, whatever happened to the connection it went out on.
+struct timed_load {
+  std::atomic<bool> go{true};
+  std::atomic<int> answered{0};
+  std::atomic<long> slowest_ms{0};
+  std::vector<std::thread> threads;
+
+  timed_load(const cluster& c, std::vector<std::string> ids, std::vector<int> via) {
+    for (int t = 0; t < 2; ++t)
+      threads.emplace_back([this, &c, ids, via, t] {
+        auto client = testing::client_for(c.port(via[t % via.size()]));
+        client.set_read_timeout(60, 0); // a lost answer shows as the server's 31 s, not ours
+        for (std::size_t i = t; go; i += 2) {
+          auto start = clock_type::now();
+          client.Post(("/predict/" + ids[i % ids.size()]).c_str(), probe, json);
+          long ms = static_cast<long>(seconds_since(start) * 1000);
+          ++answered;
+          for (long seen = slowest_ms; ms > seen && !slowest_ms.compare_exchange_weak(seen, ms);)
+            ;
+        }
+      });
+  }
+  void stop() {
+    go = false;
+    for (auto& t : threads)
+      t.join();
+    threads.clear();
+  }
+  ~timed_load() { stop(); }
 };
 
 } // namespace
@@ -350,7 +393,65 @@ TEST_CASE("cluster: three nodes share series, survive kill -9 and SIGSTOP, refus
     CHECK(wrong.log().find("does not own") != std::string::npos);
   }
 
-  for (int i = 0; i < 3; ++i)
-    if (c.servers[i]->pid > 0)
-      CHECK_MESSAGE(c.servers[i]->stop(SIGTERM) == 0, "node ", i, " log:\n", c.servers[i]->log());
+  stop_all_cleanly(c);
+}
+
+TEST_CASE("cluster: SIGSTOP and SIGCONT again and again under load: every forwarded request is "
+          "answered, every node is served again") {
+  // Peers retry every 200 ms at most, so that while a node is stopped their
+  // connection attempts pile up in its accept backlog. On SIGCONT, CAF 0.17's
+  // BASP broker then met old and new connections under reused descriptors and
+  // could drop answers for want of a route back, silently: a forwarded
+  // request waited for its answer until its 31 s limit. The peer link now
+  // finds such requests with its pings and answers them.
+  cluster c{3, {"--cluster.reconnect-max-ms=200"}};
+  std::vector<std::string> ids;
+  for (int i = 0; i < 60; ++i) {
+    ids.push_back("stop-" + std::to_string(i));
+    auto r = testing::answer(testing::client_for(c.port(i % 3))
+                               .Post(("/fit/" + ids.back()).c_str(), testing::fit_body(6, 10), json));
+    REQUIRE_MESSAGE(r.status == 200, r.body);
+  }
+  std::mt19937 rng{2024};
+  for (int round = 0; round < 5; ++round) {
+    const int hung = round % 3;
+    std::vector<int> others;
+    for (int i = 0; i < 3; ++i)
+      if (i != hung)
+        others.push_back(i);
+    std::string hung_id;
+    for (const auto& id : ids)
+      if (c.owner(id) == static_cast<std::size_t>(hung))
+        hung_id = id;
+    timed_load load{c, ids, others};
+    auto stopped_ms = 2500 + static_cast<int>(rng() % 4000);
+    ::kill(c.servers[hung]->pid, SIGSTOP);
+    std::this_thread::sleep_for(std::chrono::milliseconds(stopped_ms));
+    ::kill(c.servers[hung]->pid, SIGCONT);
+    auto resumed = clock_type::now();
+    bool up = true;
+    for (int i = 0; i < 3; ++i)
+      up = c.wait_peers(i, 2, 30) && up;
+    double peers_back = seconds_since(resumed);
+    double served = seconds_until_served(c, others[0], others[1], hung_id, resumed);
+    load.stop();
+    MESSAGE("round ", round, ": node ", hung, " stopped ", stopped_ms, " ms; all peers up ",
+            peers_back, " s after SIGCONT, its series served ", served, " s after; ",
+            load.answered.load(), " predicts, the slowest answered in ", load.slowest_ms.load(),
+            " ms");
+    CHECK(up);
+    CHECK(served >= 0);
+    CHECK(load.slowest_ms < 15000); // a lost answer waited 31 s; a stop is noticed in ~2.5 s
+  }
+  stop_all_cleanly(c);
+}
+
+TEST_CASE("cluster: nodes stop with status 0 whenever their BASP heartbeat ticks") {
+  // CAF 0.17's BASP broker is never freed when a heartbeat tick reaches it
+  // after it stopped (see tests/lsan.supp): with a tick every 10 ms, LSan
+  // reported it at about one shutdown in four. Three rounds of two nodes.
+  for (int round = 0; round < 3; ++round) {
+    cluster c{2, {"--cluster.heartbeat-interval-ms=10"}};
+    stop_all_cleanly(c);
+  }
 }
