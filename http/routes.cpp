@@ -1,6 +1,7 @@
 #include "http/routes.hpp"
 
 #include "actors/bridge.hpp"
+#include "http/azure/routes.hpp"
 #include "http/codec.hpp"
 #include "http/openapi.hpp"
 #include "http/plot_page.hpp"
@@ -359,6 +360,7 @@ void install_routes(httplib::Server& srv, api_context& ctx) {
   for (const char* get_only : {"/healthcheck", "/plot", series, "/metrics", "/health/live",
                                "/health/ready", "/openapi.json", "/detectors"})
     refuse_other_methods(srv, get_only, "GET");
+  azure::install_azure_routes(srv); // Azure Anomaly Detector's univariate API (stateless)
 }
 
 } // namespace http
