@@ -72,13 +72,6 @@ std::size_t period_for(const series_settings& s, const std::vector<double>& x) {
   return detect_period(x, candidates);
 }
 
-double magnitude(const std::vector<double>& x) {
-  double m = 0;
-  for (double v : x)
-    m = std::max(m, std::fabs(v));
-  return m;
-}
-
 } // namespace
 
 result<entire_result> detect_entire(const detect_request& r) {
@@ -94,7 +87,7 @@ result<entire_result> detect_entire(const detect_request& r) {
     expected.push_back(fit.expected(at));
     residuals.push_back(x[at] - expected.back());
   }
-  auto verdict = judge(residuals, args.factor * fit.inflation, args.ratio, magnitude(x));
+  auto verdict = judge(residuals, args.factor * fit.inflation, args.ratio, scale_floor(x));
   entire_result out;
   out.period = static_cast<int>(period);
   out.expected = std::move(expected);
@@ -122,7 +115,7 @@ result<last_result> detect_last(const detect_request& r) {
     std::size_t at = series.position[k];
     residuals.push_back(training[at] - fit.expected(at));
   }
-  auto verdict = judge(residuals, args.factor * fit.inflation, args.ratio, magnitude(series.values));
+  auto verdict = judge(residuals, args.factor * fit.inflation, args.ratio, scale_floor(training));
   last_result out;
   out.period = static_cast<int>(period);
   out.suggested_window = static_cast<int>(period >= 2 ? 4 * period + 1 : level_window + 1);

@@ -9,24 +9,18 @@ namespace model::azure {
 
 namespace {
 
-/// The mean of each `w` (odd) neighbouring phases, around the cycle.
-std::vector<double> smoothed(const std::vector<double>& s, std::size_t w) {
-  if (w < 3)
-    return s;
+/// The median of each `w` (odd) neighbouring phases, around the cycle.
+std::vector<double> circular_median(const std::vector<double>& s, std::size_t w) {
   std::size_t p = s.size(), h = w / 2;
-  std::vector<double> out(p);
-  for (std::size_t ph = 0; ph < p; ++ph) {
-    double sum = 0;
-    for (std::size_t k = 0; k < w; ++k)
-      sum += s[(ph + p + k - h) % p];
-    out[ph] = sum / static_cast<double>(w);
-  }
-  return out;
+  if (w < 3 || p < w)
+    return s;
+  std::vector<double> padded;
+  for (std::size_t k = 0; k < p + 2 * h; ++k)
+    padded.push_back(s[(k + p - h) % p]);
+  auto m = running_median(padded, w);
+  return std::vector<double>(m.begin() + static_cast<long>(h), m.begin() + static_cast<long>(h + p));
 }
 
-/// The per-phase medians of `d`, smoothed over p / 36 neighbouring phases
-/// (long periods have many phases a few points apart, each seen in few
-/// cycles) and shifted to average 0.
 std::size_t smoothing_width(std::size_t period) {
   std::size_t w = period / 36;
   return w % 2 == 1 ? w : w + 1;
@@ -49,12 +43,31 @@ std::vector<double> phase_medians(const std::vector<double>& d, std::size_t peri
       bucket.push_back(d[i]);
     medians[ph] = median(bucket);
   }
-  auto out = smoothed(medians, smoothing_width(period));
+  auto out = circular_median(medians, smoothing_width(period));
   double mean = 0;
   for (double v : out)
     mean += v / static_cast<double>(period);
   for (double& v : out)
     v -= mean;
+  return out;
+}
+
+/// For every i, the mean of one period of x centred on i (a 2 x p moving
+/// average for an even p; at the ends the first or last full cycle): a
+/// level with the seasonal part averaged out exactly, whatever its shape.
+std::vector<double> cycle_mean(const std::vector<double>& x, std::size_t p) {
+  std::size_t n = x.size();
+  std::vector<double> sum(n + 1, 0.0), out(n);
+  for (std::size_t i = 0; i < n; ++i)
+    sum[i + 1] = sum[i] + x[i];
+  std::size_t span = p % 2 == 1 ? p : p + 1, h = span / 2; // points a centred window touches
+  for (std::size_t i = 0; i < n; ++i) {
+    std::size_t c = std::clamp(i, h, n - 1 - h), a = c - h;
+    double total = sum[a + span] - sum[a];
+    if (p % 2 == 0) // the two end points count half
+      total -= (x[a] + x[a + span - 1]) / 2;
+    out[i] = total / static_cast<double>(p);
+  }
   return out;
 }
 
@@ -90,8 +103,8 @@ decomposition decompose(const std::vector<double>& x, std::size_t period) {
     out.inflation = inflation_of(M_PI / 2 / static_cast<double>(std::min(level_window, x.size())));
     return out;
   }
-  std::size_t w = std::max(period, level_window);
-  out.seasonal = phase_medians(minus(x, running_median(x, period)), period);
+  std::size_t w = level_window;
+  out.seasonal = phase_medians(minus(x, cycle_mean(x, period)), period);
   auto z = deseasonalised(x, out.seasonal);
   out.level = local_level(z, w);
   out.seasonal = phase_medians(minus(x, out.level), period);
@@ -115,10 +128,37 @@ double severity_of(double residual, double margin) {
   return std::clamp(1 - margin / r, 0.0, 1.0);
 }
 
-band judge(const std::vector<double>& residuals, double factor, double ratio, double magnitude) {
+double residual_scale(const std::vector<double>& residuals) {
+  double mid = median(residuals);
+  double scale = robust_scale(residuals, mid);
+  std::vector<double> dev(residuals.size());
+  for (std::size_t i = 0; i < dev.size(); ++i)
+    dev[i] = std::fabs(residuals[i] - mid);
+  if (dev.empty())
+    return scale;
+  auto at = dev.begin() + static_cast<std::ptrdiff_t>(0.99 * static_cast<double>(dev.size() - 1));
+  std::nth_element(dev.begin(), at, dev.end());
+  return std::max(scale, *at / 2.576);
+}
+
+double scale_floor(const std::vector<double>& x) {
+  if (x.empty())
+    return 0;
+  std::vector<double> v = x;
+  auto q1 = v.begin() + static_cast<std::ptrdiff_t>(v.size() / 4);
+  auto q3 = v.begin() + static_cast<std::ptrdiff_t>(v.size() * 3 / 4);
+  std::nth_element(v.begin(), q3, v.end());
+  double upper = *q3;
+  std::nth_element(v.begin(), q1, q3);
+  double magnitude = 0;
+  for (double y : x)
+    magnitude = std::max(magnitude, std::fabs(y));
+  return std::max(0.01 * (upper - *q1) / 1.349, 1e-12 * magnitude);
+}
+
+band judge(const std::vector<double>& residuals, double factor, double ratio, double floor) {
   band out;
-  double scale = std::max(robust_scale(residuals, median(residuals)), 1e-12 * magnitude);
-  out.margin = factor * scale;
+  out.margin = factor * std::max(residual_scale(residuals), floor);
   auto cap = std::max<std::size_t>(1, static_cast<std::size_t>(ratio * static_cast<double>(residuals.size())));
   if (cap < residuals.size()) { // the (cap + 1)-th largest |residual| may not lie outside
     std::vector<double> size(residuals.size());

@@ -2,7 +2,8 @@
 // split into a seasonal part (one robust value per phase of the period) and a
 // level (a running median of the deseasonalised values that follows a linear
 // trend to both ends); expected = level + seasonal. Margins are a multiple of
-// the residuals' robust standard deviation set by the sensitivity, widened
+// the residuals' standard deviation, estimated robustly and from their tail
+// (so heavy-tailed noise widens them), set by the sensitivity and widened
 // when more points than maxAnomalyRatio allows would fall outside. Pure
 // functions; any thread.
 #pragma once
@@ -12,9 +13,10 @@
 
 namespace model::azure {
 
-/// Points in the level's running median when the series has no period (with
-/// one: the period, at least this).
-constexpr std::size_t level_window = 25;
+/// Points in the level's running median (of the deseasonalised values when
+/// there is a period): short, so that the level follows a shift in a few
+/// points and the last point's level is extended over 6 points at most.
+constexpr std::size_t level_window = 13;
 
 /// A fitted series: the level of every point and the seasonal value of every
 /// phase (empty without a period).
@@ -32,8 +34,9 @@ struct decomposition {
 };
 
 /// Fits `x` (at least 2 periods when period >= 2; periods below 2 mean none).
-/// Two rounds: the seasonal values are the per-phase medians of x minus a
-/// running median of one period, then of x minus the level.
+/// Two rounds: the seasonal values are the per-phase medians of x minus its
+/// moving average over one period, then of x minus the level; each phase's
+/// value is then the median of its p / 36 neighbours' around the cycle.
 decomposition decompose(const std::vector<double>& x, std::size_t period);
 
 /// The margin multiplier of a sensitivity (0-99): 2 * sqrt(100 - s), so
@@ -48,12 +51,22 @@ struct band {
   std::vector<double> severity; ///< 0 inside the band; 1 - margin / |residual| outside
 };
 
+/// The residuals' standard deviation: the larger of 1.4826 * MAD (or the mean
+/// absolute deviation's equivalent, robust_scale) and the 99th percentile of
+/// |residual - median| / 2.576. Both are the sd for normal noise; the second
+/// is larger when the tails are heavier than normal.
+double residual_scale(const std::vector<double>& residuals);
+
+/// The least scale margins are built on: 1 % of the series' spread (its
+/// interquartile range / 1.349), and at least 1e-12 of its largest |value|
+/// (so that rounding is never news). 0 for a constant series.
+double scale_floor(const std::vector<double>& x);
+
 /// The margin for `residuals` (value - expected, at the input points): the
-/// factor times their robust standard deviation times the fit's inflation
-/// (at least 1e-12 * `magnitude`, the series' largest absolute value),
-/// widened so that at most max(1, floor(ratio * n)) residuals lie outside;
-/// then each residual judged.
-band judge(const std::vector<double>& residuals, double factor, double ratio, double magnitude);
+/// factor (the sensitivity's, times the fit's inflation) times their
+/// residual_scale (at least `floor`), widened so that at most
+/// max(1, floor(ratio * n)) residuals lie outside; then each residual judged.
+band judge(const std::vector<double>& residuals, double factor, double ratio, double floor);
 
 /// The severity of a residual against a margin (0 when inside).
 double severity_of(double residual, double margin);

@@ -124,7 +124,7 @@ std::size_t best_lag(const std::vector<double>& r, const std::vector<std::size_t
 std::vector<std::size_t> candidate_periods(const grid_step& step, std::size_t n) {
   std::vector<std::size_t> out;
   auto add = [&](double p) {
-    if (p >= 2 && p * 4 <= static_cast<double>(n))
+    if (p >= 2 && p * 2 <= static_cast<double>(n))
       out.push_back(static_cast<std::size_t>(p));
   };
   if (step.gran == granularity::monthly || step.gran == granularity::yearly) {

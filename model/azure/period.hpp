@@ -14,7 +14,8 @@ namespace model::azure {
 
 /// Periods (in points) the step implies: 60 s, 1 h, 1 day, 1 week and 1 year
 /// divided by the step's length, when whole (a year's: rounded) and between 2
-/// and n / 4; for monthly steps 12 months. Ascending, no repeats.
+/// and n / 2 (two cycles: the granularity vouches for them; a period found by
+/// search needs four); for monthly steps 12 months. Ascending, no repeats.
 std::vector<std::size_t> candidate_periods(const grid_step& step, std::size_t n);
 
 /// The autocorrelation of `x` after its least-squares line is removed and its
