@@ -193,3 +193,22 @@ TEST_CASE("azure api: the endpoints answer through the real server, API key head
   auto h = testing::answer(c.Get("/healthcheck"));
   CHECK(parse(h.body)["series_trained"].GetInt() == 0);
 }
+
+TEST_CASE("azure api: /openapi.json describes the three endpoints and the versions answered") {
+  testing::live_server server;
+  auto doc = parse(testing::answer(server.client().Get("/openapi.json")).body);
+  for (const char* op : {"entire", "last", "changepoint"}) {
+    auto path = std::string{"/anomalydetector/{apiVersion}/timeseries/"} + op + "/detect";
+    REQUIRE_MESSAGE(doc["paths"].HasMember(path.c_str()), path);
+    const auto& post = doc["paths"][path.c_str()]["post"];
+    CHECK(post["responses"].HasMember("200"));
+    CHECK(post["responses"].HasMember("400"));
+  }
+  const auto& versions = doc["components"]["parameters"]["AzureApiVersion"]["schema"]["enum"];
+  CHECK(versions.Size() == 6);
+  for (const auto& v : versions.GetArray())
+    CHECK_MESSAGE(http::azure::known_version(v.GetString()), v.GetString());
+  const auto& codes = doc["components"]["schemas"]["AzureError"]["properties"]["code"]["enum"];
+  CHECK(codes.Size() == 13);
+  CHECK(doc["components"]["securitySchemes"]["AzureApiKey"]["name"] == "Ocp-Apim-Subscription-Key");
+}
