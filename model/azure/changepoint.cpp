@@ -123,6 +123,29 @@ bool stable(const std::vector<double>& y, const line_fitter& fitter, std::size_t
   return robust_scale(res, median(res)) <= 2.0 * sigma;
 }
 
+/// At every point with w points on each side: the jump between the line of
+/// the w points before it and the line of the w points from it (at the point),
+/// and each line's slope change, each divided by its standard error.
+struct scores {
+  std::vector<double> jump, level, slope;
+};
+
+scores scores_of(const line_fitter& fitter, std::size_t w, double sigma) {
+  std::size_t n = fitter.size();
+  scores s{std::vector<double>(n, 0.0), std::vector<double>(n, 0.0), std::vector<double>(n, 0.0)};
+  auto wd = static_cast<double>(w);
+  double sxx = wd * (wd * wd - 1) / 12;
+  double se_jump = sigma * std::sqrt(2 / wd + ((wd + 1) * (wd + 1) + (wd - 1) * (wd - 1)) / 4 / sxx);
+  double se_slope = sigma * std::sqrt(2 / sxx);
+  for (std::size_t i = w; i + w <= n; ++i) {
+    auto b = fitter.fit(i - w, w), a = fitter.fit(i, w);
+    s.jump[i] = a.at(static_cast<double>(i)) - b.at(static_cast<double>(i));
+    s.level[i] = std::fabs(s.jump[i]) / se_jump;
+    s.slope[i] = std::fabs(a.slope - b.slope) / se_slope;
+  }
+  return s;
+}
+
 /// Peaks of `z`: at least `bar` and the highest within w on either side (the
 /// first of equal highest).
 std::vector<bool> peaks(const std::vector<double>& z, std::size_t w, double bar) {
@@ -169,28 +192,21 @@ change_points find_change_points(const std::vector<double>& x, std::size_t perio
   if (!(sigma > 0))
     return out;
   line_fitter fitter{y};
-  auto wd = static_cast<double>(w);
-  double sxx = wd * (wd * wd - 1) / 12;
-  double se_jump = sigma * std::sqrt(2 / wd + ((wd + 1) * (wd + 1) + (wd - 1) * (wd - 1)) / 4 / sxx);
-  double se_slope = sigma * std::sqrt(2 / sxx);
-  std::vector<double> jump(n, 0.0), zl(n, 0.0), zs(n, 0.0);
-  for (std::size_t i = w; i + w <= n; ++i) {
-    auto b = fitter.fit(i - w, w), a = fitter.fit(i, w);
-    jump[i] = a.at(static_cast<double>(i)) - b.at(static_cast<double>(i));
-    zl[i] = std::fabs(jump[i]) / se_jump;
-    zs[i] = std::fabs(a.slope - b.slope) / se_slope;
-    out.score[i] = std::max(zl[i], zs[i]);
+  auto s = scores_of(fitter, w, sigma);
+  for (std::size_t i = 0; i < n; ++i) {
+    out.score[i] = std::max(s.level[i], s.slope[i]);
     out.confidence[i] = out.score[i] * out.score[i]
                         / (out.score[i] * out.score[i] + change_score * change_score);
   }
   double bar = change_score / threshold;
-  auto level = peaks(zl, w, bar), slope = peaks(zs, w, bar);
+  auto level = peaks(s.level, w, bar), slope = peaks(s.slope, w, bar);
+  double mean_bar = bar * sigma * std::sqrt(2 / static_cast<double>(w));
   for (std::size_t i = w; i + w <= n; ++i) {
     bool holds = (level[i] || slope[i]) && stable(y, fitter, i - w, w, sigma)
                  && stable(y, fitter, i, w, sigma);
     if (level[i]) // a level shift that lasts
-      out.change[i] = holds && persists(y, fitter.fit(i - w, w), i, w, jump[i])
-                      && !reversed(fitter, i, w, jump[i], bar * sigma * std::sqrt(2 / wd));
+      out.change[i] = holds && persists(y, fitter.fit(i - w, w), i, w, s.jump[i])
+                      && !reversed(fitter, i, w, s.jump[i], mean_bar);
     else if (slope[i]) // a change of trend, not the side of a level shift's window
       out.change[i] = holds && !near(level, i, w);
   }
