@@ -236,3 +236,23 @@ TEST_CASE("azure detect: 8,640 points, periodic or not, are answered for every o
     CHECK(detect_change_points(as_changepoint(r)).ok());
   }
 }
+
+TEST_CASE("azure detect: values at the float range's edge give finite answers") {
+  auto r = seasonal(500, 10, 12);
+  for (std::size_t i = 0; i < r.series.size(); ++i)
+    r.series[i].value = (i % 2 ? 3.4e38 : -3.4e38) * (i % 7 == 0 ? 1 : 0.5);
+  auto e = detect_entire(r);
+  REQUIRE(e.ok());
+  for (std::size_t i = 0; i < r.series.size(); ++i) {
+    REQUIRE(std::isfinite(e.value().expected[i]));
+    REQUIRE(std::isfinite(e.value().upper_margin[i]));
+    REQUIRE(std::isfinite(e.value().severity[i]));
+  }
+  auto l = detect_last(r);
+  REQUIRE(l.ok());
+  CHECK(std::isfinite(l.value().expected + l.value().upper_margin));
+  auto c = detect_change_points(as_changepoint(r));
+  REQUIRE(c.ok());
+  for (double v : c.value().confidence)
+    REQUIRE(std::isfinite(v));
+}
