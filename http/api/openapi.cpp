@@ -119,11 +119,57 @@ constexpr std::string_view document = R"json({
     },
     "/openapi.json": {
       "get": {"operationId": "openapi", "summary": "This document", "responses": {"200": {"description": "OpenAPI 3 document", "content": {"application/json": {"schema": {"type": "object"}}}}}}
+    },
+    "/anomalydetector/{apiVersion}/timeseries/entire/detect": {
+      "post": {
+        "operationId": "azureDetectEntireSeries",
+        "summary": "Azure Anomaly Detector (univariate): judge every point of the series against a fit of the whole series. Stateless; nothing is stored",
+        "parameters": [{"$ref": "#/components/parameters/AzureApiVersion"}],
+        "security": [{}, {"AzureApiKey": []}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AzureDetectRequest"}}}},
+        "responses": {
+          "200": {"description": "One entry per input point", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AzureEntireResponse"}}}},
+          "400": {"$ref": "#/components/responses/AzureError"},
+          "404": {"$ref": "#/components/responses/AzureError"}
+        }
+      }
+    },
+    "/anomalydetector/{apiVersion}/timeseries/last/detect": {
+      "post": {
+        "operationId": "azureDetectLastPoint",
+        "summary": "Azure Anomaly Detector (univariate): judge the last point against a fit of the points before it",
+        "parameters": [{"$ref": "#/components/parameters/AzureApiVersion"}],
+        "security": [{}, {"AzureApiKey": []}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AzureDetectRequest"}}}},
+        "responses": {
+          "200": {"description": "The last point's verdict", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AzureLastResponse"}}}},
+          "400": {"$ref": "#/components/responses/AzureError"},
+          "404": {"$ref": "#/components/responses/AzureError"}
+        }
+      }
+    },
+    "/anomalydetector/{apiVersion}/timeseries/changepoint/detect": {
+      "post": {
+        "operationId": "azureDetectChangePoint",
+        "summary": "Azure Anomaly Detector (univariate): level or trend shifts that hold for stableTrendWindow points",
+        "parameters": [{"$ref": "#/components/parameters/AzureApiVersion"}],
+        "security": [{}, {"AzureApiKey": []}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AzureChangePointRequest"}}}},
+        "responses": {
+          "200": {"description": "One entry per input point", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AzureChangePointResponse"}}}},
+          "400": {"$ref": "#/components/responses/AzureError"},
+          "404": {"$ref": "#/components/responses/AzureError"}
+        }
+      }
     }
   },
   "components": {
+    "securitySchemes": {
+      "AzureApiKey": {"type": "apiKey", "in": "header", "name": "Ocp-Apim-Subscription-Key", "description": "Accepted and not checked yet (the server has no credentials)"}
+    },
     "parameters": {
-      "SeriesId": {"name": "series_id", "in": "path", "required": true, "description": "1-128 bytes of [A-Za-z0-9._:-], not containing '..'", "schema": {"type": "string", "maxLength": 128, "pattern": "^[A-Za-z0-9._:-]+$"}}
+      "SeriesId": {"name": "series_id", "in": "path", "required": true, "description": "1-128 bytes of [A-Za-z0-9._:-], not containing '..'", "schema": {"type": "string", "maxLength": 128, "pattern": "^[A-Za-z0-9._:-]+$"}},
+      "AzureApiVersion": {"name": "apiVersion", "in": "path", "required": true, "description": "Any version with the univariate shapes; others get 404", "schema": {"type": "string", "enum": ["v1.0", "v1.1-preview", "v1.1-preview.1", "v1.1-preview.2", "v1.1", "v1.2-preview"]}}
     },
     "responses": {
       "Error": {"description": "The request was refused", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
@@ -132,7 +178,12 @@ constexpr std::string_view document = R"json({
         "headers": {"Retry-After": {"schema": {"type": "integer"}}},
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
       },
-      "Status": {"description": "Status", "content": {"application/json": {"schema": {"type": "object", "properties": {"status": {"type": "string"}, "reason": {"type": "string"}}, "required": ["status"]}}}}
+      "Status": {"description": "Status", "content": {"application/json": {"schema": {"type": "object", "properties": {"status": {"type": "string"}, "reason": {"type": "string"}}, "required": ["status"]}}}},
+      "AzureError": {
+        "description": "Refused (400), or an unknown API version (404); nothing was computed",
+        "headers": {"x-ms-error-code": {"schema": {"type": "string"}, "description": "The body's code"}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AzureError"}}}
+      }
     },
     "schemas": {
       "FitRequest": {
@@ -206,7 +257,46 @@ constexpr std::string_view document = R"json({
           "next": {"type": "string", "nullable": true, "description": "pass as `after` for the next page; null on the last page"}
         }
       },
-      "Error": {"type": "object", "required": ["detail"], "properties": {"detail": {"type": "string"}}}
+      "Error": {"type": "object", "required": ["detail"], "properties": {"detail": {"type": "string"}}},
+      "AzurePoint": {"type": "object", "required": ["value"], "properties": {
+        "timestamp": {"type": "string", "format": "date-time", "description": "ISO 8601; required unless granularity is none; ascending, unique, on the granularity's grid"},
+        "value": {"type": "number", "description": "Finite, within the float range"}}},
+      "AzureDetectRequest": {"type": "object", "required": ["series"], "properties": {
+        "series": {"type": "array", "minItems": 12, "maxItems": 8640, "items": {"$ref": "#/components/schemas/AzurePoint"}, "description": "12-8,640 points (at least 4 periods when period is given)"},
+        "granularity": {"type": "string", "enum": ["yearly", "monthly", "weekly", "daily", "hourly", "minutely", "secondly", "microsecond", "none"], "description": "Default none: the points are taken as they are"},
+        "customInterval": {"type": "integer", "minimum": 1, "description": "Granularity units per point (default 1)"},
+        "period": {"type": "integer", "minimum": 0, "description": "Points per cycle; absent: detected; 0: none"},
+        "maxAnomalyRatio": {"type": "number", "minimum": 0, "exclusiveMinimum": true, "maximum": 0.5, "exclusiveMaximum": true, "description": "Default 0.25"},
+        "sensitivity": {"type": "integer", "minimum": 0, "maximum": 99, "description": "Default 95; margins are 2 * sqrt(100 - sensitivity) residual standard deviations"},
+        "imputeMode": {"type": "string", "enum": ["auto", "previous", "linear", "fixed", "zero", "notFill"], "description": "How gaps in the grid are filled (default auto: linear)"},
+        "imputeFixedValue": {"type": "number", "description": "Required by imputeMode fixed"}}},
+      "AzureChangePointRequest": {"type": "object", "required": ["series", "granularity"], "properties": {
+        "series": {"type": "array", "minItems": 12, "maxItems": 8640, "items": {"$ref": "#/components/schemas/AzurePoint"}},
+        "granularity": {"type": "string", "enum": ["yearly", "monthly", "weekly", "daily", "hourly", "minutely", "secondly", "microsecond"]},
+        "customInterval": {"type": "integer", "minimum": 1},
+        "period": {"type": "integer", "minimum": 0},
+        "stableTrendWindow": {"type": "integer", "minimum": 3, "description": "Points the new level or trend must hold (default 10; at most half the series)"},
+        "threshold": {"type": "number", "minimum": 0, "exclusiveMinimum": true, "maximum": 1, "description": "Default 0.99; lower finds fewer change points"}}},
+      "AzureEntireResponse": {"type": "object", "required": ["period", "expectedValues", "upperMargins", "lowerMargins", "isAnomaly", "isNegativeAnomaly", "isPositiveAnomaly", "severity"], "properties": {
+        "period": {"type": "integer", "description": "0: none"},
+        "expectedValues": {"type": "array", "items": {"type": "number"}},
+        "upperMargins": {"type": "array", "items": {"type": "number"}},
+        "lowerMargins": {"type": "array", "items": {"type": "number"}},
+        "isAnomaly": {"type": "array", "items": {"type": "boolean"}, "description": "Outside expected -/+ margin"},
+        "isNegativeAnomaly": {"type": "array", "items": {"type": "boolean"}},
+        "isPositiveAnomaly": {"type": "array", "items": {"type": "boolean"}},
+        "severity": {"type": "array", "items": {"type": "number"}, "description": "0 inside the margins; 1 - margin / |value - expected| outside"}}},
+      "AzureLastResponse": {"type": "object", "required": ["period", "suggestedWindow", "expectedValue", "upperMargin", "lowerMargin", "isAnomaly", "isNegativeAnomaly", "isPositiveAnomaly"], "properties": {
+        "period": {"type": "integer"}, "suggestedWindow": {"type": "integer", "description": "4 periods + 1, or 14 without a period"},
+        "expectedValue": {"type": "number"}, "upperMargin": {"type": "number"}, "lowerMargin": {"type": "number"},
+        "isAnomaly": {"type": "boolean"}, "isNegativeAnomaly": {"type": "boolean"}, "isPositiveAnomaly": {"type": "boolean"}, "severity": {"type": "number"}}},
+      "AzureChangePointResponse": {"type": "object", "required": ["period", "isChangePoint", "confidenceScores"], "properties": {
+        "period": {"type": "integer"},
+        "isChangePoint": {"type": "array", "items": {"type": "boolean"}},
+        "confidenceScores": {"type": "array", "items": {"type": "number"}, "description": "z^2 / (z^2 + 5.5^2) of the shift's score z, in [0, 1)"}}},
+      "AzureError": {"type": "object", "required": ["code", "message"], "properties": {
+        "code": {"type": "string", "enum": ["InvalidCustomInterval", "BadArgument", "InvalidGranularity", "InvalidPeriod", "InvalidModelArgument", "InvalidSeries", "InvalidJsonFormat", "RequiredGranularity", "RequiredSeries", "InvalidImputeMode", "InvalidImputeFixedValue", "NotFound", "MethodNotAllowed"]},
+        "message": {"type": "string"}}}
     }
   }
 })json";

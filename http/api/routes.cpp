@@ -5,6 +5,7 @@
 #include "http/pages/plot_page.hpp"
 #include "http/api/query.hpp"
 #include "http/server/exchange.hpp"
+#include "http/azure/routes.hpp"
 #include "model/request_params.hpp"
 #include "model/series_id.hpp"
 
@@ -382,6 +383,7 @@ void install_routes(httplib::Server& srv, api_context& ctx) {
   for (const char* get_only : {"/healthcheck", "/plot", series, "/metrics", "/health/live",
                                "/health/ready", "/openapi.json", "/detectors"})
     refuse_other_methods(srv, get_only, "GET");
+  azure::install_azure_routes(srv); // Azure Anomaly Detector's univariate API (stateless)
 }
 
 } // namespace http
