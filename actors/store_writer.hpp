@@ -33,11 +33,12 @@ struct store_counters {
 /// `overloaded` when the transaction would start after the item's deadline
 /// (Unix ms, 0 none). `record.version` of the item is ignored.
 /// (save_atom, checkpoint): an online detector's state, saved with the next
-/// flush (the latest per version wins; no reply: a lost checkpoint costs
-/// learning, never a fit).
+/// flush (the latest per version wins). Sent, it gets no reply (a lost
+/// checkpoint costs learning, never a fit); asked, it is answered once stored
+/// (true) or failed (false), so that a passivating series exits only then.
 using store_writer_actor = caf::typed_actor<
   caf::replies_to<commit_atom, model::commit_item, int64_t>::with<uint32_t>,
-  caf::reacts_to<save_atom, model::checkpoint_item>,
+  caf::replies_to<save_atom, model::checkpoint_item>::with<bool>,
   caf::reacts_to<flush_atom>>;
 
 /// Spawns the writer (detached) owning `db`. A transaction holds at most
