@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -194,7 +195,9 @@ struct child_server {
   pid_t pid = -1;
   int port = -1;
 
-  child_server(const std::string& data, std::vector<std::string> extra = {})
+  /// `max_files`, when not 0, is the child's hard and soft limit of open files.
+  child_server(const std::string& data, std::vector<std::string> extra = {},
+               rlim_t max_files = 0)
     : data_dir(data), log_path(data + ".log") {
     const char* bin = std::getenv("MODEL_SERVER_BIN");
     std::vector<std::string> args{bin ? bin : "model_server", "--port=0", "--host=127.0.0.1",
@@ -204,6 +207,10 @@ struct child_server {
     pid = ::fork();
     if (pid == 0) {
       ::prctl(PR_SET_PDEATHSIG, SIGKILL); // a crashed test leaves no server behind
+      if (max_files != 0) {
+        rlimit lim{max_files, max_files};
+        ::setrlimit(RLIMIT_NOFILE, &lim);
+      }
       std::freopen(log_path.c_str(), "w", stderr);
       std::vector<char*> argv;
       for (auto& a : args)
@@ -274,6 +281,14 @@ struct store_lock {
   }
   ~store_lock() { release(); }
 };
+
+/// The value of the Prometheus sample whose line starts with `name` in the
+/// text of /metrics (fails the test when there is none).
+inline double metric(const std::string& text, const std::string& name) {
+  auto pos = text.find("\n" + name + " ");
+  REQUIRE_MESSAGE(pos != std::string::npos, name);
+  return std::stod(text.substr(pos + name.size() + 2));
+}
 
 /// Waits (polling /metrics every 10 ms, at most 30 s) until exactly `n`
 /// requests are at the server's workers. False when that never happened.

@@ -194,6 +194,7 @@ TEST_CASE("errors: a fit whose transaction outlasts its deadline is answered 504
   cfg.test_commit_delay_ms = 3000;
   testing::live_server server{cfg};
   auto c = server.client();
+  c.set_keep_alive(true); // the late reply must not answer the next request on this connection
   auto start = std::chrono::steady_clock::now();
   auto fit = testing::answer(c.Post("/fit/slow", testing::fit_body(), json));
   MESSAGE("slow transaction answered after ",
