@@ -5,7 +5,7 @@
 # computed by dpkg-shlibdeps from the binary's shared libraries, plus adduser.
 install(TARGETS model_server RUNTIME DESTINATION bin)
 install(FILES ${CMAKE_SOURCE_DIR}/packaging/model_server.ini DESTINATION /etc/model_server)
-install(FILES ${CMAKE_SOURCE_DIR}/packaging/model_server.service DESTINATION lib/systemd/system)
+install(FILES ${CMAKE_SOURCE_DIR}/packaging/model_server.service DESTINATION /lib/systemd/system)
 install(FILES ${CMAKE_SOURCE_DIR}/LICENSE DESTINATION share/doc/model-server RENAME copyright)
 
 set(CPACK_GENERATOR DEB)
@@ -14,11 +14,10 @@ set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_PACKAGE_CONTACT "the model_server authors")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "time-series anomaly-detection server")
-set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "time-series anomaly-detection server
- model_server trains a model version per series (POST /fit/{id}) and answers
- whether new points are anomalous (POST /predict/{id}), with one actor per
- series and every fit committed to an embedded SQLite store before it is
- acknowledged. Runs as the model_server systemd service.")
+set(CPACK_PACKAGE_DESCRIPTION "model_server trains a model version per series (POST /fit/{id}) and
+answers whether new points are anomalous (POST /predict/{id}), with one actor
+per series and every fit committed to an embedded SQLite store before it is
+acknowledged. Runs as the model_server systemd service.")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)

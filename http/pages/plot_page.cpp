@@ -297,10 +297,8 @@ std::string svg(const actors::version_points& vp,
     for (const auto& line : {up, down})
       if (!line.empty())
         guides += "<path d='" + line + "' fill='none' stroke='#d62728' stroke-dasharray='6 4'/>";
-    guides += "<text x='" + num(width - right - 4) + "' y='" + num(top + 14)
-              + "' text-anchor='end' fill='#d62728'>bounds per phase of the period</text>";
     keys.push_back({legend_item::line, "#d62728", "6 4",
-                    "upper and lower bounds of each point's phase of the period"});
+                    "bounds per phase of the period: each point is judged by its phase's"});
   } else if (model::is_online(r.detector)) {
     // The bounds as they were learned over the training points (judged before
     // each), at the drawn points; then the band it has now.
@@ -324,9 +322,6 @@ std::string svg(const actors::version_points& vp,
         guides += "<path d='" + line + "' fill='none' stroke='#d62728' stroke-dasharray='6 4'/>";
     if (!mid.empty())
       guides += "<path d='" + mid + "' fill='none' stroke='#2ca02c' stroke-dasharray='2 3'/>";
-    guides += "<text x='" + num(width - right - 4) + "' y='" + num(top + 14)
-              + "' text-anchor='end' fill='#d62728'>bounds as learned over the training "
-                "points; the band: now</text>";
     double top_v = b.upper.value_or(f.v1), bottom_v = b.lower.value_or(f.v0);
     guides += "<rect x='" + num(left) + "' y='" + num(f.y(top_v)) + "' width='"
               + num(width - left - right) + "' height='" + num(f.y(bottom_v) - f.y(top_v))

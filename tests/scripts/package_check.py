@@ -17,7 +17,8 @@ checks:
     links (objdump's NEEDED, found with ldconfig, owned per dpkg -S);
   - the unpacked binary, run with the packaged ini on a free port and a
     temporary data directory, answers /health/ready 200 and stops with
-    status 0 on SIGTERM.
+    status 0 on SIGTERM; with every commented-out option of the ini turned
+    on, it starts too.
 Exits 0 when all hold, 1 with one line per failure otherwise.
 """
 import configparser
@@ -120,6 +121,25 @@ def check_runs(tree, work):
             fail(f"the unpacked binary exited {code} on SIGTERM:\n{f.read()}")
 
 
+def check_every_option(tree, work):
+    """The packaged ini with every commented-out option turned on (at the
+    defaults it gives) is accepted: an unknown key or a wrongly typed value
+    would stop the start with exit 2."""
+    with open(os.path.join(tree, "etc/model_server/model_server.ini")) as f:
+        text = re.sub(r"^;([a-z][a-z-]*=)", r"\1", f.read(), flags=re.M)
+    turned_on = len(re.findall(r"^[a-z][a-z-]*=", text, re.M))
+    path = os.path.join(work, "every-option.ini")
+    with open(path, "w") as f:
+        f.write(text)
+    proc, port, _ = start(os.path.join(tree, "usr/bin/model_server"),
+                          ["--config-file=" + path, "--data-dir=" + os.path.join(work, "data2")],
+                          os.path.join(work, "every-option.log"))
+    proc.send_signal(signal.SIGTERM)
+    if proc.wait(timeout=60) != 0:
+        fail("the packaged ini with every option turned on: the server did not stop cleanly")
+    print(f"the packaged ini with all {turned_on} options turned on is accepted")
+
+
 def main():
     args = sys.argv[1:]
     t0 = time.monotonic()
@@ -172,6 +192,7 @@ def main():
             if package and package not in names:
                 fail(f"Depends does not name {package}, which provides {soname}")
         check_runs(tree, work)
+        check_every_option(tree, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"package_check: {len(failures)} failure(s) in {time.monotonic() - t0:.1f}s")
