@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "http/pages/time_axis.hpp"
 #include "model/downsample.hpp"
 
 namespace http {
@@ -142,104 +143,24 @@ std::string legend(const std::vector<legend_item>& items) {
   return out + "</ul>";
 }
 
-/// Steps of the time axis, in seconds: round seconds, minutes, hours, days
-/// and weeks. Longer spans step by calendar months, then years.
-constexpr int64_t time_steps[] = {1,     2,     5,     10,    15,     30,     60,     120,
-                                  300,   600,   900,   1800,  3600,   7200,   10800,  21600,
-                                  43200, 86400, 172800, 604800, 1209600};
-constexpr int max_time_ticks = 8;
-/// The time axis is drawn for times from 1970 to 9999 (gmtime's safe range).
-constexpr double last_drawn_time = 253402300799.0;
-
-std::tm utc_tm(int64_t ts) {
-  std::time_t t = static_cast<std::time_t>(ts);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  return tm;
-}
-
-std::string format_tm(const std::tm& tm, const char* format) {
-  char buf[32];
-  std::strftime(buf, sizeof buf, format, &tm);
-  return buf;
-}
-
-/// Round times in [t0, t1] (UTC): multiples of a step from time_steps, or
-/// the first days of every `months` months, or of every `years` years.
-std::vector<int64_t> time_tick_values(double t0, double t1, int64_t& step_s, int& months) {
-  std::vector<int64_t> out;
-  double span = t1 - t0;
-  step_s = 0;
-  months = 0;
-  for (int64_t step : time_steps)
-    if (span / static_cast<double>(step) <= max_time_ticks) {
-      step_s = step;
-      break;
-    }
-  if (step_s > 0) {
-    auto first = static_cast<int64_t>(std::ceil(t0 / static_cast<double>(step_s))) * step_s;
-    for (int64_t t = first; t <= t1 && out.size() <= max_time_ticks + 1; t += step_s)
-      out.push_back(t);
-    return out;
-  }
-  double span_months = span / (30.44 * 86400);
-  for (int m : {1, 2, 3, 6, 12, 24, 60, 120, 240, 600, 1200, 2400})
-    if (span_months / m <= max_time_ticks) {
-      months = m;
-      break;
-    }
-  if (months == 0)
-    months = 12000;
-  auto tm = utc_tm(static_cast<int64_t>(std::ceil(t0)));
-  int index = (tm.tm_year + 1900) * 12 + tm.tm_mon;
-  if (tm.tm_mday != 1 || tm.tm_hour != 0 || tm.tm_min != 0 || tm.tm_sec != 0)
-    ++index; // the next month's first day
-  index = (index + months - 1) / months * months;
-  for (int k = 0; k <= max_time_ticks + 1; ++k, index += months) {
-    std::tm at{};
-    at.tm_year = index / 12 - 1900;
-    at.tm_mon = index % 12;
-    at.tm_mday = 1;
-    auto t = static_cast<int64_t>(timegm(&at));
-    if (static_cast<double>(t) > t1)
-      break;
-    out.push_back(t);
-  }
-  return out;
-}
-
-/// The time axis: round UTC times (minutes, hours, days, months or years by
-/// the span), each with a tick, a faint grid line and a label; the date (or
-/// year) under the first label and wherever it changes; the span's ends in
-/// the caption.
+/// The time axis: a tick, a faint grid line and a label at each round UTC
+/// time (time_axis.hpp), the date or year under the first label and wherever
+/// it changes, and the span's ends in the caption.
 std::string x_ticks(const frame& f) {
-  std::string caption = "time (UTC): " + utc(static_cast<int64_t>(f.t0)) + " to "
-                        + utc(static_cast<int64_t>(f.t1));
   std::string out = "<text x='" + num((left + width - right) / 2) + "' y='"
-                    + num(height - bottom + 50) + "' text-anchor='middle' fill='#444'>" + caption
+                    + num(height - bottom + 50) + "' text-anchor='middle' fill='#444'>time (UTC): "
+                    + utc(static_cast<int64_t>(f.t0)) + " to " + utc(static_cast<int64_t>(f.t1))
                     + "</text>";
-  if (!(f.t0 >= 0 && f.t1 <= last_drawn_time))
-    return out;
-  int64_t step = 0;
-  int months = 0;
-  auto ticks = time_tick_values(f.t0, f.t1, step, months);
-  const char* main_format = months >= 12 ? "%Y" : months > 0 ? "%b" : step >= 86400 ? "%b %d"
-                          : step >= 60 ? "%H:%M" : "%H:%M:%S";
-  const char* context_format = months >= 12 ? "" : months > 0 || step >= 86400 ? "%Y" : "%Y-%m-%d";
-  std::string last_context;
-  for (auto t : ticks) {
-    auto tm = utc_tm(t);
-    auto x = num(f.x(static_cast<double>(t)));
+  for (const auto& tick : time_ticks(f.t0, f.t1)) {
+    auto x = num(f.x(static_cast<double>(tick.t)));
     out += "<line x1='" + x + "' x2='" + x + "' y1='" + num(top) + "' y2='" + num(height - bottom)
            + "' stroke='#eee'/><line x1='" + x + "' x2='" + x + "' y1='" + num(height - bottom)
            + "' y2='" + num(height - bottom + 4) + "' stroke='#444'/><text class='time-tick' x='"
-           + x + "' y='" + num(height - bottom + 16) + "' text-anchor='middle'>"
-           + format_tm(tm, main_format) + "</text>";
-    auto context = format_tm(tm, context_format);
-    if (!context.empty() && context != last_context)
+           + x + "' y='" + num(height - bottom + 16) + "' text-anchor='middle'>" + tick.label
+           + "</text>";
+    if (!tick.context.empty())
       out += "<text x='" + x + "' y='" + num(height - bottom + 30) + "' text-anchor='middle' "
-             "fill='#666'>" + context + "</text>";
-    last_context = context;
+             "fill='#666'>" + tick.context + "</text>";
   }
   return out;
 }

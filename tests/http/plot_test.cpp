@@ -4,6 +4,7 @@
 
 #include <regex>
 
+#include "http/pages/time_axis.hpp"
 #include "tests/support.hpp"
 
 namespace {
@@ -81,4 +82,22 @@ TEST_CASE("plot: the legend names every kind of mark the chart draws") {
   CHECK(online.find("the band now") != std::string::npos);
   auto quiet = legend(plot_of(c, "quiet", 3, 60)); // 10, 11, 12: nothing outside
   CHECK(quiet.find("outside the bounds") == std::string::npos);
+}
+
+TEST_CASE("time axis: seconds to decades, and nothing outside 1970..9999") {
+  auto labels = [](double t0, double t1) {
+    std::vector<std::string> out;
+    for (const auto& t : http::time_ticks(t0, t1))
+      out.push_back(t.label + (t.context.empty() ? "" : "/" + t.context));
+    return out;
+  };
+  CHECK(labels(0, 20) == std::vector<std::string>{"00:00:00/1970-01-01", "00:00:05", "00:00:10",
+                                                  "00:00:15", "00:00:20"});
+  CHECK(labels(0, 100 * 365.25 * 86400)
+        == std::vector<std::string>{"1980", "2000", "2020", "2040", "2060"});
+  CHECK(labels(86399, 86401) == std::vector<std::string>{"23:59:59/1970-01-01", "00:00:00/1970-01-02",
+                                                         "00:00:01"});
+  CHECK(http::time_ticks(-5, 10).empty());
+  CHECK(http::time_ticks(0, 1e12).empty());
+  CHECK(http::time_ticks(10, 5).empty());
 }
