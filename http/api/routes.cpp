@@ -2,6 +2,7 @@
 
 #include "http/api/codec.hpp"
 #include "http/api/openapi.hpp"
+#include "http/pages/docs_page.hpp"
 #include "http/pages/plot_page.hpp"
 #include "http/api/query.hpp"
 #include "http/server/exchange.hpp"
@@ -339,6 +340,38 @@ void handle_openapi(api_context&, const httplib::Request&, httplib::Response& re
   res.set_content(doc.data(), doc.size(), json);
 }
 
+void handle_docs(api_context&, const httplib::Request&, httplib::Response& res) {
+  static const std::string page = render_docs_page(openapi_json());
+  res.set_content(page, "text/html; charset=utf-8");
+}
+
+/// cpp-httplib's server as install_routes sees it: Get and Post install a
+/// route and record it; anything else (the 405 refusals) reaches the server
+/// through the conversion, unrecorded.
+class recording_server {
+public:
+  recording_server(httplib::Server& srv, std::vector<route_info>& out) : srv_(srv), out_(out) {}
+  operator httplib::Server&() const { return srv_; }
+  template <class Handler>
+  void Get(const std::string& pattern, Handler handler) {
+    record("GET", pattern);
+    srv_.Get(pattern, std::move(handler));
+  }
+  template <class Handler>
+  void Post(const std::string& pattern, Handler handler) {
+    record("POST", pattern);
+    srv_.Post(pattern, std::move(handler));
+  }
+  /// Records a route installed elsewhere (the Azure routes).
+  void record(std::string method, std::string pattern) {
+    out_.push_back({std::move(method), std::move(pattern)});
+  }
+
+private:
+  httplib::Server& srv_;
+  std::vector<route_info>& out_;
+};
+
 /// Answers 405 for every method but `allowed` on `pattern`.
 void refuse_other_methods(httplib::Server& srv, const char* pattern, const char* allowed) {
   auto refuse = [allowed](const httplib::Request& req, httplib::Response& res) {
@@ -357,7 +390,9 @@ void refuse_other_methods(httplib::Server& srv, const char* pattern, const char*
 
 } // namespace
 
-void install_routes(httplib::Server& srv, api_context& ctx) {
+std::vector<route_info> install_routes(httplib::Server& server, api_context& ctx) {
+  std::vector<route_info> installed;
+  recording_server srv{server, installed};
   auto bind = [&ctx](auto handler) {
     return [&ctx, handler](const httplib::Request& req, httplib::Response& res) {
       handler(ctx, req, res);
@@ -378,12 +413,16 @@ void install_routes(httplib::Server& srv, api_context& ctx) {
   srv.Get("/health/ready", bind(handle_ready));
   srv.Get("/openapi.json", bind(handle_openapi));
   srv.Get("/detectors", bind(handle_detectors));
+  srv.Get("/docs", bind(handle_docs));
   refuse_other_methods(srv, fit, "POST");
   refuse_other_methods(srv, predict, "POST");
   for (const char* get_only : {"/healthcheck", "/plot", series, "/metrics", "/health/live",
-                               "/health/ready", "/openapi.json", "/detectors"})
+                               "/health/ready", "/openapi.json", "/detectors", "/docs"})
     refuse_other_methods(srv, get_only, "GET");
-  azure::install_azure_routes(srv); // Azure Anomaly Detector's univariate API (stateless)
+  // Azure Anomaly Detector's univariate API (stateless)
+  for (auto& pattern : azure::install_azure_routes(srv))
+    srv.record("POST", std::move(pattern));
+  return installed;
 }
 
 } // namespace http

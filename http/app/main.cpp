@@ -1,7 +1,8 @@
 // model_server: reads the configuration, starts the actors and the HTTP
 // listener, serves until SIGTERM or SIGINT, then drains and exits 0 (or 3 when
 // the drain timeout cut requests off; 4 when a store actor stopped; 2 for a bad
-// configuration, 1 when the store or the port is unusable).
+// configuration, 1 when the store or the port is unusable). `--version`
+// prints the version and the build's git commit.
 #include <sys/resource.h>
 
 #include <atomic>
@@ -12,6 +13,7 @@
 
 #include <caf/all.hpp>
 
+#include "http/app/build_info.hpp"
 #include "http/app/config.hpp"
 #include "http/app/service.hpp"
 
@@ -45,6 +47,12 @@ void raise_file_limit() {
 } // namespace
 
 int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i)
+    if (std::string_view{argv[i]} == "--version") {
+      std::cout << "model_server " << http::build_version() << " (commit "
+                << http::build_commit() << ")\n";
+      return 0;
+    }
   auto signals = block_stop_signals();
   raise_file_limit();
   // Past a file-size limit (RLIMIT_FSIZE) a write fails with EFBIG and also

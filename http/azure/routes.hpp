@@ -10,6 +10,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <httplib.h>
 
@@ -36,7 +37,8 @@ reply handle_changepoint(std::string_view version, std::string_view body);
 
 /// Registers the three endpoints (and 405 with Allow: POST for other methods
 /// on their paths). The Ocp-Apim-Subscription-Key header is accepted and not
-/// checked: there are no credentials to check it against yet.
-void install_azure_routes(httplib::Server& srv);
+/// checked: there are no credentials to check it against yet. Returns the
+/// POST patterns installed.
+std::vector<std::string> install_azure_routes(httplib::Server& srv);
 
 } // namespace http::azure

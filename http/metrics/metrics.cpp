@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "http/app/build_info.hpp"
+
 namespace http {
 
 namespace {
@@ -66,6 +68,10 @@ void http_metrics::observe(endpoint e, int status, uint64_t us) {
 std::string http_metrics::render(const actors::series_counters& series,
                                  const actors::store_counters& store) const {
   std::string out;
+  header(out, "model_server_build_info", "gauge",
+         "Always 1; its labels are the version and the git commit of this binary.");
+  sample(out, std::string{"model_server_build_info{version=\""} + std::string{build_version()}
+                + "\",commit=\"" + std::string{build_commit()} + "\"}", 1);
   header(out, "model_server_requests_total", "counter", "HTTP requests by endpoint and status.");
   for (std::size_t e = 0; e < endpoints; ++e)
     for (std::size_t s = 0; s <= statuses.size(); ++s)
