@@ -25,6 +25,7 @@ struct store_counters {
   std::atomic<uint64_t> failures{0};     ///< transactions that failed
   std::atomic<uint64_t> commit_us_sum{0};///< total time spent in transactions
   std::atomic<bool> down{false};         ///< a store actor died: the store is unusable
+  std::atomic<int64_t> committing{0};    ///< fits in the transaction running now (0: none)
 };
 
 /// Replies with the version the store gave the item inside its transaction

@@ -290,32 +290,34 @@ inline double metric(const std::string& text, const std::string& name) {
   return std::stod(text.substr(pos + name.size() + 2));
 }
 
-/// Waits (polling /metrics every 10 ms, at most 30 s) until exactly `n`
-/// requests are at the server's workers. False when that never happened.
-inline bool wait_for_in_flight(httplib::Client& c, int n) {
-  for (int i = 0; i < 3000; ++i) {
-    auto r = c.Get("/metrics");
-    if (r && r->body.find("model_server_in_flight_requests " + std::to_string(n) + "\n")
-               != std::string::npos)
-      return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return false;
-}
-
 /// Polls /metrics (every 10 ms, for at most 30 s) until the unlabelled metric
-/// `name` is at most `most`; false if it never was.
-inline bool wait_for_metric_at_most(httplib::Client& c, const std::string& name, double most) {
+/// `name` satisfies `ok(value)`; false if it never did.
+template <class Ok>
+bool wait_for_metric(httplib::Client& c, const std::string& name, Ok ok) {
   for (int i = 0; i < 3000; ++i) {
     auto r = c.Get("/metrics");
     if (r) {
       auto at = r->body.find("\n" + name + " ");
-      if (at != std::string::npos && std::stod(r->body.substr(at + name.size() + 2)) <= most)
+      if (at != std::string::npos && ok(std::stod(r->body.substr(at + name.size() + 2))))
         return true;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return false;
+}
+
+/// Waits (polling /metrics every 10 ms, at most 30 s) until exactly `n`
+/// requests are at the server's workers. False when that never happened.
+inline bool wait_for_in_flight(httplib::Client& c, int n) {
+  return wait_for_metric(c, "model_server_in_flight_requests", [n](double v) { return v == n; });
+}
+
+inline bool wait_for_metric_at_least(httplib::Client& c, const std::string& name, double least) {
+  return wait_for_metric(c, name, [least](double v) { return v >= least; });
+}
+
+inline bool wait_for_metric_at_most(httplib::Client& c, const std::string& name, double most) {
+  return wait_for_metric(c, name, [most](double v) { return v <= most; });
 }
 
 /// A valid fit body with `n` points whose values vary around `base`.

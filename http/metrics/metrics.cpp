@@ -132,6 +132,10 @@ std::string http_metrics::render(const actors::series_counters& series,
   header(out, "model_server_store_commits_total", "counter",
          "Store transactions (group commits) since start; versions/commits is the batch size.");
   sample(out, "model_server_store_commits_total", static_cast<double>(store.batches));
+  header(out, "model_server_store_transaction_fits", "gauge",
+         "Fits in the store transaction running now (0: none); stuck above 0, the disk or a lock "
+         "holds the store.");
+  sample(out, "model_server_store_transaction_fits", static_cast<double>(store.committing.load()));
   header(out, "model_server_store_commit_failures_total", "counter", "Failed transactions.");
   sample(out, "model_server_store_commit_failures_total", static_cast<double>(store.failures));
   header(out, "model_server_store_commit_seconds_total", "counter",
