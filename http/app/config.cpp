@@ -145,7 +145,9 @@ app_config::app_config() {
     .add(v.cluster_peer_timeout_ms, "peer-timeout-ms",
          "/healthcheck's wait for a peer's series count (250)");
   // Work sharing with one thread per core: work stealing's idle polling adds
-  // 50-110 us per round trip at low load (PLATFORM.md). Both stay overridable.
+  // latency to every round trip at low load (compare `scripts/bench
+  // --connections 1 -- --scheduler.policy=stealing` with the default). Both
+  // stay overridable.
   set("scheduler.policy", caf::atom("sharing"));
   set("scheduler.max-threads", std::max(2u, std::thread::hardware_concurrency()));
   add_message_types<caf::id_block::model_server>();
