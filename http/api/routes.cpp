@@ -26,7 +26,8 @@ void reply_error(httplib::Response& res, int status, std::string_view detail) {
   res.set_content(encode_error(detail), json);
 }
 
-/// The one place where actor errors become HTTP statuses (CONTRACT.md).
+/// The one place where actor errors become HTTP statuses (docs/api.md,
+/// "Status codes": 503 promises nothing was stored; in doubt is 502).
 int status_of(const caf::error& err) {
   if (err.category() == caf::atom("server")) {
     switch (static_cast<server_error>(err.code())) {

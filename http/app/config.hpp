@@ -1,5 +1,5 @@
 // The server's configuration: one typed struct with named defaults, filled by
-// CAF from the command line (`--http.threads=256`) and its INI config file
+// CAF from the command line (`--http.loops=4`) and its INI config file
 // (`--config-file=FILE`, default `caf-application.ini`), then validated.
 // Used once, by main, before anything starts.
 #pragma once

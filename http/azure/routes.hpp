@@ -5,7 +5,7 @@
 // per endpoint, each a pure function from the path's version and the body to
 // a status and a JSON body (errors as {"code", "message"}, the API's shape);
 // install_azure_routes registers them. The handlers compute for up to tens of
-// milliseconds, so they belong on worker threads, not on an event loop.
+// milliseconds, so they run on the compute pool, not on an event loop.
 #pragma once
 
 #include <string>

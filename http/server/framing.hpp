@@ -1,7 +1,7 @@
 // Request framing for the event-driven front end: decides, from bytes as they
 // arrive, where one HTTP/1.1 request ends (headers, then a Content-Length or
 // chunked body, with chunk extensions and trailers), and enforces the size
-// limits before any worker sees the request. Uses Debian's http_parser (the
+// limits before any handler sees the request. Uses Debian's http_parser (the
 // incremental parser Node.js used), so no framing corner case is hand-written.
 // One framer per connection; owned and called by one thread at a time.
 #pragma once
