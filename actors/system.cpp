@@ -69,10 +69,15 @@ void stop(runtime& rt) {
   auto reason = caf::exit_reason::user_shutdown;
   if (rt.sys && rt.router && !rt.counters->down.load()) {
     // Every active series stores its learning first: a SIGTERM loses none.
+    // The shards flush in parallel; 10 s bound the whole wait.
     caf::scoped_actor self{*rt.sys};
+    std::vector<decltype(self->request(rt.router->shards().front(), caf::infinite,
+                                       flush_atom::value))>
+      asked;
     for (const auto& shard : rt.router->shards())
-      self->request(shard, std::chrono::seconds(10), flush_atom::value)
-        .receive([](bool) {}, [](caf::error&) {});
+      asked.push_back(self->request(shard, std::chrono::seconds(10), flush_atom::value));
+    for (auto& answer : asked)
+      answer.receive([](bool) {}, [](caf::error&) {});
   }
   if (rt.sys) // the registry's reference would keep the system from shutting down
     rt.sys->registry().erase(caf::atom("reader"));

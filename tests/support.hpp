@@ -225,7 +225,7 @@ struct child_server {
   }
 
   int wait_for_port() {
-    std::regex listening{R"(listening on [^:]+:(\d+))"};
+    std::regex listening{R"(listening on [^:]+:(\d+)[,\s])"};
     for (int i = 0; i < 1000; ++i) {
       std::string text = log();
       std::smatch m;

@@ -59,6 +59,11 @@ void install_accounting(httplib::Server& srv, const listener_settings& s, log_si
 void configure(httplib::Server& srv, const listener_settings& s, log_sink log,
                http_metrics& metrics) {
   srv.set_payload_max_length(s.max_body_bytes);
+  // cpp-httplib writes a Keep-Alive header from these (its defaults, 5 s and 5
+  // requests, are not what the loop does).
+  srv.set_keep_alive_timeout(static_cast<time_t>(s.keepalive_timeout_s));
+  srv.set_keep_alive_max_count(s.keepalive_max_requests != 0 ? s.keepalive_max_requests
+                                                             : std::size_t{1000000000});
   auto max_body = s.max_body_bytes;
   srv.set_error_handler(httplib::Server::HandlerWithResponse{[max_body](
                                                   const httplib::Request& req,

@@ -26,6 +26,9 @@ struct listener_settings {
   std::size_t backlog = 1024;
   std::size_t max_body_bytes = 16u << 20;
   std::string access_log = "off"; ///< off | errors | all
+  /// What the Keep-Alive header announces (the event loop enforces both).
+  std::size_t keepalive_timeout_s = 75;
+  std::size_t keepalive_max_requests = 0; ///< 0: unlimited
 };
 
 /// Installs on `srv` the error and exception handlers and the logger that

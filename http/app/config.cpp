@@ -288,7 +288,8 @@ std::vector<std::string> load_config(app_config& cfg, int argc, char** argv) {
 }
 
 listener_settings listener_of(const server_config& v) {
-  return {v.host, v.port, v.backlog, v.max_body_bytes, v.access_log};
+  return {v.host,       v.port, v.backlog, v.max_body_bytes, v.access_log, v.keepalive_timeout_s,
+          v.keepalive_max_requests};
 }
 
 front_end_settings front_end_of(const server_config& v) {

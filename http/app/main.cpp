@@ -4,10 +4,13 @@
 // configuration, 1 when the store or the port is unusable). `--version`
 // prints the version and the build's git commit.
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <csignal>
+#include <cerrno>
 #include <iostream>
+#include <string>
 #include <future>
 #include <thread>
 
@@ -19,8 +22,24 @@
 
 namespace {
 
+/// One line to stderr in one write, so that lines from several threads never
+/// interleave (tests and supervisors parse them).
 void log_line(std::string_view line) {
-  std::cerr << line << '\n';
+  std::string text;
+  text.reserve(line.size() + 1);
+  text.append(line).push_back('\n');
+  for (std::size_t done = 0; done < text.size();) {
+    auto n = ::write(STDERR_FILENO, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return;
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+void log_server(std::string_view line) {
+  log_line("model_server: " + std::string{line});
 }
 
 /// Blocks SIGTERM, SIGINT (and SIGUSR1) in every thread started after this
@@ -64,15 +83,15 @@ int main(int argc, char** argv) {
   if (cfg.cli_helptext_printed)
     return 0;
   for (const auto& p : problems)
-    std::cerr << "model_server: " << p << '\n';
+    log_server(p);
   if (!problems.empty())
     return 2;
   for (const auto& notice : http::deprecation_notices(cfg.values))
-    std::cerr << "model_server: " << notice << '\n';
+    log_server(notice);
   caf::actor_system sys{cfg};
   auto svc = http::service::start(sys, cfg.values, log_line);
   if (!svc) {
-    std::cerr << "model_server: " << svc.detail() << '\n';
+    log_server(svc.detail());
     return 1;
   }
   auto& server = *svc.value();
@@ -86,8 +105,8 @@ int main(int argc, char** argv) {
     const timespec tick{0, 250 * 1000 * 1000};
     while ((sig = sigtimedwait(&signals, nullptr, &tick)) < 0) {
       if (server.context().counters.down.load()) {
-        std::cerr << "model_server: a store actor stopped; stopping with status 4 so that the "
-                     "supervisor restarts the server on the store\n";
+        log_server("a store actor stopped; stopping with status 4 so that the supervisor "
+                   "restarts the server on the store");
         store_down = true;
         break;
       }
@@ -97,26 +116,27 @@ int main(int argc, char** argv) {
     // Shutdown: readiness 503 first, then stop accepting; run() returns when
     // in-flight requests are answered, bounded by drain-timeout-ms.
     if (sig > 0)
-      std::cerr << "model_server: signal " << sig << ", draining\n";
+      log_server("signal " + std::to_string(sig) + ", draining");
     server.drain();
     std::this_thread::sleep_for(grace);
     server.stop();
     if (served_future.wait_for(drain_timeout) != std::future_status::ready) {
       // A forced stop is not a clean one: say what was cut off, exit non-zero.
       const auto& m = server.context().metrics;
-      std::cerr << "model_server: drain-timeout-ms passed with " << m.in_flight.load()
-                << " request(s) still at the workers and " << m.connections.load()
-                << " connection(s) open; exiting with status 3\n";
+      log_server("drain-timeout-ms passed with " + std::to_string(m.in_flight.load())
+                 + " request(s) still waiting on actors and "
+                 + std::to_string(m.connections.load())
+                 + " connection(s) open; exiting with status 3");
       std::_Exit(3);
     }
   }};
-  std::cerr << "model_server: listening on " << cfg.values.host << ":" << server.port()
-            << ", store " << cfg.values.data_dir << "/" << cfg.values.store_file << '\n';
+  log_server("listening on " + cfg.values.host + ":" + std::to_string(server.port())
+             + ", store " + cfg.values.data_dir + "/" + cfg.values.store_file);
   server.run();
   served.set_value();
   pthread_kill(waiter.native_handle(), SIGUSR1); // wakes the waiter if no signal came
   waiter.join();
   svc.value().reset(); // stops the actors; the store writer has nothing pending
-  std::cerr << "model_server: stopped\n";
+  log_server("stopped");
   return store_down ? 4 : 0;
 }

@@ -1,5 +1,6 @@
 #include "http/app/service.hpp"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -88,6 +89,10 @@ void service::stop() {
   drain();
   if (front_)
     front_->stop();
+  // New connections are refused from here on, not left in the backlog to be
+  // reset at exit; the socket is closed when the service goes.
+  if (listen_fd_ >= 0)
+    ::shutdown(listen_fd_, SHUT_RDWR);
 }
 
 } // namespace http

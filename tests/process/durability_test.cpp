@@ -244,7 +244,7 @@ TEST_CASE("process: a stop forced by the drain timeout exits non-zero and says w
   REQUIRE(testing::wait_for_in_flight(c, 1));
   int code = s.stop(SIGTERM);
   CHECK_MESSAGE(code == 3, "server log:\n", s.log());
-  CHECK(s.log().find("drain-timeout-ms passed with 1 request(s) still at the workers")
+  CHECK(s.log().find("drain-timeout-ms passed with 1 request(s) still waiting on actors")
         != std::string::npos);
   CHECK(stalled.get() != 200); // never acknowledged
 }
