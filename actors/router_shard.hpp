@@ -30,6 +30,7 @@ using router_actor = caf::typed_actor<
   caf::replies_to<batch_atom, std::string, batch_query>::with<prediction_list>,
   caf::replies_to<plot_atom, std::string, uint32_t>::with<version_points>,
   caf::replies_to<list_atom, std::string, uint32_t, uint32_t>::with<version_page>,
+  caf::replies_to<delete_atom, std::string, uint32_t, int64_t, int64_t>::with<uint32_t>,
   caf::reacts_to<tick_atom>>;
 
 /// Gauges and counters of all shards together; read from any thread.

@@ -27,7 +27,8 @@ endpoint endpoint_of(std::string_view path);
 
 class http_metrics {
 public:
-  static constexpr std::array<int, 12> statuses{200, 400, 404, 405, 408, 413, 414, 422, 431, 500, 502, 503};
+  static constexpr std::array<int, 16> statuses{200, 400, 401, 403, 404, 405, 408, 413,
+                                                414, 422, 431, 500, 502, 503, 504, 507};
 
   /// Records one finished request.
   void observe(endpoint e, int status, uint64_t us);
