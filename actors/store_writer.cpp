@@ -161,6 +161,7 @@ void commit_pending(self_ptr self) {
       w.promise.deliver(store_error(result.error(), "the store could not save the version: "));
   } else {
     ++st.counters->batches;
+    st.counters->series = st.db->trained_series(); // before any answer: a client may read it next
     for (std::size_t i = 0; i < st.items.size(); ++i) {
       auto version = result.value()[i];
       if (version == persistence::store::refused || version == persistence::store::over_quota) {
@@ -170,7 +171,6 @@ void commit_pending(self_ptr self) {
       ++st.counters->versions;
       st.waiters[i].promise.deliver(version);
     }
-    st.counters->series = st.db->trained_series();
   }
   st.items.clear();
   st.waiters.clear();
