@@ -3,6 +3,7 @@
 #include <map>
 #include <optional>
 
+#include "actors/series_router.hpp"
 #include "model/request_params.hpp"
 #include "model/version_list.hpp"
 
@@ -10,10 +11,12 @@ namespace actors {
 
 namespace {
 
+using steady = std::chrono::steady_clock;
+
 struct series_state {
   static inline const char* name = "series";
   std::string id;
-  series_settings cfg;
+  std::shared_ptr<const series_settings> cfg; ///< shared by every series of its shard
   version_list versions;     ///< committed versions by number, with gaps where deleted
   uint64_t erased_upto = 0;  ///< commits up to this number were deleted with the series
   /// The clients of commits sent and not yet answered, by commit number:
@@ -21,11 +24,13 @@ struct series_state {
   std::map<uint64_t, caf::typed_response_promise<model::version_record>> waiting;
   uint64_t commits = 0;
   bool store_down = false;   ///< the writer died: fits are refused at once
-  bool passivating = false;  ///< exit once `waiting` drains
+  bool passivating = false;  ///< exit once `waiting` drains and the checkpoint is stored
+  bool saving = false;       ///< a checkpoint the writer will confirm is on its way
   uint64_t unsaved = 0;      ///< points the latest version learned since its checkpoint
   bool cadence_unsaved = false; ///< points (or a fit) came since the cadence was saved
   model::cadence pace;       ///< when the last point came; the typical interval
-  std::chrono::steady_clock::time_point saved_at = std::chrono::steady_clock::now();
+  steady::time_point saved_at = steady::now();
+  steady::time_point touched_at = saved_at; ///< when the shard last heard it was in use
 };
 
 using self_ptr = series_actor::stateful_pointer<series_state>;
@@ -43,40 +48,70 @@ caf::expected<model::version_record*> select(series_state& st, uint32_t version)
                                                + " of series " + st.id + " does not exist");
 }
 
-/// Bookkeeping after the store answered one commit. The store numbers
-/// versions in its transaction and answers a series' commits in order, so a
-/// stored version is always the next one here: a failed commit leaves no gap
-/// and does not disturb the fits behind it.
-void checkpoint(self_ptr self);
-
-void settle(self_ptr self, const model::version_record* stored) {
-  auto& st = self->state;
-  if (stored) {
-    checkpoint(self); // what the old latest version learned, before it stops learning
-    st.versions.push_back(*stored);
-    model::keep_newest(st.versions, st.cfg.max_versions); // as the store pruned
-  }
-  if (st.passivating && st.waiting.empty())
-    self->quit();
-}
-
-/// Sends the latest version's learned state (as its opaque blob) and the
-/// series' cadence to the writer (no reply: a lost checkpoint loses learning
-/// and freshness, never a fit).
-void checkpoint(self_ptr self) {
-  auto& st = self->state;
+/// The checkpoint due now: the latest version's learned state (as its
+/// opaque blob) and the series' cadence, marked saved; none when nothing
+/// changed since the last one.
+std::optional<model::checkpoint_item> take_checkpoint(series_state& st) {
   if ((st.unsaved == 0 && !st.cadence_unsaved) || st.versions.empty())
-    return;
+    return std::nullopt;
   const auto& latest = st.versions.back();
   model::checkpoint_item item{st.id, latest.version, {}, st.unsaved > 0,
                               st.pace.last_seen_ms(), st.pace.last_timestamp(),
                               st.pace.interval_s()};
   if (item.has_state)
     item.state = model::encode_state(latest.detector, latest.state);
-  self->send(st.cfg.writer, save_atom::value, std::move(item));
   st.unsaved = 0;
   st.cadence_unsaved = false;
-  st.saved_at = std::chrono::steady_clock::now();
+  st.saved_at = steady::now();
+  return item;
+}
+
+/// Sends the due checkpoint, without an answer: a lost one loses learning and
+/// freshness, never a fit.
+void checkpoint(self_ptr self) {
+  if (auto item = take_checkpoint(self->state))
+    caf::anon_send(self->state.cfg->writer, save_atom::value, std::move(*item));
+}
+
+/// Sends the due checkpoint and calls `then(stored)` once the writer has
+/// stored it (or failed to); at once when none is due.
+template <class Then>
+void checkpoint_confirmed(self_ptr self, Then then) {
+  auto item = take_checkpoint(self->state);
+  if (!item)
+    return then(true);
+  self->request(self->state.cfg->writer, caf::infinite, save_atom::value, std::move(*item))
+    .then([then](bool ok) mutable { then(ok); }, [then](caf::error&) mutable { then(false); });
+}
+
+/// A passivating actor exits once its commits are answered and its learning
+/// is stored: the shard starts the series' next actor only after this one
+/// exited, and that one must load the newest state.
+void maybe_quit(self_ptr self) {
+  auto& st = self->state;
+  if (!st.passivating || !st.waiting.empty() || st.saving)
+    return;
+  if (st.unsaved == 0 && !st.cadence_unsaved)
+    return self->quit();
+  st.saving = true;
+  checkpoint_confirmed(self, [self](bool) {
+    self->state.saving = false;
+    maybe_quit(self); // points may have come meanwhile
+  });
+}
+
+/// Bookkeeping after the store answered one commit. The store numbers
+/// versions in its transaction and answers a series' commits in order, so a
+/// stored version is always the next one here: a failed commit leaves no gap
+/// and does not disturb the fits behind it.
+void settle(self_ptr self, const model::version_record* stored) {
+  auto& st = self->state;
+  if (stored) {
+    checkpoint(self); // what the old latest version learned, before it stops learning
+    st.versions.push_back(*stored);
+    model::keep_newest(st.versions, st.cfg->max_versions); // as the store pruned
+  }
+  maybe_quit(self);
 }
 
 prediction prediction_of(const model::judgement& j, uint32_t version) {
@@ -122,9 +157,15 @@ caf::error judge_points(self_ptr self, uint32_t version, const int64_t* ts, cons
   st.cadence_unsaved = true;
   if (learns)
     st.unsaved += n;
-  if (st.unsaved >= st.cfg.checkpoint_points
-      || std::chrono::steady_clock::now() - st.saved_at >= st.cfg.checkpoint_interval)
+  auto now_steady = steady::now();
+  if (st.unsaved >= st.cfg->checkpoint_points
+      || now_steady - st.saved_at >= st.cfg->checkpoint_interval)
     checkpoint(self);
+  if (now_steady - st.touched_at >= std::chrono::seconds(1)) {
+    st.touched_at = now_steady; // keeps its place in the shard's LRU order
+    if (auto shard = caf::actor_cast<shard_notices>(st.cfg->shard))
+      self->send(shard, touch_atom::value, st.id);
+  }
   return caf::none;
 }
 
@@ -153,8 +194,7 @@ void on_writer_down(self_ptr self) {
   for (auto& [n, rp] : st.waiting)
     rp.deliver(store_down_error());
   st.waiting.clear();
-  if (st.passivating)
-    self->quit();
+  maybe_quit(self);
 }
 
 caf::result<model::version_record> fit(self_ptr self, model::training_data& data,
@@ -164,8 +204,8 @@ caf::result<model::version_record> fit(self_ptr self, model::training_data& data
   auto& st = self->state;
   if (st.store_down)
     return store_down_error();
-  const auto& detector = chosen.server_default ? st.cfg.default_detector : chosen;
-  auto fitted = model::fit_detector(detector, data, st.cfg.min_training_points);
+  const auto& detector = chosen.server_default ? st.cfg->default_detector : chosen;
+  auto fitted = model::fit_detector(detector, data, st.cfg->min_training_points);
   if (!fitted)
     return make_error(server_error::invalid_input, fitted.detail());
   // Numbered by the store.
@@ -176,7 +216,7 @@ caf::result<model::version_record> fit(self_ptr self, model::training_data& data
   auto rp = self->make_response_promise<model::version_record>();
   auto n = ++st.commits;
   st.waiting.emplace(n, rp);
-  self->request(st.cfg.writer, caf::infinite, commit_atom::value,
+  self->request(st.cfg->writer, caf::infinite, commit_atom::value,
                 model::commit_item{st.id, record, std::move(data), st.pace.last_timestamp(),
                                    st.pace.interval_s()},
                 deadline_ms)
@@ -214,7 +254,7 @@ caf::result<uint32_t> erase(self_ptr self, uint32_t version, int64_t idle_before
     return select(st, version).error();
   auto rp = self->make_response_promise<uint32_t>();
   auto sent = st.commits;
-  self->request(st.cfg.writer, caf::infinite, delete_atom::value, st.id, version, deadline_ms)
+  self->request(st.cfg->writer, caf::infinite, delete_atom::value, st.id, version, deadline_ms)
     .await(
       [self, rp, version, sent](uint32_t deleted) mutable {
         auto& st = self->state;
@@ -233,29 +273,38 @@ caf::result<uint32_t> erase(self_ptr self, uint32_t version, int64_t idle_before
   return rp;
 }
 
-series_actor::behavior_type series(self_ptr self, std::string id, series_settings cfg) {
+/// Loads the stored versions and cadence; nothing else is handled until they
+/// are in (await suspends the mailbox). Tells the shard whether the series
+/// exists, so that an unknown id costs no place among the active series.
+void load(self_ptr self) {
+  auto& st = self->state;
+  const auto& readers = st.cfg->readers;
+  auto reader = readers[stable_hash(st.id) % readers.size()];
+  self->request(reader, caf::infinite, load_atom::value, st.id)
+    .await(
+      [self](version_page& stored) {
+        auto& st = self->state;
+        st.versions = std::move(stored.versions);
+        const auto& c = stored.seen;
+        if (!c.series_id.empty())
+          st.pace.restore(c.last_seen_ms, c.last_timestamp, c.interval_s);
+        if (auto shard = caf::actor_cast<shard_notices>(st.cfg->shard))
+          self->send(shard, loaded_atom::value, st.id, !st.versions.empty());
+      },
+      [self](caf::error& err) { self->quit(std::move(err)); });
+}
+
+series_actor::behavior_type series(self_ptr self, std::string id,
+                                   std::shared_ptr<const series_settings> cfg) {
   auto& st = self->state;
   st.id = std::move(id);
   st.cfg = std::move(cfg);
-  self->monitor(st.cfg.writer);
+  self->monitor(st.cfg->writer);
   self->set_down_handler([self](caf::down_msg& msg) {
-    if (msg.source == self->state.cfg.writer.address())
+    if (msg.source == self->state.cfg->writer.address())
       on_writer_down(self);
   });
-  // Nothing else is handled until the stored versions are in (await suspends the mailbox).
-  self->request(st.cfg.reader, caf::infinite, load_atom::value, st.id)
-    .await(
-      [self](version_list& stored) {
-        self->state.versions = std::move(stored);
-      },
-      [self](caf::error& err) { self->quit(std::move(err)); });
-  self->request(st.cfg.reader, caf::infinite, cadence_atom::value, st.id)
-    .await(
-      [self](model::series_liveness& c) {
-        if (!c.series_id.empty())
-          self->state.pace.restore(c.last_seen_ms, c.last_timestamp, c.interval_s);
-      },
-      [self](caf::error& err) { self->quit(std::move(err)); });
+  load(self);
   return {
     [self](fit_atom, model::training_data& data, model::detector_spec& detector,
            int64_t deadline_ms) {
@@ -291,7 +340,7 @@ series_actor::behavior_type series(self_ptr self, std::string id, series_setting
       if (!record)
         return std::move(record.error());
       auto rp = self->make_response_promise<version_points>();
-      self->request(self->state.cfg.reader, caf::infinite, points_atom::value, self->state.id,
+      self->request(self->state.cfg->readers[stable_hash(self->state.id) % self->state.cfg->readers.size()], caf::infinite, points_atom::value, self->state.id,
                     (*record)->version)
         .then([rp, r = **record](model::training_data& data) mutable {
                 rp.deliver(version_points{r, std::move(data)});
@@ -316,18 +365,22 @@ series_actor::behavior_type series(self_ptr self, std::string id, series_setting
       return erase(self, version, idle_before_ms, deadline_ms);
     },
     [self](passivate_atom) {
-      checkpoint(self);
       self->state.passivating = true;
-      if (self->state.waiting.empty())
-        self->quit();
+      maybe_quit(self);
+    },
+    [self](flush_atom) -> caf::result<bool> {
+      auto rp = self->make_response_promise<bool>();
+      checkpoint_confirmed(self, [rp](bool stored) mutable { rp.deliver(stored); });
+      return rp;
     },
   };
 }
 
 } // namespace
 
-series_actor spawn_series(caf::actor_system& sys, std::string id, const series_settings& cfg) {
-  return sys.spawn(series, std::move(id), cfg);
+series_actor spawn_series(caf::actor_system& sys, std::string id,
+                          std::shared_ptr<const series_settings> cfg) {
+  return sys.spawn(series, std::move(id), std::move(cfg));
 }
 
 } // namespace actors

@@ -28,6 +28,8 @@ struct store_writer_state {
   /// Online detectors' states and series' cadences to save, by (series,
   /// version): the latest wins (a cadence alone keeps the state pending).
   std::map<std::pair<std::string, uint32_t>, model::checkpoint_item> states;
+  /// Who waits for the pending states to be stored (a passivating series).
+  std::vector<caf::typed_response_promise<bool>> state_waiters;
 };
 
 using self_ptr = store_writer_actor::stateful_pointer<store_writer_state>;
@@ -119,12 +121,16 @@ void save_states(self_ptr self) {
   for (auto& [key, item] : st.states)
     items.push_back(std::move(item));
   st.states.clear();
+  bool stored = false;
   try {
-    if (!st.db->save_states(items))
-      ++st.counters->failures; // learning since the last checkpoint is lost; fits are not
+    stored = static_cast<bool>(st.db->save_states(items));
   } catch (const std::exception&) {
-    ++st.counters->failures;
   }
+  if (!stored)
+    ++st.counters->failures; // learning since the last checkpoint is lost; fits are not
+  for (auto& w : st.state_waiters)
+    w.deliver(stored);
+  st.state_waiters.clear();
 }
 
 void flush(self_ptr self) {
@@ -203,7 +209,7 @@ store_writer_actor::behavior_type store_writer(self_ptr self, std::shared_ptr<pe
       }
       return caf::delegated<uint32_t>{};
     },
-    [self](save_atom, model::checkpoint_item& item) {
+    [self](save_atom, model::checkpoint_item& item) -> caf::result<bool> {
       auto& st = self->state;
       auto key = std::make_pair(item.series_id, item.version);
       auto& slot = st.states[key];
@@ -212,10 +218,14 @@ store_writer_actor::behavior_type store_writer(self_ptr self, std::shared_ptr<pe
         item.has_state = true;
       }
       slot = std::move(item);
+      // A request (a passivating series) is answered once its state is stored.
+      if (self->current_mailbox_element()->mid.is_request())
+        st.state_waiters.push_back(self->make_response_promise<bool>());
       if (!st.flush_queued) {
         st.flush_queued = true;
         self->send(self, flush_atom::value);
       }
+      return caf::delegated<bool>{};
     },
     [self](flush_atom) { flush(self); },
     [self](delete_atom, const std::string& id, uint32_t version, int64_t deadline_ms) {

@@ -36,8 +36,9 @@ struct store_counters {
 /// (Unix ms, 0 none). `record.version` of the item is ignored.
 /// `no_space` when the disk is full or a new series is past store.max-series.
 /// (save_atom, checkpoint): an online detector's state, saved with the next
-/// flush (the latest per version wins; no reply: a lost checkpoint costs
-/// learning, never a fit).
+/// flush (the latest per version wins). Sent, it gets no reply (a lost
+/// checkpoint costs learning, never a fit); asked, it is answered once stored
+/// (true) or failed (false), so that a passivating series exits only then.
 /// (delete_atom, id, version, deadline): deletes version `version` of the
 /// series, or the whole series when it is 0, in its own transaction after
 /// everything sent before it, and answers after the commit with the number
@@ -45,7 +46,7 @@ struct store_counters {
 using store_writer_actor = caf::typed_actor<
   caf::replies_to<commit_atom, model::commit_item, int64_t>::with<uint32_t>,
   caf::replies_to<delete_atom, std::string, uint32_t, int64_t>::with<uint32_t>,
-  caf::reacts_to<save_atom, model::checkpoint_item>,
+  caf::replies_to<save_atom, model::checkpoint_item>::with<bool>,
   caf::reacts_to<flush_atom>>;
 
 /// Spawns the writer (detached) owning `db`. A transaction holds at most

@@ -46,8 +46,9 @@ model::expected<runtime, model::store_failure> start(caf::actor_system& sys,
   rt.writer->attach_functor(watch);
   for (auto& reader : rt.readers)
     reader->attach_functor(watch);
-  series_settings base{cfg.min_training_points, rt.writer, {}, cfg.checkpoint_points,
-                       cfg.checkpoint_interval, cfg.default_detector, cfg.max_versions_per_series};
+  series_settings base{cfg.min_training_points, rt.writer, rt.readers, {},
+                       cfg.checkpoint_points, cfg.checkpoint_interval, cfg.default_detector,
+                       cfg.max_versions_per_series};
   rt.backup = spawn_store_backup(sys, std::move(backup_db.value()), cfg.backup_dir);
   register_store_backup(sys, rt.backup);
   // The silent-series query asks a reader, found by name (http has no handle).
@@ -59,7 +60,7 @@ model::expected<runtime, model::store_failure> start(caf::actor_system& sys,
   rt.series = std::make_shared<series_counters>();
   std::vector<router_actor> shards;
   for (std::size_t i = 0; i < cfg.router_shards; ++i)
-    shards.push_back(spawn_router_shard(sys, base, rt.readers, limits, rt.series));
+    shards.push_back(spawn_router_shard(sys, base, limits, rt.series));
   cluster_view view;
   if (!cfg.cluster.nodes.empty()) {
     auto parts = start_cluster(sys, cfg.cluster, shards, rt.counters);
@@ -80,12 +81,19 @@ model::expected<runtime, model::store_failure> start(caf::actor_system& sys,
 
 void stop(runtime& rt) {
   auto reason = caf::exit_reason::user_shutdown;
+  if (rt.retention) // first: no expiry starts while the series store their learning
+    caf::anon_send_exit(rt.retention, reason);
+  if (rt.sys && rt.router && !rt.counters->down.load()) {
+    // Every active series stores its learning first: a SIGTERM loses none.
+    caf::scoped_actor self{*rt.sys};
+    for (const auto& shard : rt.router->shards())
+      self->request(shard, std::chrono::seconds(10), flush_atom::value)
+        .receive([](bool) {}, [](caf::error&) {});
+  }
   if (rt.sys) { // the registry's references would keep the system from shutting down
     rt.sys->registry().erase(caf::atom("reader"));
     unregister_store_backup(*rt.sys);
   }
-  if (rt.retention)
-    caf::anon_send_exit(rt.retention, reason);
   close_cluster_port(rt.cluster); // first: no peer reconnects to a node that is stopping
   for (const auto& link : rt.cluster.links)
     caf::anon_send_exit(link, reason);
