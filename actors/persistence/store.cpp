@@ -70,17 +70,23 @@ std::string store::last_error() const {
   return sqlite3_errmsg(db_);
 }
 
-bool store::no_room() const {
+bool store::no_room(int os_errno) const {
   // SQLite says SQLITE_FULL for ENOSPC and short writes; a write refused by
-  // the file-size limit (EFBIG) or a quota (EDQUOT) is the same for us.
+  // the file-size limit (EFBIG) or a quota (EDQUOT) is the same for us. A
+  // failed WAL write leaves sqlite3_system_errno at 0: then errno, read just
+  // after the failed call, tells.
   int rc = sqlite3_extended_errcode(db_) & 0xff;
   int err = sqlite3_system_errno(db_);
+  if (err == 0)
+    err = os_errno;
   return rc == SQLITE_FULL
          || (rc == SQLITE_IOERR && (err == ENOSPC || err == EFBIG || err == EDQUOT));
 }
 
 store_failure store::failure(const std::string& what) const {
-  return store_failure{what + last_error(), no_room()};
+  int os_errno = errno; // first: nothing else may touch it
+  bool full = no_room(os_errno);
+  return store_failure{what + last_error(), full};
 }
 
 void store::set_limits(std::size_t max_versions, std::size_t max_series) {

@@ -131,7 +131,9 @@ private:
   uint32_t refused_or_throw();
   uint32_t first_version(const commit_item& item);
   void prune(const std::string& series_id);
-  bool no_room() const;
+  bool no_room(int os_errno) const;
+  /// The failure of the call that just failed: `what` and SQLite's message;
+  /// `full` when it failed for want of space. Call it right after the call.
   store_failure failure(const std::string& what) const;
   template <class F>
   expected<bool, store_failure> in_transaction(const char* what, F body);
