@@ -81,6 +81,11 @@ expected<bool, store_failure> store::in_transaction(const char* what, F body) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     return store_failure{std::string{"cannot "} + what + ": " + failed.detail, failed.full};
   }
+  // The file itself shrinks when the WAL is checkpointed: try now, without
+  // waiting for readers (one that holds an older snapshot defers it to a
+  // later checkpoint).
+  if (done)
+    sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
   return done;
 }
 

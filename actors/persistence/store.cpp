@@ -58,6 +58,10 @@ int exec(sqlite3* db, const char* sql) {
 store::store(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
 
 store::~store() {
+  // A clean stop leaves one file: the WAL checkpointed into it (and a file
+  // that deletions shrank, shrunk). A read-only connection cannot.
+  if (writable_)
+    sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
   for (auto* s : {insert_series_, bump_series_, insert_version_, insert_points_,
                   select_versions_, select_points_, count_series_, save_state_, save_cadence_,
                   select_cadence_, select_silent_, select_numbering_, delete_numbering_,
@@ -140,6 +144,7 @@ store::open(const std::string& path, sync_mode sync, bool read_only) {
   if (auto problem = self->prepare_all(read_only))
     return fail(*problem);
   if (!read_only) {
+    self->writable_ = true;
     auto count = self->series_count();
     if (!count)
       return fail(count.detail());

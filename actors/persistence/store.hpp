@@ -144,6 +144,7 @@ private:
   std::chrono::milliseconds commit_delay_{0};
   std::size_t max_versions_ = 0;
   std::size_t max_series_ = 0;
+  bool writable_ = false;     ///< opened read-write (checkpoints the WAL when closed)
   uint64_t trained_ = 0;      ///< series holding a version (committed)
   uint64_t new_series_ = 0;   ///< series the running commit created
   bool created_ = false;      ///< the item being committed created its series

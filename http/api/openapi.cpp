@@ -9,21 +9,26 @@ constexpr std::string_view document = R"json({
   "info": {
     "title": "model_server",
     "version": "1.0.0",
-    "description": "Time-series anomaly detection: fit a model version per series, predict whether a value is anomalous (value > mean + 3 * std of that version's training values)."
+    "description": "Time-series anomaly detection: fit a model version per series, predict whether a value is anomalous (value > mean + 3 * std of that version's training values). With auth.tokens-file set, every endpoint but /health/live and /health/ready takes Authorization: Bearer <token>; each operation's x-scope names the scope it needs (read < write < admin). Without it the server is open (docs/security.md)."
   },
+  "security": [{}, {"BearerToken": []}],
   "paths": {
     "/fit/{series_id}": {
       "post": {
         "operationId": "fit",
         "summary": "Train a new version of the series' model",
+        "x-scope": "write",
         "parameters": [{"$ref": "#/components/parameters/SeriesId"}],
         "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FitRequest"}}}},
         "responses": {
           "200": {"description": "Stored durably", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FitResponse"}}}},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "413": {"$ref": "#/components/responses/Error"},
           "422": {"$ref": "#/components/responses/Error"},
           "502": {"description": "Cluster only: the node owning the series dropped the connection while the fit was in flight; it may or may not be stored (read /series/{series_id} before retrying)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-          "503": {"$ref": "#/components/responses/Unavailable"}
+          "503": {"$ref": "#/components/responses/Unavailable"},
+          "507": {"$ref": "#/components/responses/InsufficientStorage"}
         }
       }
     },
@@ -31,14 +36,18 @@ constexpr std::string_view document = R"json({
       "post": {
         "operationId": "predict",
         "summary": "Is the value anomalous for this version?",
+        "x-scope": "read; write when it teaches an online detector (the latest version of an online detector, without learn=false)",
         "parameters": [
           {"$ref": "#/components/parameters/SeriesId"},
           {"name": "version", "in": "query", "required": false, "description": "N, vN or VN (N >= 1); absent, empty, 0 or latest for the latest version", "schema": {"type": "string"}},
-          {"name": "explain", "in": "query", "required": false, "description": "true or 1: add score, expected, lower, upper, anomaly_score and (for an anomalous point) side to the answer", "schema": {"type": "string", "enum": ["true", "false", "1", "0"]}}
+          {"name": "explain", "in": "query", "required": false, "description": "true or 1: add score, expected, lower, upper, anomaly_score and (for an anomalous point) side to the answer", "schema": {"type": "string", "enum": ["true", "false", "1", "0"]}},
+          {"name": "learn", "in": "query", "required": false, "description": "false or 0: an online detector does not learn the point (what a read token must send to predict with the latest version of an online detector)", "schema": {"type": "string", "enum": ["true", "false", "1", "0"]}}
         ],
         "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PredictRequest"}}}},
         "responses": {
           "200": {"description": "Prediction", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PredictResponse"}}}},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "404": {"$ref": "#/components/responses/Error"},
           "413": {"$ref": "#/components/responses/Error"},
           "422": {"$ref": "#/components/responses/Error"},
@@ -49,6 +58,7 @@ constexpr std::string_view document = R"json({
     "/healthcheck": {
       "get": {
         "operationId": "healthcheck",
+        "x-scope": "read",
         "summary": "Series trained and server-side latencies",
         "responses": {"200": {"description": "Health", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Healthcheck"}}}}}
       }
@@ -56,6 +66,7 @@ constexpr std::string_view document = R"json({
     "/plot": {
       "get": {
         "operationId": "plot",
+        "x-scope": "read",
         "summary": "HTML page with a version's training points, mean and threshold",
         "parameters": [
           {"name": "series_id", "in": "query", "required": true, "schema": {"type": "string"}},
@@ -71,6 +82,7 @@ constexpr std::string_view document = R"json({
     "/series/{series_id}": {
       "get": {
         "operationId": "listVersions",
+        "x-scope": "read",
         "summary": "The stored versions of a series with their statistics, a page at a time",
         "parameters": [{"$ref": "#/components/parameters/SeriesId"},
           {"name": "limit", "in": "query", "required": false, "description": "versions per page, 1-10000 (default 1000)", "schema": {"type": "integer", "minimum": 1, "maximum": 10000}},
@@ -80,11 +92,58 @@ constexpr std::string_view document = R"json({
           "404": {"$ref": "#/components/responses/Error"},
           "422": {"$ref": "#/components/responses/Error"}
         }
+      },
+      "delete": {
+        "operationId": "deleteSeries",
+        "summary": "Delete every version, training point and saved state of the series; it then answers 404 and its next fit is version 1. Answered once the deletion is committed (durable), by the node owning the series",
+        "x-scope": "admin",
+        "parameters": [{"$ref": "#/components/parameters/SeriesId"}],
+        "responses": {
+          "200": {"description": "Deleted", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Deleted"}}}},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/Error"},
+          "422": {"$ref": "#/components/responses/Error"},
+          "502": {"description": "Cluster only: the owner stopped answering while the deletion was in flight; it may or may not be done", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "503": {"$ref": "#/components/responses/Unavailable"}
+        }
+      }
+    },
+    "/series/{series_id}/versions/{version}": {
+      "delete": {
+        "operationId": "deleteVersion",
+        "summary": "Delete one version with its training points; the other versions keep their numbers, and numbers are never reused (the next fit is the highest so far + 1). Answered once the deletion is committed",
+        "x-scope": "admin",
+        "parameters": [{"$ref": "#/components/parameters/SeriesId"},
+          {"name": "version", "in": "path", "required": true, "description": "N or vN (N >= 1)", "schema": {"type": "string"}}],
+        "responses": {
+          "200": {"description": "Deleted", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Deleted"}}}},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/Error"},
+          "422": {"$ref": "#/components/responses/Error"},
+          "503": {"$ref": "#/components/responses/Unavailable"}
+        }
+      }
+    },
+    "/admin/backup": {
+      "post": {
+        "operationId": "backup",
+        "summary": "A consistent, compacted copy of this node's store, taken while the server serves, written to data-dir/backups/ (every fit acknowledged before the request is in it)",
+        "x-scope": "admin",
+        "responses": {
+          "200": {"description": "The backup's file (in data-dir/backups/), size, series and duration", "content": {"application/json": {"schema": {"type": "object", "properties": {"file": {"type": "string"}, "bytes": {"type": "integer"}, "series": {"type": "integer"}, "took_ms": {"type": "integer"}}}}}},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "503": {"$ref": "#/components/responses/Unavailable"},
+          "507": {"$ref": "#/components/responses/InsufficientStorage"}
+        }
       }
     },
     "/series/": {
       "get": {
         "operationId": "silentSeries",
+        "x-scope": "read",
         "summary": "Series gone silent: no point for more than silent_for times their typical interval (a \"no data\" signal), a page at a time",
         "parameters": [
           {"name": "silent_for", "in": "query", "required": true, "description": "typical intervals without a point, above 0 (e.g. 3)", "schema": {"type": "number", "exclusiveMinimum": true, "minimum": 0}},
@@ -100,32 +159,35 @@ constexpr std::string_view document = R"json({
     "/metrics": {
       "get": {
         "operationId": "metrics",
+        "x-scope": "admin",
         "summary": "Prometheus text-format metrics",
         "responses": {"200": {"description": "Metrics", "content": {"text/plain": {"schema": {"type": "string"}}}}}
       }
     },
     "/health/live": {
-      "get": {"operationId": "live", "summary": "The process is up", "responses": {"200": {"$ref": "#/components/responses/Status"}}}
+      "get": {"operationId": "live", "summary": "The process is up (no token needed)", "security": [{}], "responses": {"200": {"$ref": "#/components/responses/Status"}}}
     },
     "/health/ready": {
       "get": {
         "operationId": "ready",
-        "summary": "Store open, recovery done, not draining",
+        "summary": "Store open, recovery done, not draining (no token needed)",
+        "security": [{}],
         "responses": {"200": {"$ref": "#/components/responses/Status"}, "503": {"$ref": "#/components/responses/Status"}}
       }
     },
     "/detectors": {
-      "get": {"operationId": "detectors", "summary": "Every detector a fit may choose, with its parameters (defaults, ranges, docs)", "responses": {"200": {"description": "{\"detectors\": [{\"type\", \"online\", \"doc\", \"params\": {name: {\"default\", \"min\", \"max\" or \"choices\", \"doc\"}}}]}", "content": {"application/json": {"schema": {"type": "object"}}}}}}
+      "get": {"operationId": "detectors", "x-scope": "read", "summary": "Every detector a fit may choose, with its parameters (defaults, ranges, docs)", "responses": {"200": {"description": "{\"detectors\": [{\"type\", \"online\", \"doc\", \"params\": {name: {\"default\", \"min\", \"max\" or \"choices\", \"doc\"}}}]}", "content": {"application/json": {"schema": {"type": "object"}}}}}}
     },
     "/openapi.json": {
-      "get": {"operationId": "openapi", "summary": "This document", "responses": {"200": {"description": "OpenAPI 3 document", "content": {"application/json": {"schema": {"type": "object"}}}}}}
+      "get": {"operationId": "openapi", "x-scope": "read", "summary": "This document", "responses": {"200": {"description": "OpenAPI 3 document", "content": {"application/json": {"schema": {"type": "object"}}}}}}
     },
     "/anomalydetector/{apiVersion}/timeseries/entire/detect": {
       "post": {
         "operationId": "azureDetectEntireSeries",
         "summary": "Azure Anomaly Detector (univariate): judge every point of the series against a fit of the whole series. Stateless; nothing is stored",
         "parameters": [{"$ref": "#/components/parameters/AzureApiVersion"}],
-        "security": [{}, {"AzureApiKey": []}],
+        "security": [{}, {"AzureApiKey": []}, {"BearerToken": []}],
+        "x-scope": "read",
         "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AzureDetectRequest"}}}},
         "responses": {
           "200": {"description": "One entry per input point", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AzureEntireResponse"}}}},
@@ -139,7 +201,8 @@ constexpr std::string_view document = R"json({
         "operationId": "azureDetectLastPoint",
         "summary": "Azure Anomaly Detector (univariate): judge the last point against a fit of the points before it",
         "parameters": [{"$ref": "#/components/parameters/AzureApiVersion"}],
-        "security": [{}, {"AzureApiKey": []}],
+        "security": [{}, {"AzureApiKey": []}, {"BearerToken": []}],
+        "x-scope": "read",
         "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AzureDetectRequest"}}}},
         "responses": {
           "200": {"description": "The last point's verdict", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AzureLastResponse"}}}},
@@ -153,7 +216,8 @@ constexpr std::string_view document = R"json({
         "operationId": "azureDetectChangePoint",
         "summary": "Azure Anomaly Detector (univariate): level or trend shifts that hold for stableTrendWindow points",
         "parameters": [{"$ref": "#/components/parameters/AzureApiVersion"}],
-        "security": [{}, {"AzureApiKey": []}],
+        "security": [{}, {"AzureApiKey": []}, {"BearerToken": []}],
+        "x-scope": "read",
         "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AzureChangePointRequest"}}}},
         "responses": {
           "200": {"description": "One entry per input point", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AzureChangePointResponse"}}}},
@@ -165,7 +229,8 @@ constexpr std::string_view document = R"json({
   },
   "components": {
     "securitySchemes": {
-      "AzureApiKey": {"type": "apiKey", "in": "header", "name": "Ocp-Apim-Subscription-Key", "description": "Accepted and not checked yet (the server has no credentials)"}
+      "BearerToken": {"type": "http", "scheme": "bearer", "description": "A token from auth.tokens-file (stored there as its SHA-256), with the scope read, write or admin; required when the server has a tokens file. 401 without a valid token, 403 when its scope is too small"},
+      "AzureApiKey": {"type": "apiKey", "in": "header", "name": "Ocp-Apim-Subscription-Key", "description": "The Azure-compatible endpoints' key: with a tokens file, any token of the read scope or above (a bearer token works too); ignored without one"}
     },
     "parameters": {
       "SeriesId": {"name": "series_id", "in": "path", "required": true, "description": "1-128 bytes of [A-Za-z0-9._:-], not containing '..'", "schema": {"type": "string", "maxLength": 128, "pattern": "^[A-Za-z0-9._:-]+$"}},
@@ -176,6 +241,19 @@ constexpr std::string_view document = R"json({
       "Unavailable": {
         "description": "Overloaded, shutting down, the store failed, or (in a cluster) the node owning the series is unreachable; nothing was done; retry later",
         "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+      },
+      "Unauthorized": {
+        "description": "No token, an unknown token, or an Authorization header that is not a bearer token (the server has a tokens file)",
+        "headers": {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "Bearer realm=\"model_server\" (error=\"invalid_token\" for an unknown token)"}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+      },
+      "Forbidden": {
+        "description": "The token's scope is too small (for a predict: a read token asking the latest version of an online detector to learn; send learn=false)",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+      },
+      "InsufficientStorage": {
+        "description": "The disk is full, or (a fit of a new series) the store holds store.max-series series; nothing was stored, existing series keep working",
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
       },
       "Status": {"description": "Status", "content": {"application/json": {"schema": {"type": "object", "properties": {"status": {"type": "string"}, "reason": {"type": "string"}}, "required": ["status"]}}}},
@@ -258,6 +336,7 @@ constexpr std::string_view document = R"json({
         }
       },
       "Error": {"type": "object", "required": ["detail"], "properties": {"detail": {"type": "string"}}},
+      "Deleted": {"type": "object", "required": ["series_id", "deleted_versions"], "properties": {"series_id": {"type": "string"}, "version": {"type": "string", "description": "one version's deletion only"}, "deleted_versions": {"type": "integer"}}},
       "AzurePoint": {"type": "object", "required": ["value"], "properties": {
         "timestamp": {"type": "string", "format": "date-time", "description": "ISO 8601; required unless granularity is none; ascending, unique, on the granularity's grid"},
         "value": {"type": "number", "description": "Finite, within the float range"}}},

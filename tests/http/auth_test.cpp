@@ -278,3 +278,19 @@ TEST_CASE("auth: a malformed Authorization header is 401, never a 500 or a pass"
   }
   CHECK(testing::status_of(c.Get("/healthcheck", {{"Authorization", "bearer " + tokens[k_read]}})) == 200);
 }
+
+TEST_CASE("auth: /openapi.json names the bearer scheme and the scope of every operation") {
+  testing::live_server server;
+  auto d = parse(testing::answer(server.client().Get("/openapi.json")).body);
+  REQUIRE(d.IsObject());
+  CHECK(d["components"]["securitySchemes"].HasMember("BearerToken"));
+  CHECK(d["paths"]["/series/{series_id}"].HasMember("delete"));
+  CHECK(d["paths"]["/series/{series_id}/versions/{version}"].HasMember("delete"));
+  CHECK(d["paths"]["/admin/backup"].HasMember("post"));
+  for (auto& path : d["paths"].GetObject())
+    for (auto& op : path.value.GetObject()) {
+      bool open = std::string{path.name.GetString()}.rfind("/health/", 0) == 0;
+      CHECK_MESSAGE((open || op.value.HasMember("x-scope")), path.name.GetString(), " ",
+                    op.name.GetString());
+    }
+}
