@@ -1,7 +1,9 @@
-// The store's data lifecycle: deleting a series or one version, finding
-// series past their time to live, and online backups. Part of
+// The store's data lifecycle: numbering that survives deletions, pruning
+// and the series quota inside a fit's transaction, deleting a series or one
+// version, finding series past their time to live, and online backups. Part of
 // persistence::store (store.hpp); the same threading rules.
 #include "actors/persistence/store.hpp"
+#include "actors/persistence/statement.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -25,10 +27,6 @@ stmt_ptr prepare(sqlite3* db, const char* sql) {
   if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) != SQLITE_OK)
     return {nullptr, sqlite3_finalize};
   return {s, sqlite3_finalize};
-}
-
-void bind_text(sqlite3_stmt* s, int index, const std::string& text) {
-  sqlite3_bind_text(s, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
 }
 
 /// Runs `sql` on (`id`, `version` when not 0); the rows it changed, or -1.
@@ -62,6 +60,58 @@ std::string directory_of(const std::string& path) {
 }
 
 } // namespace
+
+void store::set_limits(std::size_t max_versions, std::size_t max_series) {
+  max_versions_ = max_versions;
+  max_series_ = max_series;
+}
+
+void store::set_max_pages_for_tests(uint64_t pages) {
+  sqlite3_exec(db_, ("PRAGMA max_page_count=" + std::to_string(pages)).c_str(), nullptr, nullptr,
+               nullptr);
+}
+
+/// Numbers the first version of a series that holds none: 1, or after the
+/// numbers it used before its versions were deleted one by one. Refused past
+/// max_series.
+uint32_t store::first_version(const commit_item& item) {
+  if (max_series_ > 0 && trained_ + new_series_ >= max_series_)
+    return over_quota;
+  int64_t before = 0;
+  {
+    stmt_guard g{select_numbering_};
+    bind_text(select_numbering_, 1, item.series_id);
+    int rc = sqlite3_step(select_numbering_);
+    if (rc == SQLITE_ROW)
+      before = sqlite3_column_int64(select_numbering_, 0);
+    else if (rc != SQLITE_DONE)
+      return refused_or_throw();
+  }
+  if (before > 0) {
+    stmt_guard g{delete_numbering_};
+    bind_text(delete_numbering_, 1, item.series_id);
+    if (sqlite3_step(delete_numbering_) != SQLITE_DONE)
+      return refused_or_throw();
+  }
+  stmt_guard g{insert_series_};
+  bind_text(insert_series_, 1, item.series_id);
+  sqlite3_bind_int64(insert_series_, 2, before + 1);
+  if (sqlite3_step(insert_series_) != SQLITE_DONE)
+    return refused_or_throw();
+  created_ = true;
+  return static_cast<uint32_t>(before + 1);
+}
+
+/// Deletes the versions of `series_id` older than its max_versions newest.
+void store::prune(const std::string& series_id) {
+  for (auto* s : {prune_points_, prune_versions_}) {
+    stmt_guard g{s};
+    bind_text(s, 1, series_id);
+    sqlite3_bind_int64(s, 2, static_cast<sqlite3_int64>(max_versions_));
+    if (sqlite3_step(s) != SQLITE_DONE)
+      throw failure("cannot prune old versions: ");
+  }
+}
 
 /// Runs `body` (true: done, false: nothing to do, throws store_failure) in
 /// one write transaction; the freed pages go back to the file system before

@@ -1,5 +1,6 @@
 #include "actors/persistence/store.hpp"
 #include "actors/persistence/schema.hpp"
+#include "actors/persistence/statement.hpp"
 
 #include <sqlite3.h>
 
@@ -14,15 +15,6 @@ namespace persistence {
 
 namespace {
 
-/// Resets a statement and clears its bindings when the scope ends.
-struct stmt_guard {
-  sqlite3_stmt* s;
-  ~stmt_guard() {
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
-  }
-};
-
 template <class T>
 void bind_array(sqlite3_stmt* s, int index, const std::vector<T>& xs) {
   sqlite3_bind_blob(s, index, xs.data(), static_cast<int>(xs.size() * sizeof(T)),
@@ -36,10 +28,6 @@ std::vector<T> column_array(sqlite3_stmt* s, int index) {
   if (!out.empty())
     std::memcpy(out.data(), sqlite3_column_blob(s, index), out.size() * sizeof(T));
   return out;
-}
-
-void bind_text(sqlite3_stmt* s, int index, const std::string& text) {
-  sqlite3_bind_text(s, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
 }
 
 /// A row of (series_id, last_seen_ms, last_timestamp, interval_s).
@@ -91,15 +79,6 @@ store_failure store::failure(const std::string& what) const {
   int os_errno = errno; // first: nothing else may touch it
   bool full = no_room(os_errno);
   return store_failure{what + last_error(), full};
-}
-
-void store::set_limits(std::size_t max_versions, std::size_t max_series) {
-  max_versions_ = max_versions;
-  max_series_ = max_series;
-}
-
-void store::set_max_pages_for_tests(uint64_t pages) {
-  exec(db_, ("PRAGMA max_page_count=" + std::to_string(pages)).c_str());
 }
 
 expected<std::unique_ptr<store>, store_failure>
@@ -275,48 +254,6 @@ uint32_t store::commit_one(const commit_item& item) {
   if (max_versions_ > 0)
     prune(item.series_id);
   return version;
-}
-
-/// Numbers the first version of a series that holds none: 1, or after the
-/// numbers it used before its versions were deleted one by one. Refused past
-/// max_series.
-uint32_t store::first_version(const commit_item& item) {
-  if (max_series_ > 0 && trained_ + new_series_ >= max_series_)
-    return over_quota;
-  int64_t before = 0;
-  {
-    stmt_guard g{select_numbering_};
-    bind_text(select_numbering_, 1, item.series_id);
-    int rc = sqlite3_step(select_numbering_);
-    if (rc == SQLITE_ROW)
-      before = sqlite3_column_int64(select_numbering_, 0);
-    else if (rc != SQLITE_DONE)
-      return refused_or_throw();
-  }
-  if (before > 0) {
-    stmt_guard g{delete_numbering_};
-    bind_text(delete_numbering_, 1, item.series_id);
-    if (sqlite3_step(delete_numbering_) != SQLITE_DONE)
-      return refused_or_throw();
-  }
-  stmt_guard g{insert_series_};
-  bind_text(insert_series_, 1, item.series_id);
-  sqlite3_bind_int64(insert_series_, 2, before + 1);
-  if (sqlite3_step(insert_series_) != SQLITE_DONE)
-    return refused_or_throw();
-  created_ = true;
-  return static_cast<uint32_t>(before + 1);
-}
-
-/// Deletes the versions of `series_id` older than its max_versions newest.
-void store::prune(const std::string& series_id) {
-  for (auto* s : {prune_points_, prune_versions_}) {
-    stmt_guard g{s};
-    bind_text(s, 1, series_id);
-    sqlite3_bind_int64(s, 2, static_cast<sqlite3_int64>(max_versions_));
-    if (sqlite3_step(s) != SQLITE_DONE)
-      throw failure("cannot prune old versions: ");
-  }
 }
 
 uint32_t store::refused_or_throw() {
