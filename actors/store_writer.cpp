@@ -143,6 +143,7 @@ void flush(self_ptr self) {
   try {
     commit_pending(self);
   } catch (const std::exception& e) {
+    st.counters->committing = 0;
     ++st.counters->failures;
     for (auto& w : st.waiters)
       w.promise.deliver(make_error(server_error::store_failed,
@@ -157,7 +158,9 @@ void flush(self_ptr self) {
 void commit_pending(self_ptr self) {
   auto& st = self->state;
   auto start = std::chrono::steady_clock::now();
+  st.counters->committing = static_cast<int64_t>(st.items.size());
   auto result = st.db->commit(st.items);
+  st.counters->committing = 0;
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(
     std::chrono::steady_clock::now() - start);
   st.counters->commit_us_sum += static_cast<uint64_t>(us.count());

@@ -27,6 +27,7 @@ struct store_counters {
   std::atomic<uint64_t> series_deleted{0};  ///< series deleted since start (by request or expiry)
   std::atomic<uint64_t> versions_deleted{0};///< versions deleted since start (with their series or alone)
   std::atomic<bool> down{false};         ///< a store actor died: the store is unusable
+  std::atomic<int64_t> committing{0};    ///< fits in the transaction running now (0: none)
 };
 
 /// Replies with the version the store gave the item inside its transaction

@@ -1,7 +1,8 @@
 // The HTTP listener's settings and the cpp-httplib side of it: JSON error
 // bodies for every status the library produces itself, the exception handler,
-// the token check before routing, and the access log with request metrics. The sockets themselves belong to
-// the event-driven front end (http/front_end.hpp). Configure once, before
+// the token check before routing, and the access log with request metrics. The
+// sockets themselves belong to the event-driven front end
+// (http/server/front_end.hpp). Configure once, before
 // serving.
 #pragma once
 

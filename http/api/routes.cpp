@@ -4,6 +4,7 @@
 #include "http/api/codec.hpp"
 #include "http/auth/gate.hpp"
 #include "http/api/openapi.hpp"
+#include "http/pages/docs_page.hpp"
 #include "http/pages/plot_page.hpp"
 #include "http/api/query.hpp"
 #include "http/server/exchange.hpp"
@@ -27,7 +28,8 @@ void reply_error(httplib::Response& res, int status, std::string_view detail) {
   res.set_content(encode_error(detail), json);
 }
 
-/// The one place where actor errors become HTTP statuses (CONTRACT.md).
+/// The one place where actor errors become HTTP statuses (docs/api.md,
+/// "Status codes": 503 promises nothing was stored; in doubt is 502).
 int status_of(const caf::error& err) {
   if (err.category() == caf::atom("server")) {
     switch (static_cast<server_error>(err.code())) {
@@ -393,6 +395,43 @@ void handle_openapi(api_context&, const httplib::Request&, httplib::Response& re
   res.set_content(doc.data(), doc.size(), json);
 }
 
+void handle_docs(api_context&, const httplib::Request&, httplib::Response& res) {
+  static const std::string page = render_docs_page(openapi_json());
+  res.set_content(page, "text/html; charset=utf-8");
+}
+
+/// cpp-httplib's server as install_routes sees it: Get, Post and Delete
+/// install a route and record it; anything else (the 405 refusals) reaches
+/// the server through the conversion, unrecorded.
+class recording_server {
+public:
+  recording_server(httplib::Server& srv, std::vector<route_info>& out) : srv_(srv), out_(out) {}
+  operator httplib::Server&() const { return srv_; }
+  template <class Handler>
+  void Get(const std::string& pattern, Handler handler) {
+    record("GET", pattern);
+    srv_.Get(pattern, std::move(handler));
+  }
+  template <class Handler>
+  void Post(const std::string& pattern, Handler handler) {
+    record("POST", pattern);
+    srv_.Post(pattern, std::move(handler));
+  }
+  template <class Handler>
+  void Delete(const std::string& pattern, Handler handler) {
+    record("DELETE", pattern);
+    srv_.Delete(pattern, std::move(handler));
+  }
+  /// Records a route installed elsewhere (the Azure routes).
+  void record(std::string method, std::string pattern) {
+    out_.push_back({std::move(method), std::move(pattern)});
+  }
+
+private:
+  httplib::Server& srv_;
+  std::vector<route_info>& out_;
+};
+
 /// Answers 405 for every method but those in `allowed` ("GET, DELETE") on `pattern`.
 void refuse_other_methods(httplib::Server& srv, const char* pattern, const char* allowed) {
   auto refuse = [allowed](const httplib::Request& req, httplib::Response& res) {
@@ -413,7 +452,9 @@ void refuse_other_methods(httplib::Server& srv, const char* pattern, const char*
 
 } // namespace
 
-void install_routes(httplib::Server& srv, api_context& ctx) {
+std::vector<route_info> install_routes(httplib::Server& server, api_context& ctx) {
+  std::vector<route_info> installed;
+  recording_server srv{server, installed};
   auto bind = [&ctx](auto handler) {
     return [&ctx, handler](const httplib::Request& req, httplib::Response& res) {
       handler(ctx, req, res);
@@ -438,14 +479,18 @@ void install_routes(httplib::Server& srv, api_context& ctx) {
   srv.Get("/health/ready", bind(handle_ready));
   srv.Get("/openapi.json", bind(handle_openapi));
   srv.Get("/detectors", bind(handle_detectors));
+  srv.Get("/docs", bind(handle_docs));
   refuse_other_methods(srv, fit, "POST");
   refuse_other_methods(srv, predict, "POST");
   for (const char* get_only : {"/healthcheck", "/plot", "/metrics", "/health/live",
-                               "/health/ready", "/openapi.json", "/detectors"})
+                               "/health/ready", "/openapi.json", "/detectors", "/docs"})
     refuse_other_methods(srv, get_only, "GET");
   refuse_other_methods(srv, series, "GET, DELETE");
   refuse_other_methods(srv, "/admin/backup", "POST");
-  azure::install_azure_routes(srv); // Azure Anomaly Detector's univariate API (stateless)
+  // Azure Anomaly Detector's univariate API (stateless)
+  for (auto& pattern : azure::install_azure_routes(srv))
+    srv.record("POST", std::move(pattern));
+  return installed;
 }
 
 } // namespace http

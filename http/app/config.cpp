@@ -98,6 +98,9 @@ app_config::app_config() {
     .add(v.loops, "loops", "epoll loop threads owning the connections (2)")
     .add(v.compute_threads, "compute-threads",
          "threads for /plot pages and bodies of a megabyte or more, off the loops (2)")
+    .add(v.spin_us, "spin-us",
+         "while requests wait on actors, a loop polls this long for their replies before it "
+         "blocks (50; 0 never polls)")
     .add(v.old_threads, "threads", "no longer used: no thread waits on actors (ignored)")
     .add(v.old_fit_threads, "fit-threads", "no longer used: no thread waits on the store (ignored)")
     .add(v.max_connections, "max-connections", "open connections; more are closed at once (16384)")
@@ -155,9 +158,14 @@ app_config::app_config() {
     .add(v.cluster_reconnect_max_ms, "reconnect-max-ms", "reconnect back-off cap (2000)")
     .add(v.cluster_peer_timeout_ms, "peer-timeout-ms",
          "/healthcheck's wait for a peer's series count (250)");
-  // Work sharing with one thread per core: work stealing's idle polling adds
-  // 50-110 us per round trip at low load (PLATFORM.md). Both stay overridable.
-  set("scheduler.policy", caf::atom("sharing"));
+  // Work stealing, one thread per core, polling only aggressively before it
+  // sleeps: under load a worker finds the loops' requests without a wake-up
+  // (no lock or condition variable per message, as work sharing has); idle, it
+  // sleeps on a condition variable that the next request signals (work
+  // stealing's default 50 us naps added 50-110 us per round trip at low load).
+  // Both stay overridable.
+  set("scheduler.policy", caf::atom("stealing"));
+  set("work-stealing.moderate-poll-attempts", std::size_t{0});
   set("scheduler.max-threads", std::max(2u, std::thread::hardware_concurrency()));
   add_message_types<caf::id_block::model_server>();
 }
@@ -170,6 +178,7 @@ std::vector<std::string> check_ranges(const server_config& v) {
   std::vector<std::string> problems;
   at_least<std::size_t>(problems, "http.loops", v.loops, 1);
   at_most<std::size_t>(problems, "http.loops", v.loops, 64);
+  at_most<std::size_t>(problems, "http.spin-us", v.spin_us, 10000);
   at_least<std::size_t>(problems, "http.compute-threads", v.compute_threads, 1);
   at_most<std::size_t>(problems, "http.compute-threads", v.compute_threads, 256);
   at_least<std::size_t>(problems, "http.max-connections", v.max_connections, 1);
@@ -304,6 +313,7 @@ front_end_settings front_end_of(const server_config& v) {
   front_end_settings f;
   f.loops = v.loops;
   f.compute_threads = v.compute_threads;
+  f.spin = std::chrono::microseconds{v.spin_us};
   f.max_connections = v.max_connections;
   f.max_in_flight = v.max_in_flight;
   f.max_in_flight_fits = v.max_in_flight_fits;

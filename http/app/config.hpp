@@ -1,5 +1,5 @@
 // The server's configuration: one typed struct with named defaults, filled by
-// CAF from the command line (`--http.threads=256`) and its INI config file
+// CAF from the command line (`--http.loops=4`) and its INI config file
 // (`--config-file=FILE`, default `caf-application.ini`), then validated.
 // Used once, by main, before anything starts.
 #pragma once
@@ -26,6 +26,7 @@ struct server_config {
   // [http]
   std::size_t loops = 2;                     ///< epoll loop threads owning the connections
   std::size_t compute_threads = 2;           ///< threads for /plot pages and huge bodies (off the loops)
+  std::size_t spin_us = 50;                  ///< a loop polls this long for actors' replies before blocking
   std::size_t old_threads = 0;               ///< http.threads: no longer used (0 = not given)
   std::size_t old_fit_threads = 0;           ///< http.fit-threads: no longer used (0 = not given)
   std::size_t max_connections = 16384;       ///< open connections; past it new ones close at once

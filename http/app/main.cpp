@@ -3,7 +3,8 @@
 // the drain timeout cut requests off; 4 when a store actor stopped; 2 for a bad
 // configuration, 1 when the store or the port is unusable). SIGHUP reloads
 // auth.tokens-file. `model_server --hash-token[=SCOPE]` reads a token on
-// standard input, prints its tokens-file line and exits.
+// standard input, prints its tokens-file line and exits; `--version` prints
+// the version and the build's git commit.
 #include <sys/resource.h>
 
 #include <atomic>
@@ -16,6 +17,7 @@
 
 #include <caf/all.hpp>
 
+#include "http/app/build_info.hpp"
 #include "http/app/config.hpp"
 #include "http/app/service.hpp"
 
@@ -85,6 +87,12 @@ int hash_token(std::string_view argument) {
 int main(int argc, char** argv) {
   if (auto* argument = hash_token_argument(argc, argv))
     return hash_token(argument);
+  for (int i = 1; i < argc; ++i)
+    if (std::string_view{argv[i]} == "--version") {
+      std::cout << "model_server " << http::build_version() << " (commit "
+                << http::build_commit() << ")\n";
+      return 0;
+    }
   auto signals = block_stop_signals();
   raise_file_limit();
   // Past a file-size limit (RLIMIT_FSIZE) a write fails with EFBIG and also

@@ -82,7 +82,8 @@ reply handle_changepoint(std::string_view version, std::string_view body) {
                 encode_changepoint);
 }
 
-void install_azure_routes(httplib::Server& srv) {
+std::vector<std::string> install_azure_routes(httplib::Server& srv) {
+  std::vector<std::string> installed;
   const std::pair<const char*, handler> operations[] = {
     {"entire", handle_entire}, {"last", handle_last}, {"changepoint", handle_changepoint}};
   for (const auto& [operation, handle] : operations) {
@@ -102,7 +103,9 @@ void install_azure_routes(httplib::Server& srv) {
     srv.Delete(path, refuse);
     srv.Patch(path, refuse);
     srv.Options(path, refuse);
+    installed.push_back(path);
   }
+  return installed;
 }
 
 } // namespace http::azure

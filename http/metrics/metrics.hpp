@@ -1,5 +1,5 @@
-// Request metrics and their Prometheus text rendering. The listener records
-// every request here (endpoint, status, latency) from its worker threads; all
+// Request metrics and their Prometheus text rendering. The event loops and
+// the compute pool record every request here (endpoint, status, latency); all
 // counters are lock-free atomics. Labels are bounded: a fixed set of endpoints
 // and statuses, never a series id.
 #pragma once

@@ -11,12 +11,7 @@ namespace {
 
 const char* const json = "application/json";
 
-/// The value of the Prometheus sample whose line starts with `name`.
-double metric(const std::string& text, const std::string& name) {
-  auto pos = text.find("\n" + name + " ");
-  REQUIRE_MESSAGE(pos != std::string::npos, name);
-  return std::stod(text.substr(pos + name.size() + 2));
-}
+using testing::metric;
 
 } // namespace
 

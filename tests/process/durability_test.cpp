@@ -54,7 +54,12 @@ TEST_CASE("process: kill -9 at random moments, several cycles: every acknowledge
   };
   std::vector<ack> acked;
   std::mutex mtx;
-  std::mt19937 rng{std::random_device{}()};
+  // SEED=<n> replays a run: the seed is printed with the result.
+  auto seed = std::getenv("SEED") ? static_cast<unsigned>(std::stoul(std::getenv("SEED")))
+                                  : std::random_device{}();
+  MESSAGE("kill -9 cycles with SEED=", seed);
+  std::mt19937 rng{seed};
+  std::atomic<int> unparsed{0}; // 200 answers without a version: counted, checked after the join
   constexpr int cycles = 4;
   for (int cycle = 0; cycle < cycles; ++cycle) {
     testing::child_server s{data};
@@ -71,7 +76,10 @@ TEST_CASE("process: kill -9 at random moments, several cycles: every acknowledge
           if (!r || r->status != 200)
             continue; // the kill landed: not acknowledged, nothing promised
           int version = testing::version_in(r->body);
-          REQUIRE(version > 0);
+          if (version <= 0) {
+            ++unparsed;
+            continue;
+          }
           std::lock_guard<std::mutex> g{mtx};
           acked.push_back({id, version, base});
         }
@@ -82,6 +90,7 @@ TEST_CASE("process: kill -9 at random moments, several cycles: every acknowledge
     for (auto& t : clients)
       t.join();
   }
+  CHECK(unparsed.load() == 0); // every 200 named its version
   REQUIRE(acked.size() > 50);
   // No version was acknowledged twice (no reuse across restarts).
   std::set<std::pair<std::string, int>> unique;
