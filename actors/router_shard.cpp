@@ -233,6 +233,10 @@ router_actor::behavior_type router_shard(self_ptr self, series_settings base,
     [self](list_atom a, std::string& id, uint32_t after, uint32_t limit) {
       return route<version_page>(self, id, a, after, limit);
     },
+    [self](delete_atom a, std::string& id, uint32_t version, int64_t idle_before_ms,
+           int64_t deadline_ms) {
+      return route<uint32_t>(self, id, a, version, idle_before_ms, deadline_ms);
+    },
     [self](loaded_atom, const std::string& id, bool exists) { on_loaded(self, id, exists); },
     [self](touch_atom, const std::string& id) {
       auto& st = self->state;

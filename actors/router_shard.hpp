@@ -39,6 +39,7 @@ using router_actor = caf::typed_actor<
   caf::replies_to<batch_atom, std::string, batch_query>::with<prediction_list>,
   caf::replies_to<plot_atom, std::string, uint32_t>::with<version_points>,
   caf::replies_to<list_atom, std::string, uint32_t, uint32_t>::with<version_page>,
+  caf::replies_to<delete_atom, std::string, uint32_t, int64_t, int64_t>::with<uint32_t>,
   caf::reacts_to<loaded_atom, std::string, bool>,
   caf::reacts_to<touch_atom, std::string>,
   caf::replies_to<flush_atom>::with<bool>,

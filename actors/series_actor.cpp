@@ -5,6 +5,7 @@
 
 #include "actors/series_router.hpp"
 #include "model/request_params.hpp"
+#include "model/version_list.hpp"
 
 namespace actors {
 
@@ -16,7 +17,8 @@ struct series_state {
   static inline const char* name = "series";
   std::string id;
   std::shared_ptr<const series_settings> cfg; ///< shared by every series of its shard
-  version_list versions;     ///< committed versions; versions[i].version == i + 1
+  version_list versions;     ///< committed versions by number, with gaps where deleted
+  uint64_t erased_upto = 0;  ///< commits up to this number were deleted with the series
   /// The clients of commits sent and not yet answered, by commit number:
   /// answered by the writer's reply, or with 503 when the writer dies holding them.
   std::map<uint64_t, caf::typed_response_promise<model::version_record>> waiting;
@@ -40,10 +42,10 @@ caf::expected<model::version_record*> select(series_state& st, uint32_t version)
     return make_error(server_error::not_found, "series " + st.id + " has not been trained");
   if (version == model::latest_version)
     return &st.versions.back();
-  if (version > st.versions.size())
-    return make_error(server_error::not_found, "version " + std::to_string(version)
-                                                 + " of series " + st.id + " does not exist");
-  return &st.versions[version - 1];
+  if (auto* found = model::find_version(st.versions, version))
+    return found;
+  return make_error(server_error::not_found, "version " + std::to_string(version)
+                                               + " of series " + st.id + " does not exist");
 }
 
 /// The checkpoint due now: the latest version's learned state (as its
@@ -107,6 +109,7 @@ void settle(self_ptr self, const model::version_record* stored) {
   if (stored) {
     checkpoint(self); // what the old latest version learned, before it stops learning
     st.versions.push_back(*stored);
+    model::keep_newest(st.versions, st.cfg->max_versions); // as the store pruned
   }
   maybe_quit(self);
 }
@@ -119,19 +122,30 @@ prediction prediction_of(const model::judgement& j, uint32_t version) {
                     j.anomaly_score,     static_cast<uint8_t>(j.side)};
 }
 
+/// A read-scope caller's predict that would teach version `r` (the latest,
+/// with an online detector).
+caf::error learning_forbidden(const series_state& st, const model::version_record& r) {
+  return make_error(server_error::forbidden,
+                    "version " + std::to_string(r.version) + " of series " + st.id + " ("
+                      + model::name_of(r.detector) + ") learns from predicts, which the read scope may not "
+                      "do: add learn=false, or use a token with the write scope");
+}
+
 /// Judges `n` points (timestamps `ts`, values `vs`) in order against
 /// `version`, handing each answer to `emit`; an online detector on the latest
 /// version also learns each (unless `learn` is false) and checkpoints when it
 /// is due. A single predict passes one point and allocates nothing.
 template <class Emit>
 caf::error judge_points(self_ptr self, uint32_t version, const int64_t* ts, const double* vs,
-                        std::size_t n, bool learn, Emit emit) {
+                        std::size_t n, bool learn, bool may_learn, Emit emit) {
   auto& st = self->state;
   auto found = select(st, version);
   if (!found)
     return std::move(found.error());
   auto& r = **found;
-  bool learns = learn && r.version == st.versions.size() && model::is_online(r.detector);
+  bool learns = learn && &r == &st.versions.back() && model::is_online(r.detector);
+  if (learns && !may_learn)
+    return learning_forbidden(st, r);
   auto now = unix_ms_now();
   for (std::size_t i = 0; i < n; ++i) {
     model::point p{ts[i], vs[i]};
@@ -210,7 +224,7 @@ caf::result<model::version_record> fit(self_ptr self, model::training_data& data
       [self, n, record](uint32_t version) mutable {
         auto rp = take_waiting(self, n);
         record.version = version;
-        settle(self, &record);
+        settle(self, n > self->state.erased_upto ? &record : nullptr);
         if (rp)
           rp->deliver(record);
       },
@@ -220,6 +234,42 @@ caf::result<model::version_record> fit(self_ptr self, model::training_data& data
         if (rp)
           rp->deliver(std::move(err));
       });
+  return rp;
+}
+
+/// Deletes version `version`, or the series when it is 0 (see the header).
+/// The series handles nothing else until the store answered, so no fit,
+/// predict or checkpoint runs in between; the fits sent before the deletion
+/// are deleted with the series (the writer stores them first).
+caf::result<uint32_t> erase(self_ptr self, uint32_t version, int64_t idle_before_ms,
+                            int64_t deadline_ms) {
+  if (deadline_passed(deadline_ms))
+    return deadline_error();
+  auto& st = self->state;
+  if (st.store_down)
+    return store_down_error();
+  if (idle_before_ms != 0 && (st.pace.last_seen_ms() >= idle_before_ms || !st.waiting.empty()))
+    return uint32_t{0}; // used since: not expired
+  if (version != 0 && !model::find_version(st.versions, version))
+    return select(st, version).error();
+  auto rp = self->make_response_promise<uint32_t>();
+  auto sent = st.commits;
+  self->request(st.cfg->writer, caf::infinite, delete_atom::value, st.id, version, deadline_ms)
+    .await(
+      [self, rp, version, sent](uint32_t deleted) mutable {
+        auto& st = self->state;
+        if (version == 0) {
+          st.erased_upto = sent;
+          st.versions.clear();
+          st.pace = model::cadence{};
+          st.unsaved = 0;
+          st.cadence_unsaved = false;
+        } else {
+          model::erase_version(st.versions, version);
+        }
+        rp.deliver(deleted);
+      },
+      [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
   return rp;
 }
 
@@ -267,7 +317,7 @@ series_actor::behavior_type series(self_ptr self, std::string id,
         return deadline_error();
       prediction out;
       if (auto err = judge_points(self, q.version, &q.timestamp, &q.value, 1, q.learn,
-                                  [&out](const prediction& p) { out = p; }))
+                                  q.may_learn, [&out](const prediction& p) { out = p; }))
         return err;
       return out;
     },
@@ -280,7 +330,7 @@ series_actor::behavior_type series(self_ptr self, std::string id,
       prediction_list out;
       out.reserve(q.values.size());
       if (auto err = judge_points(self, q.version, q.timestamps.data(), q.values.data(),
-                                  q.values.size(), q.learn,
+                                  q.values.size(), q.learn, q.may_learn,
                                   [&out](const prediction& p) { out.push_back(p); }))
         return err;
       return out;
@@ -303,13 +353,16 @@ series_actor::behavior_type series(self_ptr self, std::string id,
       const auto& all = st.versions;
       if (all.empty())
         return make_error(server_error::not_found, "series " + st.id + " has not been trained");
-      // versions[i].version == i + 1: the page is a slice, never the whole list.
-      auto first = std::min<std::size_t>(after, all.size());
+      // The page is a slice, never the whole list.
+      auto first = model::first_after(all, after);
       auto last = std::min<std::size_t>(all.size(), first + limit);
       return version_page{version_list(all.begin() + static_cast<std::ptrdiff_t>(first),
                                        all.begin() + static_cast<std::ptrdiff_t>(last)),
                           model::series_liveness{st.id, st.pace.last_seen_ms(),
                                                  st.pace.last_timestamp(), st.pace.interval_s()}};
+    },
+    [self](delete_atom, uint32_t version, int64_t idle_before_ms, int64_t deadline_ms) {
+      return erase(self, version, idle_before_ms, deadline_ms);
     },
     [self](passivate_atom) {
       self->state.passivating = true;

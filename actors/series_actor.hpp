@@ -14,6 +14,11 @@
 // once its last commit is answered and its last checkpoint is stored, so a new
 // actor for the series never loads an older state; `flush` (at shutdown)
 // answers once its checkpoint is stored.
+// (delete, version, idle_before_ms, deadline_ms) deletes one version, or the
+// whole series when `version` is 0, through the writer; the series handles
+// nothing else until the store answered. With `idle_before_ms` (time to
+// live) the series is deleted only if it has had no fit or predict since
+// then; otherwise nothing is deleted and the answer is 0.
 #pragma once
 
 #include <chrono>
@@ -35,6 +40,7 @@ using series_actor = caf::typed_actor<
   caf::replies_to<batch_atom, std::string, batch_query>::with<prediction_list>,
   caf::replies_to<plot_atom, uint32_t>::with<version_points>,
   caf::replies_to<list_atom, uint32_t, uint32_t>::with<version_page>,
+  caf::replies_to<delete_atom, uint32_t, int64_t, int64_t>::with<uint32_t>,
   caf::replies_to<flush_atom>::with<bool>,
   caf::reacts_to<passivate_atom>>;
 
@@ -58,6 +64,9 @@ struct series_settings {
   std::chrono::milliseconds checkpoint_interval{5000};
   /// The detector of fits that name none (server.default-detector).
   model::detector_spec default_detector;
+  /// Versions kept per series (store.max-versions-per-series; 0: all). The
+  /// store prunes the oldest in the fit's transaction; the actor follows.
+  std::size_t max_versions = 0;
 };
 
 /// Spawns the actor owning `id`; `id` must already be valid.

@@ -55,6 +55,60 @@ void drop_expired(store_writer_state& st) {
 
 void commit_pending(self_ptr self);
 
+/// The error for a store failure: `no_space` (507) when the disk is full.
+caf::error store_error(const model::store_failure& failure, const std::string& what) {
+  return make_error(failure.full ? server_error::no_space : server_error::store_failed,
+                    what + failure.detail
+                      + (failure.full ? " (no space left: delete data or add space)" : ""));
+}
+
+/// The error for an item the store left out of its transaction.
+caf::error refusal(uint32_t version) {
+  if (version == persistence::store::over_quota)
+    return make_error(server_error::no_space,
+                      "the store holds store.max-series series; delete a series before fitting "
+                      "a new one (existing series can still be fitted)");
+  return make_error(server_error::store_failed, "the store refused this version; nothing was stored");
+}
+
+void flush(self_ptr self);
+
+/// Deletes a series (`version` 0) or one version, after everything sent
+/// before it (so a fit acknowledged before the deletion is deleted too).
+caf::result<uint32_t> erase(self_ptr self, const std::string& id, uint32_t version,
+                            int64_t deadline_ms) {
+  auto& st = self->state;
+  flush(self);
+  if (deadline_passed(deadline_ms))
+    return deadline_error();
+  try {
+    if (version == 0) {
+      auto gone = st.db->delete_series(id);
+      if (!gone)
+        return store_error(gone.error(), "the store could not delete the series: ");
+      st.counters->series = st.db->trained_series();
+      if (!gone.value())
+        return make_error(server_error::not_found, "series " + id + " has not been trained");
+      ++st.counters->series_deleted;
+      st.counters->versions_deleted += *gone.value();
+      return *gone.value();
+    }
+    auto gone = st.db->delete_version(id, version);
+    if (!gone)
+      return store_error(gone.error(), "the store could not delete the version: ");
+    st.counters->series = st.db->trained_series();
+    if (!gone.value())
+      return make_error(server_error::not_found, "version " + std::to_string(version)
+                                                   + " of series " + id + " does not exist");
+    ++st.counters->versions_deleted;
+    return uint32_t{1};
+  } catch (const std::exception& e) {
+    ++st.counters->failures;
+    return make_error(server_error::store_failed,
+                      std::string{"the store could not delete: "} + e.what());
+  }
+}
+
 /// Writes every pending item in one transaction and answers each promise. An
 /// exception (bad_alloc in a huge batch, say) fails this batch's fits (503),
 /// never the actor: no promise is left unanswered.
@@ -113,20 +167,17 @@ void commit_pending(self_ptr self) {
   if (!result) {
     ++st.counters->failures;
     for (auto& w : st.waiters)
-      w.promise.deliver(make_error(server_error::store_failed,
-                            "the store could not save the version: " + result.detail()));
+      w.promise.deliver(store_error(result.error(), "the store could not save the version: "));
   } else {
     ++st.counters->batches;
+    st.counters->series = st.db->trained_series(); // before any answer: a client may read it next
     for (std::size_t i = 0; i < st.items.size(); ++i) {
       auto version = result.value()[i];
-      if (version == 0) {
-        st.waiters[i].promise.deliver(make_error(
-          server_error::store_failed, "the store refused this version; nothing was stored"));
+      if (version == persistence::store::refused || version == persistence::store::over_quota) {
+        st.waiters[i].promise.deliver(refusal(version));
         continue;
       }
       ++st.counters->versions;
-      if (version == 1)
-        ++st.counters->series;
       st.waiters[i].promise.deliver(version);
     }
   }
@@ -180,6 +231,9 @@ store_writer_actor::behavior_type store_writer(self_ptr self, std::shared_ptr<pe
       return caf::delegated<bool>{};
     },
     [self](flush_atom) { flush(self); },
+    [self](delete_atom, const std::string& id, uint32_t version, int64_t deadline_ms) {
+      return erase(self, id, version, deadline_ms);
+    },
   };
 }
 

@@ -1,5 +1,7 @@
 #include "actors/system.hpp"
 
+#include "actors/retention.hpp"
+
 namespace actors {
 
 model::expected<runtime, model::store_failure> start(caf::actor_system& sys,
@@ -9,6 +11,9 @@ model::expected<runtime, model::store_failure> start(caf::actor_system& sys,
   if (!writer_db)
     return model::store_failure{writer_db.detail()};
   writer_db.value()->set_commit_delay_for_tests(cfg.test_commit_delay);
+  if (cfg.test_max_pages > 0)
+    writer_db.value()->set_max_pages_for_tests(cfg.test_max_pages);
+  writer_db.value()->set_limits(cfg.max_versions_per_series, cfg.max_series);
   if (!cfg.cluster.nodes.empty())
     if (auto owned = check_ownership(*writer_db.value(), cfg.cluster); !owned)
       return model::store_failure{owned.detail()};
@@ -22,6 +27,9 @@ model::expected<runtime, model::store_failure> start(caf::actor_system& sys,
       return model::store_failure{db.detail()};
     reader_dbs.push_back(std::move(db.value()));
   }
+  auto backup_db = persistence::store::open(cfg.store_path, cfg.sync, true);
+  if (!backup_db)
+    return model::store_failure{backup_db.detail()};
   runtime rt;
   rt.counters = std::make_shared<store_counters>();
   rt.counters->series = count.value();
@@ -39,7 +47,10 @@ model::expected<runtime, model::store_failure> start(caf::actor_system& sys,
   for (auto& reader : rt.readers)
     reader->attach_functor(watch);
   series_settings base{cfg.min_training_points, rt.writer, rt.readers, {},
-                       cfg.checkpoint_points, cfg.checkpoint_interval, cfg.default_detector};
+                       cfg.checkpoint_points, cfg.checkpoint_interval, cfg.default_detector,
+                       cfg.max_versions_per_series};
+  rt.backup = spawn_store_backup(sys, std::move(backup_db.value()), cfg.backup_dir);
+  register_store_backup(sys, rt.backup);
   // The silent-series query asks a reader, found by name (http has no handle).
   register_liveness_reader(sys, rt.readers.front());
   rt.sys = &sys;
@@ -61,12 +72,17 @@ model::expected<runtime, model::store_failure> start(caf::actor_system& sys,
     rt.cluster = std::move(parts.value());
     view = rt.cluster.view;
   }
+  if (cfg.series_ttl.count() > 0)
+    rt.retention = spawn_retention(sys, {cfg.series_ttl, retention_period(cfg.series_ttl)},
+                                   rt.readers.front(), shards);
   rt.router = std::make_unique<series_router>(std::move(shards), std::move(view));
   return rt;
 }
 
 void stop(runtime& rt) {
   auto reason = caf::exit_reason::user_shutdown;
+  if (rt.retention) // first: no expiry starts while the series store their learning
+    caf::anon_send_exit(rt.retention, reason);
   if (rt.sys && rt.router && !rt.counters->down.load()) {
     // Every active series stores its learning first: a SIGTERM loses none.
     // The shards flush in parallel; 10 s bound the whole wait.
@@ -79,8 +95,10 @@ void stop(runtime& rt) {
     for (auto& answer : asked)
       answer.receive([](bool) {}, [](caf::error&) {});
   }
-  if (rt.sys) // the registry's reference would keep the system from shutting down
+  if (rt.sys) { // the registry's references would keep the system from shutting down
     rt.sys->registry().erase(caf::atom("reader"));
+    unregister_store_backup(*rt.sys);
+  }
   close_cluster_port(rt.cluster); // first: no peer reconnects to a node that is stopping
   for (const auto& link : rt.cluster.links)
     caf::anon_send_exit(link, reason);
@@ -90,6 +108,8 @@ void stop(runtime& rt) {
     for (const auto& shard : rt.router->shards())
       caf::anon_send_exit(shard, reason);
   caf::anon_send_exit(rt.writer, reason);
+  if (rt.backup)
+    caf::anon_send_exit(rt.backup, reason);
   for (const auto& reader : rt.readers)
     caf::anon_send_exit(reader, reason);
 }

@@ -59,6 +59,15 @@ std::string encode_healthcheck(uint64_t series_trained, const latency_histogram&
                                const latency_histogram& fit);
 std::string encode_error(std::string_view detail);
 
+/// A deletion's answer: {"series_id", "version" (one version's deletion
+/// only), "deleted_versions": N}.
+std::string encode_deleted(std::string_view series_id, uint32_t versions_deleted,
+                           std::optional<uint32_t> version);
+
+/// POST /admin/backup's answer: {"file" (in data-dir's backups/), "bytes",
+/// "series", "took_ms"}.
+std::string encode_backup(const actors::backup_done& b);
+
 /// {"series_id": ..., "versions": [{version, points_used, mean, std, threshold,
 /// created_at_ms, detector: {type, ...parameters}, lower, upper}],
 /// "next": "<after for the next page>" | null, and with `seen` "last_seen":

@@ -9,9 +9,10 @@ constexpr std::string_view document = R"json({
   "info": {
     "title": "model_server",
     "version": "1.0.0",
-    "description": "Time-series anomaly detection: fit a model version per series, predict whether a value is anomalous (by default value > mean + 3 * std of that version's training values; a fit may choose another detector). Every error is {\"detail\": \"...\"} naming the field, except the Azure endpoints' {code, message}. Any request may also get 400 (malformed HTTP), 404 (unknown path), 405 with Allow (wrong method), 408, 414 or 431 (limits of the front end).",
+    "description": "Time-series anomaly detection: fit a model version per series, predict whether a value is anomalous (by default value > mean + 3 * std of that version's training values; a fit may choose another detector). Every error is {\"detail\": \"...\"} naming the field, except the Azure endpoints' {code, message}. Any request may also get 400 (malformed HTTP), 404 (unknown path), 405 with Allow (wrong method), 408, 414 or 431 (limits of the front end). With auth.tokens-file set, every endpoint but /health/live and /health/ready takes Authorization: Bearer <token> (401 without a valid one, 403 when its scope is too small); each operation's x-scope names the scope it needs (read < write < admin). Without a tokens file the server is open (docs/security.md).",
     "license": {"name": "MIT"}
   },
+  "security": [{}, {"BearerToken": []}],
   "tags": [
     {"name": "series", "description": "Fit, predict and inspect series"},
     {"name": "operations", "description": "Health, metrics and this description"},
@@ -22,16 +23,20 @@ constexpr std::string_view document = R"json({
       "post": {
         "operationId": "fit",
         "tags": ["series"],
+        "x-scope": "write",
         "summary": "Train a new version of the series' model",
         "description": "Each fit is a new version (1, 2, 3, ...), answered only once it is committed to the store: 200 always means stored, 503 always means not stored.",
         "parameters": [{"$ref": "#/components/parameters/SeriesId"}],
         "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FitRequest"}}}},
         "responses": {
           "200": {"description": "Stored durably", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FitResponse"}}}},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "413": {"$ref": "#/components/responses/TooLarge"},
           "422": {"$ref": "#/components/responses/Invalid"},
           "502": {"description": "Cluster only: the node owning the series dropped the connection or stopped answering while the fit was in flight, or its answer was lost; it may or may not be stored (read /series/{series_id} before retrying)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-          "503": {"$ref": "#/components/responses/Unavailable"}
+          "503": {"$ref": "#/components/responses/Unavailable"},
+          "507": {"$ref": "#/components/responses/InsufficientStorage"}
         }
       }
     },
@@ -39,6 +44,7 @@ constexpr std::string_view document = R"json({
       "post": {
         "operationId": "predict",
         "tags": ["series"],
+        "x-scope": "read; write when it would teach an online detector (the latest version of ewma or range without learn=false): a read token gets 403 then",
         "summary": "Is the value anomalous for this version?",
         "description": "By default anomaly = value > mean + 3 * std of the version's training values; a version fitted with another detector answers with that detector's bounds. On the latest version an online detector (ewma, range) learns the point after judging it, unless learn=false.",
         "parameters": [
@@ -50,6 +56,8 @@ constexpr std::string_view document = R"json({
         "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PredictRequest"}}}},
         "responses": {
           "200": {"description": "Prediction", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PredictResponse"}}}},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "404": {"$ref": "#/components/responses/NotFound"},
           "413": {"$ref": "#/components/responses/TooLarge"},
           "422": {"$ref": "#/components/responses/Invalid"},
@@ -61,6 +69,7 @@ constexpr std::string_view document = R"json({
       "post": {
         "operationId": "predictBatch",
         "tags": ["series"],
+        "x-scope": "read; write when it would teach an online detector (the latest version of ewma or range without learn=false): a read token gets 403 then",
         "summary": "Judge many points in order, in one message to the series' actor",
         "description": "The points are judged (and, on the latest version of an online detector, learned) in order: a batch answers as the same points sent one by one would. Not counted in /healthcheck's inference latency.",
         "parameters": [
@@ -72,6 +81,8 @@ constexpr std::string_view document = R"json({
         "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BatchRequest"}}}},
         "responses": {
           "200": {"description": "One verdict per point, in the request's order", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BatchResponse"}}}},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "404": {"$ref": "#/components/responses/NotFound"},
           "413": {"$ref": "#/components/responses/TooLarge"},
           "422": {"$ref": "#/components/responses/Invalid"},
@@ -82,6 +93,7 @@ constexpr std::string_view document = R"json({
     "/healthcheck": {
       "get": {
         "operationId": "healthcheck",
+        "x-scope": "read",
         "tags": ["operations"],
         "summary": "Series trained and server-side latencies",
         "description": "In a cluster series_trained sums every node's count (a peer that does not answer counts with its last figure).",
@@ -94,6 +106,7 @@ constexpr std::string_view document = R"json({
     "/plot": {
       "get": {
         "operationId": "plot",
+        "x-scope": "read",
         "tags": ["series"],
         "summary": "HTML page drawing a version's training points and its detector's bounds",
         "description": "Self-contained: inline SVG, no scripts, nothing fetched. At most 2,000 points are drawn (the minimum and maximum of each of 1,000 time buckets).",
@@ -112,6 +125,7 @@ constexpr std::string_view document = R"json({
     "/series/{series_id}": {
       "get": {
         "operationId": "listVersions",
+        "x-scope": "read",
         "tags": ["series"],
         "summary": "The stored versions of a series with their statistics, a page at a time",
         "parameters": [{"$ref": "#/components/parameters/SeriesId"},
@@ -123,11 +137,65 @@ constexpr std::string_view document = R"json({
           "422": {"$ref": "#/components/responses/Invalid"},
           "503": {"$ref": "#/components/responses/Unavailable"}
         }
+      },
+      "delete": {
+        "operationId": "deleteSeries",
+        "tags": ["series"],
+        "x-scope": "admin",
+        "summary": "Delete the series: every version, training point and saved state",
+        "description": "Answered once the deletion is committed (durable), by the node owning the series. Afterwards the series answers 404 and its next fit is version 1. A fit sent before the deletion is stored, then deleted with the series.",
+        "parameters": [{"$ref": "#/components/parameters/SeriesId"}],
+        "responses": {
+          "200": {"description": "Deleted", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Deleted"}}}},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "422": {"$ref": "#/components/responses/Invalid"},
+          "502": {"description": "Cluster only: the owner stopped answering while the deletion was in flight; it may or may not be done (read /series/{series_id} before retrying)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "503": {"$ref": "#/components/responses/Unavailable"}
+        }
+      }
+    },
+    "/series/{series_id}/versions/{version}": {
+      "delete": {
+        "operationId": "deleteVersion",
+        "tags": ["series"],
+        "x-scope": "admin",
+        "summary": "Delete one version with its training points",
+        "description": "Answered once the deletion is committed. The other versions keep their numbers, and numbers are never reused: the next fit is the highest number so far + 1, also after deleting the latest version.",
+        "parameters": [{"$ref": "#/components/parameters/SeriesId"},
+          {"name": "version", "in": "path", "required": true, "description": "N or vN (N >= 1); a deletion names its version (latest is refused)", "schema": {"type": "string", "pattern": "^[vV]?[0-9]+$"}}],
+        "responses": {
+          "200": {"description": "Deleted", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Deleted"}}}},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "422": {"$ref": "#/components/responses/Invalid"},
+          "502": {"description": "Cluster only: the owner stopped answering while the deletion was in flight; it may or may not be done", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "503": {"$ref": "#/components/responses/Unavailable"}
+        }
+      }
+    },
+    "/admin/backup": {
+      "post": {
+        "operationId": "backup",
+        "tags": ["operations"],
+        "x-scope": "admin",
+        "summary": "Copy this node's store while it serves",
+        "description": "A consistent, compacted copy (SQLite's VACUUM INTO from a read-only connection), synced, written to data-dir/backups/: every fit acknowledged before the request is in it. One at a time; in a cluster, each node copies the series it owns.",
+        "responses": {
+          "200": {"description": "The backup", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Backup"}}}},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "503": {"$ref": "#/components/responses/Unavailable"},
+          "507": {"$ref": "#/components/responses/InsufficientStorage"}
+        }
       }
     },
     "/series/": {
       "get": {
         "operationId": "silentSeries",
+        "x-scope": "read",
         "tags": ["series"],
         "summary": "Series gone silent: no point for more than silent_for times their typical interval (a \"no data\" signal), a page at a time",
         "parameters": [
@@ -144,6 +212,7 @@ constexpr std::string_view document = R"json({
     "/detectors": {
       "get": {
         "operationId": "detectors",
+        "x-scope": "read",
         "tags": ["series"],
         "summary": "Every detector a fit may choose, with its parameters (defaults, ranges, docs)",
         "responses": {"200": {"description": "The detectors", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Detectors"}}}}}
@@ -152,6 +221,7 @@ constexpr std::string_view document = R"json({
     "/metrics": {
       "get": {
         "operationId": "metrics",
+        "x-scope": "admin",
         "tags": ["operations"],
         "summary": "Prometheus text-format metrics",
         "description": "Requests by endpoint and status, latency histograms, in-flight and rejected requests, connections, series actors, store commits, model_server_build_info{version,commit} and, in a cluster, model_server_cluster_peers{state}.",
@@ -159,21 +229,22 @@ constexpr std::string_view document = R"json({
       }
     },
     "/health/live": {
-      "get": {"operationId": "live", "tags": ["operations"], "summary": "The process is up", "responses": {"200": {"$ref": "#/components/responses/Status"}}}
+      "get": {"operationId": "live", "tags": ["operations"], "summary": "The process is up (no token needed)", "security": [{}], "responses": {"200": {"$ref": "#/components/responses/Status"}}}
     },
     "/health/ready": {
       "get": {
         "operationId": "ready",
         "tags": ["operations"],
-        "summary": "Store open, recovery done, not draining",
+        "summary": "Store open, recovery done, not draining (no token needed)",
+        "security": [{}],
         "responses": {"200": {"$ref": "#/components/responses/Status"}, "503": {"$ref": "#/components/responses/Status"}}
       }
     },
     "/openapi.json": {
-      "get": {"operationId": "openapi", "tags": ["operations"], "summary": "This document", "responses": {"200": {"description": "OpenAPI 3 document", "content": {"application/json": {"schema": {"type": "object", "required": ["openapi", "info", "paths"]}}}}}}
+      "get": {"operationId": "openapi", "tags": ["operations"], "x-scope": "read", "summary": "This document", "responses": {"200": {"description": "OpenAPI 3 document", "content": {"application/json": {"schema": {"type": "object", "required": ["openapi", "info", "paths"]}}}}}}
     },
     "/docs": {
-      "get": {"operationId": "docs", "tags": ["operations"], "summary": "This document as a readable HTML page (no scripts, nothing fetched)", "responses": {"200": {"description": "HTML page", "content": {"text/html": {"schema": {"type": "string"}}}}}}
+      "get": {"operationId": "docs", "tags": ["operations"], "x-scope": "read", "summary": "This document as a readable HTML page (no scripts, nothing fetched)", "responses": {"200": {"description": "HTML page", "content": {"text/html": {"schema": {"type": "string"}}}}}}
     },
     "/anomalydetector/{apiVersion}/timeseries/entire/detect": {
       "post": {
@@ -181,7 +252,8 @@ constexpr std::string_view document = R"json({
         "operationId": "azureDetectEntireSeries",
         "summary": "Azure Anomaly Detector (univariate): judge every point of the series against a fit of the whole series. Stateless; nothing is stored",
         "parameters": [{"$ref": "#/components/parameters/AzureApiVersion"}],
-        "security": [{}, {"AzureApiKey": []}],
+        "security": [{}, {"AzureApiKey": []}, {"BearerToken": []}],
+        "x-scope": "read",
         "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AzureDetectRequest"}}}},
         "responses": {
           "200": {"description": "One entry per input point", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AzureEntireResponse"}}}},
@@ -196,7 +268,8 @@ constexpr std::string_view document = R"json({
         "operationId": "azureDetectLastPoint",
         "summary": "Azure Anomaly Detector (univariate): judge the last point against a fit of the points before it",
         "parameters": [{"$ref": "#/components/parameters/AzureApiVersion"}],
-        "security": [{}, {"AzureApiKey": []}],
+        "security": [{}, {"AzureApiKey": []}, {"BearerToken": []}],
+        "x-scope": "read",
         "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AzureDetectRequest"}}}},
         "responses": {
           "200": {"description": "The last point's verdict", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AzureLastResponse"}}}},
@@ -211,7 +284,8 @@ constexpr std::string_view document = R"json({
         "operationId": "azureDetectChangePoint",
         "summary": "Azure Anomaly Detector (univariate): level or trend shifts that hold for stableTrendWindow points",
         "parameters": [{"$ref": "#/components/parameters/AzureApiVersion"}],
-        "security": [{}, {"AzureApiKey": []}],
+        "security": [{}, {"AzureApiKey": []}, {"BearerToken": []}],
+        "x-scope": "read",
         "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AzureChangePointRequest"}}}},
         "responses": {
           "200": {"description": "One entry per input point", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AzureChangePointResponse"}}}},
@@ -223,7 +297,8 @@ constexpr std::string_view document = R"json({
   },
   "components": {
     "securitySchemes": {
-      "AzureApiKey": {"type": "apiKey", "in": "header", "name": "Ocp-Apim-Subscription-Key", "description": "Accepted and not checked yet (the server has no credentials)"}
+      "BearerToken": {"type": "http", "scheme": "bearer", "description": "A token from auth.tokens-file (stored there as its SHA-256), with the scope read, write or admin; required when the server has a tokens file. 401 without a valid token, 403 when its scope is too small"},
+      "AzureApiKey": {"type": "apiKey", "in": "header", "name": "Ocp-Apim-Subscription-Key", "description": "The Azure-compatible endpoints' key: with a tokens file, any token of the read scope or above (a bearer token works too; 401 in this API's {code, message} shape otherwise); ignored without one"}
     },
     "parameters": {
       "SeriesId": {"name": "series_id", "in": "path", "required": true, "description": "1-128 bytes of [A-Za-z0-9._:-], not containing '..'; one path segment", "schema": {"type": "string", "maxLength": 128, "pattern": "^[A-Za-z0-9._:-]+$"}},
@@ -239,6 +314,20 @@ constexpr std::string_view document = R"json({
       "Unavailable": {
         "description": "Overloaded, shutting down, the store failed, past the request's deadline, or (in a cluster) the node owning the series is unreachable; nothing was done; retry later",
         "headers": {"Retry-After": {"description": "Seconds to wait (1)", "schema": {"type": "integer"}}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+      },
+      "Unauthorized": {
+        "description": "No token, an unknown (or revoked) token, or an Authorization header that is not a bearer token; only when the server has a tokens file",
+        "headers": {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "Bearer realm=\"model_server\" (with error=\"invalid_token\" for an unknown token)"}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+      },
+      "Forbidden": {
+        "description": "The token's scope is too small; for a predict, a read token asking the latest version of an online detector to learn (add learn=false)",
+        "headers": {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "For a scope checked at the door: Bearer realm=\"model_server\", error=\"insufficient_scope\", scope=\"...\""}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+      },
+      "InsufficientStorage": {
+        "description": "The disk is full, or (a fit of a new series) the store holds store.max-series series; nothing was stored, existing series keep working",
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
       },
       "Status": {"description": "Status", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Status"}}}},
@@ -400,6 +489,8 @@ constexpr std::string_view document = R"json({
       "NumberParam": {"type": "object", "required": ["default", "min", "max", "doc"], "additionalProperties": false, "properties": {"default": {"type": "number"}, "min": {"type": "number"}, "max": {"type": "number"}, "doc": {"type": "string"}}},
       "ChoiceParam": {"type": "object", "required": ["default", "choices", "doc"], "additionalProperties": false, "properties": {"default": {"type": "string"}, "choices": {"type": "array", "items": {"type": "string"}}, "doc": {"type": "string"}}},
       "Status": {"type": "object", "required": ["status"], "properties": {"status": {"type": "string", "enum": ["live", "ready", "draining", "store down"]}, "reason": {"type": "string"}}, "additionalProperties": false},
+      "Deleted": {"type": "object", "required": ["series_id", "deleted_versions"], "properties": {"series_id": {"type": "string"}, "version": {"type": "string", "description": "a version's deletion only"}, "deleted_versions": {"type": "integer", "minimum": 0}}, "additionalProperties": false},
+      "Backup": {"type": "object", "required": ["file", "bytes", "series", "took_ms"], "properties": {"file": {"type": "string", "description": "its name in data-dir/backups/"}, "bytes": {"type": "integer"}, "series": {"type": "integer"}, "took_ms": {"type": "integer"}}, "additionalProperties": false},
       "Error": {"type": "object", "required": ["detail"], "properties": {"detail": {"type": "string", "description": "What is wrong, naming the field"}}, "additionalProperties": false},
       "AzurePoint": {"type": "object", "required": ["value"], "properties": {
         "timestamp": {"type": "string", "format": "date-time", "description": "ISO 8601; required unless granularity is none; ascending, unique, on the granularity's grid"},

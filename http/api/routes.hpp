@@ -47,7 +47,7 @@ struct api_context {
 /// cpp-httplib pattern, a regex the whole path must match. cpp-httplib tries
 /// a method's routes in the order they were installed.
 struct route_info {
-  std::string method;  ///< "GET" or "POST"
+  std::string method;  ///< "GET", "POST" or "DELETE"
   std::string pattern; ///< e.g. "/fit/([\\s\\S]*)"
 };
 

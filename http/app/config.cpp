@@ -5,6 +5,7 @@
 #include <caf/io/middleman.hpp>
 
 #include "http/api/codec.hpp"
+#include "http/auth/gate.hpp"
 #include "model/cluster.hpp"
 #include <sstream>
 #include <thread>
@@ -130,13 +131,23 @@ app_config::app_config() {
          "... or at the first point after this long (5000)")
     .add(v.default_detector, "default-detector",
          "the detector of fits that name none, as a fit's \"detector\" JSON, e.g. "
-         "{\"type\":\"range\"} (empty: the contract's rule)");
+         "{\"type\":\"range\"} (empty: the contract's rule)")
+    .add(v.series_ttl_s, "series-ttl-s",
+         "delete a series with no fit and no predict for this many seconds (0: never)");
+  opt_group{custom_options_, "auth"}
+    .add(v.tokens_file, "tokens-file",
+         "file of tokens and their scopes, one '<scope> sha256:<hex>' a line (empty: no "
+         "tokens, anyone who reaches the port may write)");
   opt_group{custom_options_, "store"}
     .add(v.store_file, "file", "SQLite file inside data-dir (models.db)")
     .add(v.sync, "sync", "full (fsync every commit) | normal (full)")
     .add(v.batch_max, "batch-max", "most fits per transaction (256)")
     .add(v.batch_max_bytes, "batch-max-bytes", "most training-point bytes per transaction (64 MiB)")
-    .add(v.readers, "readers", "read-only store connections (2)");
+    .add(v.readers, "readers", "read-only store connections (2)")
+    .add(v.max_versions_per_series, "max-versions-per-series",
+         "newest versions kept per series; older ones are deleted by the fit past it (0: all)")
+    .add(v.max_series, "max-series",
+         "fits of a new series get 507 once the store holds this many series (0: no limit)");
   opt_group{custom_options_, "cluster"}
     .add(v.cluster_nodes, "nodes", "node-to-node host:port of every node, the same list on all "
                                    "(empty: one node)")
@@ -219,6 +230,13 @@ std::vector<std::string> check_ranges(const server_config& v) {
   at_most<std::size_t>(problems, "store.batch-max-bytes", v.batch_max_bytes, std::size_t{4} << 30);
   at_least<std::size_t>(problems, "store.readers", v.readers, 1);
   at_most<std::size_t>(problems, "store.readers", v.readers, 64);
+  at_most<std::size_t>(problems, "store.max-versions-per-series", v.max_versions_per_series,
+                       100000000);
+  at_most<std::size_t>(problems, "store.max-series", v.max_series, 1000000000);
+  at_most<std::size_t>(problems, "server.series-ttl-s", v.series_ttl_s, 3153600000);
+  if (!v.tokens_file.empty())
+    if (auto tokens = auth::read_tokens_file(v.tokens_file); !tokens)
+      problems.push_back("option auth.tokens-file: " + tokens.detail());
   if (v.access_log != "off" && v.access_log != "errors" && v.access_log != "all")
     problems.push_back("option http.access-log must be off, errors or all (got \"" + v.access_log
                        + "\")");
@@ -332,6 +350,11 @@ actors::actors_settings actors_of(const server_config& v) {
       a.default_detector = d.value();
   a.default_detector.server_default = false;
   a.test_commit_delay = std::chrono::milliseconds{v.test_commit_delay_ms};
+  a.test_max_pages = v.test_max_pages;
+  a.max_versions_per_series = v.max_versions_per_series;
+  a.max_series = v.max_series;
+  a.series_ttl = std::chrono::seconds{v.series_ttl_s};
+  a.backup_dir = v.data_dir + "/backups";
   a.cluster.nodes = v.cluster_nodes;
   a.cluster.self = v.cluster_self;
   a.cluster.read_wait = std::chrono::milliseconds{v.request_timeout_ms + 1000};

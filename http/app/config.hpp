@@ -55,12 +55,17 @@ struct server_config {
   /// JSON of the detector of fits that name none, as a fit's "detector" takes
   /// it (e.g. {"type":"range"}); empty: the contract's rule.
   std::string default_detector;
+  std::size_t series_ttl_s = 0;        ///< a series with no fit and no predict this long is deleted (0: never)
+  // [auth]
+  std::string tokens_file; ///< tokens with their scopes (http/auth/tokens.hpp); empty: open to anyone
   // [store]
   std::string store_file = "models.db"; ///< SQLite file name inside data_dir
   std::string sync = "full";            ///< full (fsync per commit) | normal
   std::size_t batch_max = 256;          ///< most fits committed in one transaction
   std::size_t batch_max_bytes = 64u << 20; ///< most training-point bytes in one transaction
   std::size_t readers = 2;              ///< read-only connections for loading series
+  std::size_t max_versions_per_series = 0; ///< newest versions kept per series, older pruned at a fit (0: all)
+  std::size_t max_series = 0;           ///< a fit of a new series past this many series gets 507 (0: no limit)
   // [cluster]: empty `nodes` runs a single node
   std::vector<std::string> cluster_nodes;  ///< node-to-node "host:port" of every node, same on all
   std::string cluster_self;                ///< this node's entry in cluster_nodes
@@ -70,6 +75,8 @@ struct server_config {
   std::size_t cluster_peer_timeout_ms = 250;        ///< /healthcheck's wait for a peer's count
   // Not an option: a test hook that makes every transaction this slow.
   std::size_t test_commit_delay_ms = 0;
+  // Not an option: a test hook that limits the store file to this many pages (a full disk).
+  uint64_t test_max_pages = 0;
 };
 
 /// CAF's config with the server's options registered.

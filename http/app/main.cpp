@@ -1,8 +1,10 @@
 // model_server: reads the configuration, starts the actors and the HTTP
 // listener, serves until SIGTERM or SIGINT, then drains and exits 0 (or 3 when
 // the drain timeout cut requests off; 4 when a store actor stopped; 2 for a bad
-// configuration, 1 when the store or the port is unusable). `--version`
-// prints the version and the build's git commit.
+// configuration, 1 when the store or the port is unusable). SIGHUP reloads
+// auth.tokens-file. `model_server --hash-token[=SCOPE]` reads a token on
+// standard input, prints its tokens-file line and exits; `--version` prints
+// the version and the build's git commit.
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -12,6 +14,7 @@
 #include <iostream>
 #include <string>
 #include <future>
+#include <iterator>
 #include <thread>
 
 #include <caf/all.hpp>
@@ -42,13 +45,14 @@ void log_server(std::string_view line) {
   log_line("model_server: " + std::string{line});
 }
 
-/// Blocks SIGTERM, SIGINT (and SIGUSR1) in every thread started after this
-/// call, so the waiter thread is the only one that receives them.
+/// Blocks SIGTERM, SIGINT, SIGHUP (and SIGUSR1) in every thread started after
+/// this call, so the waiter thread is the only one that receives them.
 sigset_t block_stop_signals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP); // reload the tokens
   sigaddset(&set, SIGUSR1); // internal: run() returned without a stop signal
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   return set;
@@ -63,9 +67,44 @@ void raise_file_limit() {
   }
 }
 
+/// `--hash-token` or `--hash-token=SCOPE` (read, write, admin; default read)
+/// among the arguments, or null.
+const char* hash_token_argument(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i)
+    if (std::string_view{argv[i]}.substr(0, 12) == "--hash-token")
+      return argv[i];
+  return nullptr;
+}
+
+/// Reads a token on standard input (one trailing newline dropped) and prints
+/// its tokens-file line; the token itself is never printed. Exit status.
+int hash_token(std::string_view argument) {
+  auto scope_name = argument.size() > 13 && argument[12] == '=' ? argument.substr(13)
+                                                                  : std::string_view{"read"};
+  auto granted = http::auth::scope_named(scope_name);
+  if (!granted || (argument.size() > 12 && argument[12] != '=')) {
+    std::cerr << "model_server: use --hash-token or --hash-token=read|write|admin\n";
+    return 2;
+  }
+  std::string token{std::istreambuf_iterator<char>{std::cin}, {}};
+  if (!token.empty() && token.back() == '\n')
+    token.pop_back();
+  if (!token.empty() && token.back() == '\r')
+    token.pop_back();
+  auto line = http::auth::token_line(token, *granted);
+  if (!line) {
+    std::cerr << "model_server: " << line.detail() << '\n';
+    return 2;
+  }
+  std::cout << line.value() << '\n';
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
+  if (auto* argument = hash_token_argument(argc, argv))
+    return hash_token(argument);
   for (int i = 1; i < argc; ++i)
     if (std::string_view{argv[i]} == "--version") {
       std::cout << "model_server " << http::build_version() << " (commit "
@@ -103,7 +142,11 @@ int main(int argc, char** argv) {
   std::thread waiter{[&server, signals, grace, drain_timeout, &served_future, &store_down] {
     int sig = 0;
     const timespec tick{0, 250 * 1000 * 1000};
-    while ((sig = sigtimedwait(&signals, nullptr, &tick)) < 0) {
+    while ((sig = sigtimedwait(&signals, nullptr, &tick)) < 0 || sig == SIGHUP) {
+      if (sig == SIGHUP) { // connections and requests go on meanwhile
+        log_server(server.reload_tokens());
+        continue;
+      }
       if (server.context().counters.down.load()) {
         log_server("a store actor stopped; stopping with status 4 so that the supervisor "
                    "restarts the server on the store");
@@ -130,6 +173,12 @@ int main(int argc, char** argv) {
       std::_Exit(3);
     }
   }};
+  if (server.checks_tokens())
+    log_server("auth: tokens from " + cfg.values.tokens_file
+               + " are required (SIGHUP reloads the file)");
+  else
+    log_server("auth: no auth.tokens-file: anyone who reaches port "
+               + std::to_string(server.port()) + " may read, write and delete every series");
   log_server("listening on " + cfg.values.host + ":" + std::to_string(server.port())
              + ", store " + cfg.values.data_dir + "/" + cfg.values.store_file);
   server.run();

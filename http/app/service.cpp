@@ -34,6 +34,9 @@ service::start(caf::actor_system& sys, const server_config& cfg, log_sink log) {
   std::string why;
   if (!make_dirs(cfg.data_dir, why))
     return model::store_failure{why};
+  auto gate = auth::gate::open(cfg.tokens_file);
+  if (!gate)
+    return model::store_failure{"option auth.tokens-file: " + gate.detail()};
   auto settings = actors_of(cfg);
   settings.cluster.log = [log](const std::string& line) { log(line); };
   auto rt = actors::start(sys, settings);
@@ -41,6 +44,7 @@ service::start(caf::actor_system& sys, const server_config& cfg, log_sink log) {
     return model::store_failure{rt.detail()};
   std::unique_ptr<service> self{new service};
   self->rt_ = std::move(rt.value());
+  self->gate_ = std::move(gate.value());
   self->ctx_.reset(new api_context{sys, *self->rt_.router, *self->rt_.counters, *self->rt_.series,
                                   api_of(cfg)});
   if (!cfg.cluster_nodes.empty()) {
@@ -55,7 +59,7 @@ service::start(caf::actor_system& sys, const server_config& cfg, log_sink log) {
                                             self->ctx_->metrics.log_lines_dropped);
   auto* writer = self->log_.get();
   configure(self->srv_, listener, [writer](std::string_view line) { writer->write(std::string{line}); },
-            self->ctx_->metrics);
+            self->ctx_->metrics, self->gate_.get());
   install_routes(self->srv_, *self->ctx_);
   self->front_ = std::make_unique<front_end>(self->srv_, front, self->ctx_->metrics, *self->log_, sys);
   self->listen_fd_ = open_listener(listener.host, listener.port, listener.backlog, self->port_);

@@ -36,9 +36,9 @@ reply handle_last(std::string_view version, std::string_view body);
 reply handle_changepoint(std::string_view version, std::string_view body);
 
 /// Registers the three endpoints (and 405 with Allow: POST for other methods
-/// on their paths). The Ocp-Apim-Subscription-Key header is accepted and not
-/// checked: there are no credentials to check it against yet. Returns the
-/// POST patterns installed.
+/// on their paths). The Ocp-Apim-Subscription-Key header is checked before
+/// routing, with auth.tokens-file, like a bearer token with the read scope.
+/// Returns the POST patterns installed.
 std::vector<std::string> install_azure_routes(httplib::Server& srv);
 
 } // namespace http::azure

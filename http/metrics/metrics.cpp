@@ -142,6 +142,12 @@ std::string http_metrics::render(const actors::series_counters& series,
          "Time spent in store transactions; divide by commits for the mean commit latency.");
   sample(out, "model_server_store_commit_seconds_total",
          static_cast<double>(store.commit_us_sum) / 1e6);
+  header(out, "model_server_series_deleted_total", "counter",
+         "Series deleted since start, by DELETE /series/{id} or server.series-ttl-s.");
+  sample(out, "model_server_series_deleted_total", static_cast<double>(store.series_deleted));
+  header(out, "model_server_versions_deleted_total", "counter",
+         "Versions deleted since start, alone or with their series (not counting pruning).");
+  sample(out, "model_server_versions_deleted_total", static_cast<double>(store.versions_deleted));
   return out;
 }
 
