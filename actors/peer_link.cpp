@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include <caf/io/middleman.hpp>
+#include <caf/openssl/manager.hpp>
 
 #include "model/cluster.hpp"
 
@@ -241,7 +242,8 @@ void connected(self_ptr self, caf::strong_actor_ptr ptr) {
 
 void connect(self_ptr self) {
   auto& st = self->state;
-  auto mm = self->system().middleman().actor_handle();
+  auto mm = st.cfg.tls ? self->system().openssl_manager().actor_handle()
+                       : self->system().middleman().actor_handle();
   self->request(mm, st.cfg.connect_timeout, caf::connect_atom::value, st.addr.host, st.addr.port)
     .then(
       [self](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>&) {

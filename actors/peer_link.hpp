@@ -51,6 +51,7 @@ struct peer_settings {
   std::chrono::milliseconds silence_limit{2000};          ///< a peer silent this long is down
   std::chrono::milliseconds ping_every{500};              ///< liveness pings while connected
   std::function<void(const std::string&)> log;            ///< state changes, one line each
+  bool tls = false; ///< connect through CAF's OpenSSL module (mutual TLS), not in plain
 };
 
 /// Spawns the link; it connects at once. Besides the router interface it
