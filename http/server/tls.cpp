@@ -1,6 +1,7 @@
 #include "http/server/tls.hpp"
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
@@ -91,10 +92,17 @@ SSL_CTX* build(const tls_files& f, std::string& why) {
   };
   if (SSL_CTX_use_certificate_chain_file(ctx, f.cert_file.c_str()) != 1)
     return fail("option " + cert_opt + ": no PEM certificate in " + f.cert_file);
-  if (SSL_CTX_use_PrivateKey_file(ctx, f.key_file.c_str(), SSL_FILETYPE_PEM) != 1)
+  EVP_PKEY* key = nullptr;
+  if (FILE* in = std::fopen(f.key_file.c_str(), "r")) {
+    key = PEM_read_PrivateKey(in, nullptr, no_passphrase, nullptr);
+    std::fclose(in);
+  }
+  if (!key)
     return fail("option " + key_opt + ": no PEM private key without a passphrase in "
                 + f.key_file);
-  if (SSL_CTX_check_private_key(ctx) != 1)
+  bool used = SSL_CTX_use_PrivateKey(ctx, key) == 1;
+  EVP_PKEY_free(key);
+  if (!used || SSL_CTX_check_private_key(ctx) != 1)
     return fail("option " + key_opt + ": the key in " + f.key_file
                 + " does not match the certificate in " + cert_opt);
   if (!f.client_ca_file.empty()) {
