@@ -107,6 +107,26 @@ struct tls_socket {
     return SSL_write_ex(ssl, s.data(), s.size(), &n) == 1 && n == s.size();
   }
 
+  /// Everything the server sends until it closes (or sends close_notify) or
+  /// `ms` pass without data, as raw::read_all does for plain sockets.
+  std::string read_all(int ms) {
+    std::string out;
+    char buf[4096];
+    for (;;) {
+      if (SSL_pending(ssl) == 0) {
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, ms) <= 0)
+          return out;
+      }
+      std::size_t n = 0;
+      if (SSL_read_ex(ssl, buf, sizeof buf, &n) != 1) {
+        ERR_clear_error();
+        return out;
+      }
+      out.append(buf, n);
+    }
+  }
+
   /// One whole answer whose body has Content-Length (blocking), or "".
   std::string read_answer() {
     std::string out;

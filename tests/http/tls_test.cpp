@@ -230,6 +230,50 @@ TEST_CASE("tls: many idle TLS sessions stay open and new clients are served mean
   CHECK(connections_fall_to(c, 1));
 }
 
+TEST_CASE("tls: the hostile-client limits hold inside TLS: slow-loris, silence, oversized lines, "
+          "lying Content-Length") {
+  tls_fixture f;
+  auto v = f.config();
+  v.read_timeout_s = 1;
+  v.keepalive_timeout_s = 1;
+  v.max_body_bytes = 64 * 1024;
+  tls_server s{v, f.pki.ca()};
+  auto good = s.client();
+  REQUIRE(testing::status_of(good.Post("/fit/good", testing::fit_body(), json)) == 200);
+  const std::string body = R"({"timestamp":"1","value":1})";
+  const std::string head = "POST /predict/good HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                           "application/json\r\nContent-Length: " + std::to_string(body.size())
+                           + "\r\n\r\n";
+  std::vector<std::unique_ptr<testing::tls_socket>> slow, silent;
+  for (int i = 0; i < 10; ++i) {
+    slow.push_back(std::make_unique<testing::tls_socket>(s.port(), f.pki.ca()));
+    silent.push_back(std::make_unique<testing::tls_socket>(s.port(), f.pki.ca()));
+    REQUIRE((slow.back()->ok && silent.back()->ok));
+  }
+  for (std::size_t byte = 0; byte < 6; ++byte) { // a byte a record, good clients served meanwhile
+    for (auto& t : slow)
+      REQUIRE(t->send(head.substr(byte, 1)));
+    CHECK(testing::status_of(good.Post("/predict/good", body, json)) == 200);
+  }
+  for (auto& t : slow) // 408 at the request deadline, then closed
+    CHECK(t->read_all(30000).rfind("HTTP/1.1 408", 0) == 0);
+  for (auto& t : silent) // idle sessions closed after keepalive-timeout-s
+    CHECK(closed_within(t->fd, 30000));
+  testing::tls_socket line{s.port(), f.pki.ca()};
+  REQUIRE(line.ok);
+  REQUIRE(line.send("GET /" + std::string(20000, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n"));
+  CHECK(line.read_all(30000).rfind("HTTP/1.1 414", 0) == 0);
+  testing::tls_socket big{s.port(), f.pki.ca()};
+  REQUIRE(big.ok);
+  REQUIRE(big.send("POST /fit/x HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999\r\n\r\n{"));
+  CHECK(big.read_all(30000).rfind("HTTP/1.1 413", 0) == 0);
+  testing::tls_socket liar{s.port(), f.pki.ca()};
+  REQUIRE(liar.ok);
+  REQUIRE(liar.send("POST /fit/x HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"timestam"));
+  CHECK(liar.read_all(30000).rfind("HTTP/1.1 408", 0) == 0);
+  CHECK(testing::status_of(good.Post("/predict/good", body, json)) == 200);
+}
+
 TEST_CASE("tls: with tls.client-ca-file a client without a certificate from that CA is refused") {
   tls_fixture f;
   testing::pki foreign{"foreign-ca"};
