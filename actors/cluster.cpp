@@ -79,10 +79,27 @@ start_cluster(caf::actor_system& sys, const cluster_settings& cfg,
     p.ping_every = std::max(std::chrono::milliseconds{10}, cfg.connect_timeout / 4);
     p.log = cfg.log;
     p.tls = cfg.tls;
+    if (cfg.tls) { // one of two nodes dials (peer_settings::dial)
+      p.dial = cfg.self < cfg.nodes[i];
+      if (p.dial) {
+        p.hello_with = parts.gateway;
+        p.self_node = cfg.self;
+      }
+    }
     auto link = spawn_peer_link(sys, std::move(p), status);
     parts.view.peers.push_back(caf::actor_cast<router_actor>(link));
     parts.links.push_back(std::move(link));
     parts.peers.push_back(std::move(status));
+  }
+  if (cfg.tls) { // the gateway hands the hellos of dialing peers to their links
+    std::vector<std::string> nodes;
+    std::vector<caf::actor> links;
+    for (std::size_t i = 0, l = 0; i < cfg.nodes.size(); ++i)
+      if (i != parts.view.self) {
+        nodes.push_back(cfg.nodes[i]);
+        links.push_back(parts.links[l++]);
+      }
+    caf::anon_send(parts.gateway, hello_atom::value, std::move(nodes), std::move(links));
   }
   return parts;
 }

@@ -509,6 +509,35 @@ TEST_CASE("cluster: tokens are checked where the client arrives; a forwarded pre
   stop_all_cleanly(c);
 }
 
+TEST_CASE("cluster: three nodes over mutual TLS share series; a restarted node is reached again") {
+  testing::pki pki{"cluster-ca"};
+  pki.issue("node", "node", "DNS:node");
+  cluster c{3, {"--cluster.cert-file=" + pki.cert("node"), "--cluster.key-file=" + pki.key("node"),
+                "--cluster.ca-file=" + pki.ca()}};
+  CHECK(c.servers[0]->log().find("cluster: mutual TLS between nodes") != std::string::npos);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 30; ++i)
+    ids.push_back("tls-" + std::to_string(i));
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    auto via = testing::client_for(c.port(static_cast<int>(i % 3)));
+    REQUIRE(testing::status_of(via.Post(("/fit/" + ids[i]).c_str(), testing::fit_body(), json)) == 200);
+    CHECK(predict_status(c.port(static_cast<int>((i + 1) % 3)), ids[i]) == 200);
+  }
+  for (int n = 0; n < 3; ++n) {
+    auto stored = stored_ids(c.data(n));
+    for (const auto& id : ids)
+      CHECK(stored.count(id) == (c.owner(id) == static_cast<std::size_t>(n) ? 1u : 0u));
+  }
+  // The middle node restarts: both others reach it again (one dials it, it dials the other).
+  CHECK(c.servers[1]->stop(SIGTERM) == 0);
+  c.start(1);
+  for (int i = 0; i < 3; ++i)
+    REQUIRE_MESSAGE(c.wait_peers(i, 2, 20), "node ", i, " log:\n", c.servers[i]->log());
+  for (const auto& id : ids)
+    CHECK(predict_status(c.port(1), id) == 200);
+  stop_all_cleanly(c);
+}
+
 TEST_CASE("cluster: with mutual TLS, a node whose certificate is from another CA, or that has "
           "none, cannot join nor have a request executed") {
   // Two nodes of the list: a, with a certificate from the cluster's CA, and
@@ -526,6 +555,9 @@ TEST_CASE("cluster: with mutual TLS, a node whose certificate is from another CA
   std::vector<std::string> nodes;
   for (int i = 0; i < 2; ++i)
     nodes.push_back("127.0.0.1:" + std::to_string(free_port()));
+  // Over TLS the node first in order dials the other: x (nodes[1]) dials a.
+  if (nodes[1] > nodes[0])
+    std::swap(nodes[0], nodes[1]);
   auto start = [&](int i, std::vector<std::string> extra, const std::string& name) {
     std::vector<std::string> args{"--cluster.nodes=" + list_of(nodes), "--cluster.self=" + nodes[i]};
     args.insert(args.end(), extra.begin(), extra.end());
