@@ -171,8 +171,7 @@ app_config::app_config() {
          "/healthcheck's wait for a peer's series count (250)")
     .add(v.cluster_cert_file, "cert-file",
          "this node's PEM certificate: node-to-node links use mutual TLS, and only nodes with a "
-         "certificate from cluster.ca-file join; experimental, see docs/security.md (empty: "
-         "plain links)")
+         "certificate from cluster.ca-file join (empty: plain links)")
     .add(v.cluster_key_file, "key-file", "PEM private key of cluster.cert-file, no passphrase")
     .add(v.cluster_ca_file, "ca-file", "PEM CA that every node's certificate must chain to");
   // Work stealing, one thread per core, polling only aggressively before it
