@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include <caf/io/middleman.hpp>
+#include <caf/openssl/manager.hpp>
+#include <caf/openssl/publish.hpp>
 
 #include "actors/persistence/store.hpp"
 #include "model/cluster.hpp"
@@ -48,8 +50,10 @@ start_cluster(caf::actor_system& sys, const cluster_settings& cfg,
   parts.gateway = spawn_node_gateway(sys, shards, std::move(counters));
   // Bound to cluster.self's address only; SO_REUSEADDR, so that a node
   // restarted after a crash gets its port back at once.
-  auto published = sys.middleman().publish(parts.gateway, self_addr.port,
-                                           self_addr.host.c_str(), true);
+  auto published = cfg.tls ? caf::openssl::publish(parts.gateway, self_addr.port,
+                                                   self_addr.host.c_str(), true)
+                           : sys.middleman().publish(parts.gateway, self_addr.port,
+                                                     self_addr.host.c_str(), true);
   if (!published) {
     caf::anon_send_exit(parts.gateway, caf::exit_reason::user_shutdown);
     return model::store_failure{"cannot open the node-to-node port of cluster.self (" + cfg.self
@@ -74,10 +78,28 @@ start_cluster(caf::actor_system& sys, const cluster_settings& cfg,
     p.silence_limit = cfg.connect_timeout;
     p.ping_every = std::max(std::chrono::milliseconds{10}, cfg.connect_timeout / 4);
     p.log = cfg.log;
+    p.tls = cfg.tls;
+    if (cfg.tls) { // one of two nodes dials (peer_settings::dial)
+      p.dial = cfg.self < cfg.nodes[i];
+      if (p.dial) {
+        p.hello_with = parts.gateway;
+        p.self_node = cfg.self;
+      }
+    }
     auto link = spawn_peer_link(sys, std::move(p), status);
     parts.view.peers.push_back(caf::actor_cast<router_actor>(link));
     parts.links.push_back(std::move(link));
     parts.peers.push_back(std::move(status));
+  }
+  if (cfg.tls) { // the gateway hands the hellos of dialing peers to their links
+    std::vector<std::string> nodes;
+    std::vector<caf::actor> links;
+    for (std::size_t i = 0, l = 0; i < cfg.nodes.size(); ++i)
+      if (i != parts.view.self) {
+        nodes.push_back(cfg.nodes[i]);
+        links.push_back(parts.links[l++]);
+      }
+    caf::anon_send(parts.gateway, hello_atom::value, std::move(nodes), std::move(links));
   }
   return parts;
 }
@@ -85,7 +107,9 @@ start_cluster(caf::actor_system& sys, const cluster_settings& cfg,
 void close_cluster_port(const cluster_parts& parts) {
   if (!parts.gateway)
     return;
-  auto mm = parts.gateway->home_system().middleman().actor_handle();
+  auto& sys = parts.gateway->home_system();
+  auto mm = sys.has_openssl_manager() ? sys.openssl_manager().actor_handle()
+                                      : sys.middleman().actor_handle();
   caf::anon_send(mm, caf::unpublish_atom::value, parts.gateway.address(), parts.port);
 }
 

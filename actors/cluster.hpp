@@ -32,6 +32,10 @@ struct cluster_settings {
   std::chrono::milliseconds count_timeout{250};    ///< asking a peer's series count
   std::chrono::milliseconds backoff_max{2000};     ///< reconnects back off up to this
   std::function<void(const std::string&)> log;     ///< connection changes, one line each
+  /// Mutual TLS through CAF's OpenSSL module (loaded, with its certificate,
+  /// key and CA file, in the actor system's config): the gateway is published
+  /// and peers are reached only over TLS.
+  bool tls = false;
 };
 
 /// The running cluster side of this node.

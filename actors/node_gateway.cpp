@@ -19,6 +19,11 @@ struct node_gateway_state {
   std::unique_ptr<series_router> local; ///< shards only: never forwards again
   std::shared_ptr<store_counters> counters;
   std::map<requester_key, std::set<uint64_t>> serving; ///< request numbers at work here
+  /// Over mutual TLS: this node's peer links by node, for the hellos of the
+  /// peers that dial this node (peer_settings::dial); hellos that came first
+  /// wait in `early`.
+  std::map<std::string, caf::actor> links;
+  std::vector<std::pair<std::string, caf::actor>> early;
 };
 
 using self_ptr = caf::stateful_actor<node_gateway_state>*;
@@ -107,6 +112,23 @@ caf::behavior node_gateway(self_ptr self, std::vector<router_actor> shards,
     },
     [self](ping_atom, const request_numbers& asked) { return still_serving(self, asked); },
     [self](count_atom) { return self->state.counters->series.load(); },
+    [self](hello_atom, std::string& node, caf::actor& gateway) {
+      auto& st = self->state;
+      auto link = st.links.find(node);
+      if (link != st.links.end())
+        self->send(link->second, hello_atom::value, std::move(gateway));
+      else if (st.links.empty())
+        st.early.emplace_back(std::move(node), std::move(gateway));
+    },
+    [self](hello_atom, std::vector<std::string>& nodes, std::vector<caf::actor>& links) {
+      auto& st = self->state;
+      for (std::size_t i = 0; i < nodes.size() && i < links.size(); ++i)
+        st.links.emplace(std::move(nodes[i]), std::move(links[i]));
+      for (auto& [node, gateway] : st.early)
+        if (auto link = st.links.find(node); link != st.links.end())
+          self->send(link->second, hello_atom::value, std::move(gateway));
+      st.early.clear();
+    },
   };
 }
 

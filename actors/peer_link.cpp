@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include <caf/io/middleman.hpp>
+#include <caf/openssl/manager.hpp>
 
 #include "model/cluster.hpp"
 
@@ -234,6 +235,8 @@ void connected(self_ptr self, caf::strong_actor_ptr ptr) {
   st.last_heard = clock_type::now();
   st.status->up = true;
   log(self, "connected to " + st.cfg.node);
+  if (st.cfg.hello_with)
+    self->send(st.remote, hello_atom::value, st.cfg.self_node, st.cfg.hello_with);
   // Learn its series count early, for /healthcheck.
   self->request(st.remote, st.cfg.count_timeout, count_atom::value)
     .then([self](uint64_t n) { self->state.status->series = n; }, [](caf::error&) {});
@@ -241,7 +244,10 @@ void connected(self_ptr self, caf::strong_actor_ptr ptr) {
 
 void connect(self_ptr self) {
   auto& st = self->state;
-  auto mm = self->system().middleman().actor_handle();
+  if (!st.cfg.dial)
+    return; // the peer dials and says hello (peer_settings::dial)
+  auto mm = st.cfg.tls ? self->system().openssl_manager().actor_handle()
+                       : self->system().middleman().actor_handle();
   self->request(mm, st.cfg.connect_timeout, caf::connect_atom::value, st.addr.host, st.addr.port)
     .then(
       [self](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>&) {
@@ -318,6 +324,14 @@ caf::behavior peer_link(self_ptr self, peer_settings cfg, std::shared_ptr<peer_s
         connect(self);
     },
     [self](tick_atom) { on_tick(self); },
+    [self](hello_atom, caf::actor& gateway) { // from this node's gateway: the peer dialed
+      auto& st = self->state;
+      if (!gateway || st.remote == gateway)
+        return;
+      if (st.remote)
+        self->demonitor(st.remote);
+      connected(self, caf::actor_cast<caf::strong_actor_ptr>(std::move(gateway)));
+    },
   };
 }
 

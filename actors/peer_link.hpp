@@ -51,6 +51,15 @@ struct peer_settings {
   std::chrono::milliseconds silence_limit{2000};          ///< a peer silent this long is down
   std::chrono::milliseconds ping_every{500};              ///< liveness pings while connected
   std::function<void(const std::string&)> log;            ///< state changes, one line each
+  bool tls = false; ///< connect through CAF's OpenSSL module (mutual TLS), not in plain
+  /// Whether this link dials the peer. When not, it waits for the peer's
+  /// (hello_atom, gateway): over TLS only one of two nodes dials, since CAF
+  /// 0.17.6's close of the redundant second connection takes the first down.
+  bool dial = true;
+  /// When set, after connecting the link introduces this node's gateway to
+  /// the peer's: (hello_atom, self_node, hello_with), for the peer's link.
+  caf::actor hello_with;
+  std::string self_node; ///< this node's entry in cluster.nodes, for the hello
 };
 
 /// Spawns the link; it connects at once. Besides the router interface it

@@ -51,6 +51,22 @@ inline bool wait_until_serving(int port, int attempts) {
   return false;
 }
 
+/// As wait_until_serving, over TLS (any certificate: the tests check theirs
+/// themselves). A server that asks for a client certificate refuses this
+/// probe's handshake: that too says its loops are serving.
+inline bool wait_until_serving_tls(int port, int attempts) {
+  for (int i = 0; i < attempts; ++i) {
+    httplib::SSLClient c{"127.0.0.1", port};
+    c.enable_server_certificate_verification(false);
+    c.set_read_timeout(30, 0);
+    auto r = c.Get("/health/live");
+    if ((r && r->status == 200) || (!r && r.error() != httplib::Error::Connection))
+      return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
 /// A raw TCP connection to 127.0.0.1:`port` (for bytes no client library
 /// sends), or -1.
 inline int connect_loopback(int port) {
@@ -162,7 +178,8 @@ struct live_server {
       throw std::runtime_error(started.detail());
     svc = std::move(started.value());
     runner = std::thread{[this] { svc->run(); }};
-    if (!wait_until_serving(svc->port(), 500))
+    bool tls = !values.tls_cert_file.empty();
+    if (!(tls ? wait_until_serving_tls(svc->port(), 500) : wait_until_serving(svc->port(), 500)))
       throw std::runtime_error("server did not come up");
   }
 
@@ -220,8 +237,11 @@ struct child_server {
       ::_exit(127);
     }
     port = wait_for_port();
+    bool tls = false;
+    for (const auto& a : args)
+      tls = tls || a.rfind("--tls.cert-file=", 0) == 0;
     if (port > 0)
-      wait_until_serving(port, 3000);
+      tls ? wait_until_serving_tls(port, 3000) : wait_until_serving(port, 3000);
   }
 
   int wait_for_port() {

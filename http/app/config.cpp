@@ -138,6 +138,17 @@ app_config::app_config() {
     .add(v.tokens_file, "tokens-file",
          "file of tokens and their scopes, one '<scope> sha256:<hex>' a line (empty: no "
          "tokens, anyone who reaches the port may write)");
+  opt_group{custom_options_, "tls"}
+    .add(v.tls_cert_file, "cert-file",
+         "PEM certificate chain, leaf first: the port speaks only HTTPS (TLS 1.2 or newer); "
+         "with tls.key-file; SIGHUP reloads both (empty: plain HTTP)")
+    .add(v.tls_key_file, "key-file", "PEM private key of tls.cert-file, without a passphrase")
+    .add(v.tls_client_ca_file, "client-ca-file",
+         "PEM CAs that clients' certificates must chain to; clients without one are refused "
+         "(empty: no client certificate asked)")
+    .add(v.tls_handshake_timeout_ms, "handshake-timeout-ms",
+         "a TLS handshake not finished this long after the connection was accepted closes it "
+         "(10000)");
   opt_group{custom_options_, "store"}
     .add(v.store_file, "file", "SQLite file inside data-dir (models.db)")
     .add(v.sync, "sync", "full (fsync every commit) | normal (full)")
@@ -157,7 +168,12 @@ app_config::app_config() {
          "a peer silent this long is down (2000)")
     .add(v.cluster_reconnect_max_ms, "reconnect-max-ms", "reconnect back-off cap (2000)")
     .add(v.cluster_peer_timeout_ms, "peer-timeout-ms",
-         "/healthcheck's wait for a peer's series count (250)");
+         "/healthcheck's wait for a peer's series count (250)")
+    .add(v.cluster_cert_file, "cert-file",
+         "this node's PEM certificate: node-to-node links use mutual TLS, and only nodes with a "
+         "certificate from cluster.ca-file join (empty: plain links)")
+    .add(v.cluster_key_file, "key-file", "PEM private key of cluster.cert-file, no passphrase")
+    .add(v.cluster_ca_file, "ca-file", "PEM CA that every node's certificate must chain to");
   // Work stealing, one thread per core, polling only aggressively before it
   // sleeps: under load a worker finds the loops' requests without a wake-up
   // (no lock or condition variable per message, as work sharing has); idle, it
@@ -260,6 +276,8 @@ std::vector<std::string> check_ranges(const server_config& v) {
   if (!v.default_detector.empty())
     if (auto d = decode_detector(v.default_detector); !d)
       problems.push_back("option server.default-detector is not a detector: " + d.detail());
+  for (auto& p : check_tls(v))
+    problems.push_back(std::move(p));
   if (v.host.empty())
     problems.push_back("option host must not be empty");
   if (v.data_dir.empty())
@@ -290,6 +308,7 @@ void enable_cluster(app_config& cfg) {
   cfg.set("middleman.connection-timeout",
           caf::timespan{std::chrono::milliseconds{v.cluster_connection_timeout_ms}});
   cfg.load<caf::io::middleman>();
+  enable_cluster_tls(cfg);
 }
 
 std::vector<std::string> load_config(app_config& cfg, int argc, char** argv) {
@@ -325,6 +344,7 @@ front_end_settings front_end_of(const server_config& v) {
   f.write_timeout = std::chrono::seconds(v.write_timeout_s);
   f.limits = {v.max_request_line_bytes, v.max_header_bytes, v.max_body_bytes};
   f.access_log = v.access_log;
+  f.handshake_timeout = std::chrono::milliseconds{v.tls_handshake_timeout_ms};
   return f;
 }
 
@@ -361,6 +381,7 @@ actors::actors_settings actors_of(const server_config& v) {
   a.cluster.connect_timeout = std::chrono::milliseconds{v.cluster_connection_timeout_ms};
   a.cluster.count_timeout = std::chrono::milliseconds{v.cluster_peer_timeout_ms};
   a.cluster.backoff_max = std::chrono::milliseconds{v.cluster_reconnect_max_ms};
+  a.cluster.tls = !v.cluster_cert_file.empty();
   return a;
 }
 

@@ -58,6 +58,11 @@ struct server_config {
   std::size_t series_ttl_s = 0;        ///< a series with no fit and no predict this long is deleted (0: never)
   // [auth]
   std::string tokens_file; ///< tokens with their scopes (http/auth/tokens.hpp); empty: open to anyone
+  // [tls]: both files or neither; with them the port speaks only HTTPS
+  std::string tls_cert_file;       ///< PEM certificate chain (leaf first); empty: plain HTTP
+  std::string tls_key_file;        ///< PEM private key of that certificate, no passphrase
+  std::string tls_client_ca_file;  ///< clients must show a certificate from these CAs (empty: none asked)
+  std::size_t tls_handshake_timeout_ms = 10000; ///< a handshake not done this long after accept closes
   // [store]
   std::string store_file = "models.db"; ///< SQLite file name inside data_dir
   std::string sync = "full";            ///< full (fsync per commit) | normal
@@ -73,6 +78,9 @@ struct server_config {
   std::size_t cluster_connection_timeout_ms = 2000; ///< no traffic this long: the peer is down
   std::size_t cluster_reconnect_max_ms = 2000;      ///< reconnect back-off cap
   std::size_t cluster_peer_timeout_ms = 250;        ///< /healthcheck's wait for a peer's count
+  std::string cluster_cert_file; ///< this node's PEM certificate for mutual TLS between nodes (empty: plain)
+  std::string cluster_key_file;  ///< its PEM private key
+  std::string cluster_ca_file;   ///< PEM CA every node's certificate must chain to
   // Not an option: a test hook that makes every transaction this slow.
   std::size_t test_commit_delay_ms = 0;
   // Not an option: a test hook that limits the store file to this many pages (a full disk).
@@ -100,6 +108,14 @@ void enable_cluster(app_config& cfg);
 
 /// Validates values that parsed but may still be out of range.
 std::vector<std::string> check_ranges(const server_config& v);
+
+/// Validates the TLS options (config_tls.cpp): both files or neither, files
+/// readable, keys matching their certificates, CAs loadable.
+std::vector<std::string> check_tls(const server_config& v);
+
+/// Loads CAF's OpenSSL module for mutual TLS between nodes when
+/// cluster.cert-file is set (config_tls.cpp). Called by enable_cluster.
+void enable_cluster_tls(app_config& cfg);
 
 /// One line per option that is accepted but no longer has an effect.
 std::vector<std::string> deprecation_notices(const server_config& v);

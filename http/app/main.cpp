@@ -2,7 +2,7 @@
 // listener, serves until SIGTERM or SIGINT, then drains and exits 0 (or 3 when
 // the drain timeout cut requests off; 4 when a store actor stopped; 2 for a bad
 // configuration, 1 when the store or the port is unusable). SIGHUP reloads
-// auth.tokens-file. `model_server --hash-token[=SCOPE]` reads a token on
+// auth.tokens-file and the TLS certificate and key. `model_server --hash-token[=SCOPE]` reads a token on
 // standard input, prints its tokens-file line and exits; `--version` prints
 // the version and the build's git commit.
 #include <sys/resource.h>
@@ -145,6 +145,8 @@ int main(int argc, char** argv) {
     while ((sig = sigtimedwait(&signals, nullptr, &tick)) < 0 || sig == SIGHUP) {
       if (sig == SIGHUP) { // connections and requests go on meanwhile
         log_server(server.reload_tokens());
+        if (auto line = server.reload_tls(); !line.empty())
+          log_server(line);
         continue;
       }
       if (server.context().counters.down.load()) {
@@ -179,6 +181,10 @@ int main(int argc, char** argv) {
   else
     log_server("auth: no auth.tokens-file: anyone who reaches port "
                + std::to_string(server.port()) + " may read, write and delete every series");
+  if (auto cert = server.tls_certificate(); !cert.empty())
+    log_server("tls: HTTPS only, certificate " + cert + " (SIGHUP reloads it)");
+  if (!cfg.values.cluster_cert_file.empty())
+    log_server("cluster: mutual TLS between nodes, certificates from " + cfg.values.cluster_ca_file);
   log_server("listening on " + cfg.values.host + ":" + std::to_string(server.port())
              + ", store " + cfg.values.data_dir + "/" + cfg.values.store_file);
   server.run();

@@ -37,6 +37,13 @@ service::start(caf::actor_system& sys, const server_config& cfg, log_sink log) {
   auto gate = auth::gate::open(cfg.tokens_file);
   if (!gate)
     return model::store_failure{"option auth.tokens-file: " + gate.detail()};
+  std::shared_ptr<tls_context> tls;
+  if (!cfg.tls_cert_file.empty()) {
+    auto opened = tls_context::open({cfg.tls_cert_file, cfg.tls_key_file, cfg.tls_client_ca_file});
+    if (!opened)
+      return model::store_failure{opened.detail()};
+    tls = opened.value();
+  }
   auto settings = actors_of(cfg);
   settings.cluster.log = [log](const std::string& line) { log(line); };
   auto rt = actors::start(sys, settings);
@@ -54,6 +61,8 @@ service::start(caf::actor_system& sys, const server_config& cfg, log_sink log) {
   }
   auto listener = listener_of(cfg);
   auto front = front_end_of(cfg);
+  front.tls = tls;
+  self->tls_ = std::move(tls);
   // Access-log lines and notices leave the loops through one writer thread.
   self->log_ = std::make_unique<access_log>(log, front.access_log_queue,
                                             self->ctx_->metrics.log_lines_dropped);

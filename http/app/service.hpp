@@ -11,6 +11,7 @@
 #include "http/auth/gate.hpp"
 #include "http/server/access_log.hpp"
 #include "http/server/front_end.hpp"
+#include "http/server/tls.hpp"
 #include "http/api/listener.hpp"
 #include "http/api/routes.hpp"
 #include "model/expected.hpp"
@@ -50,11 +51,20 @@ public:
   /// Whether tokens are checked (auth.tokens-file is set).
   bool checks_tokens() const { return gate_->enabled(); }
 
+  /// Reads tls.cert-file and tls.key-file again (SIGHUP): new connections
+  /// get the new certificate; a bad file keeps the old one. The line to log,
+  /// or empty without TLS. Thread-safe.
+  std::string reload_tls() { return tls_ ? tls_->reload() : std::string{}; }
+
+  /// The certificate in use, or empty when the port speaks plain HTTP.
+  std::string tls_certificate() const { return tls_ ? tls_->describe() : std::string{}; }
+
 private:
   service() = default;
   actors::runtime rt_;
   std::unique_ptr<api_context> ctx_;
   std::unique_ptr<auth::gate> gate_;
+  std::shared_ptr<tls_context> tls_; ///< null: plain HTTP
   routed_server srv_;
   std::unique_ptr<access_log> log_;
   std::unique_ptr<front_end> front_;

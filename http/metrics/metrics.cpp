@@ -116,6 +116,13 @@ std::string http_metrics::render(const actors::series_counters& series,
   header(out, "model_server_log_lines_dropped_total", "counter",
          "Access-log and notice lines dropped because the log writer was behind.");
   sample(out, "model_server_log_lines_dropped_total", static_cast<double>(log_lines_dropped.load()));
+  header(out, "model_server_tls_handshakes_total", "counter", "TLS handshakes completed.");
+  sample(out, "model_server_tls_handshakes_total", static_cast<double>(tls_handshakes.load()));
+  header(out, "model_server_tls_handshake_failures_total", "counter",
+         "TLS connections closed before their handshake completed: timeouts, alerts, garbage, "
+         "plain HTTP.");
+  sample(out, "model_server_tls_handshake_failures_total",
+         static_cast<double>(tls_handshake_failures.load()));
   header(out, "model_server_active_series", "gauge", "Series actors in memory.");
   sample(out, "model_server_active_series", static_cast<double>(series.active.load()));
   header(out, "model_server_series_activations_total", "counter", "Series actors started.");

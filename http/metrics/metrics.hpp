@@ -39,6 +39,8 @@ public:
   std::atomic<uint64_t> refused_connections{0}; ///< closed at once: over max-connections
   std::atomic<uint64_t> accept_pauses{0};       ///< accepting paused: out of descriptors
   std::atomic<uint64_t> log_lines_dropped{0};   ///< log lines dropped: the log writer was behind
+  std::atomic<uint64_t> tls_handshakes{0};         ///< TLS handshakes completed
+  std::atomic<uint64_t> tls_handshake_failures{0}; ///< TLS connections closed before their handshake completed
 
   /// Renders everything, plus the actor and store figures, in Prometheus text format.
   std::string render(const actors::series_counters& series,

@@ -9,6 +9,7 @@
 
 #include "http/api/codec.hpp"
 #include "http/server/loop.hpp"
+#include "http/server/tls.hpp"
 
 namespace http {
 
@@ -19,6 +20,12 @@ using clock = connection::clock;
 constexpr auto linger_time = std::chrono::seconds(2);
 constexpr std::size_t keep_capacity = 64 * 1024; ///< larger buffers are freed when empty
 const char* const continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
+/// The answer to plain HTTP sent to a TLS port, in plain text (as nginx answers).
+std::string plain_on_tls() {
+  std::string body = "The plain HTTP request was sent to HTTPS port\n";
+  return "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: "
+         + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+}
 
 const char* reason(int status) {
   switch (status) {
@@ -81,7 +88,26 @@ bool read_some(loop& l, connection* c) {
   if (!c->readable)
     return false;
   auto& scratch = l.scratch();
-  auto n = ::recv(c->fd, scratch.data(), scratch.size(), 0);
+  ssize_t n = 0;
+  if (c->tls) {
+    auto step = tls_read(c->tls, scratch.data(), scratch.size());
+    switch (step.what) {
+      case tls_step::kind::done:
+        n = static_cast<ssize_t>(step.bytes);
+        break;
+      case tls_step::kind::want_write:
+        l.want_output(c, true); // the session must send first (EPOLLOUT reads on)
+        [[fallthrough]];
+      case tls_step::kind::want_read:
+        c->readable = false;
+        return false;
+      default:
+        l.close(c); // close_notify, an alert, garbage or a reset
+        return false;
+    }
+  } else {
+    n = ::recv(c->fd, scratch.data(), scratch.size(), 0);
+  }
   if (n > 0) {
     if (c->in.empty() && c->state == connection::phase::reading) {
       c->first_byte = clock::now();
@@ -98,11 +124,66 @@ bool read_some(loop& l, connection* c) {
   return false;
 }
 
+/// Sends part of what `c` has to send: the bytes sent, or -1 with errno
+/// EAGAIN when the socket (or the TLS session) must wait, or -1 otherwise.
+ssize_t send_some(loop& l, connection* c) {
+  const char* data = c->out.data() + c->out_pos;
+  std::size_t size = c->out.size() - c->out_pos;
+  if (!c->tls)
+    return ::send(c->fd, data, size, MSG_NOSIGNAL);
+  auto step = tls_write(c->tls, data, size);
+  switch (step.what) {
+    case tls_step::kind::done:
+      return static_cast<ssize_t>(step.bytes);
+    case tls_step::kind::want_read: // renegotiation is off: not expected
+    case tls_step::kind::want_write:
+      errno = EAGAIN;
+      return -1;
+    default:
+      errno = EPIPE;
+      return -1;
+  }
+}
+
+/// One step of the TLS handshake of `c`; true when it moved `c` on (the
+/// handshake is done, or plain HTTP is answered), false when it must wait or
+/// `c` was closed.
+bool shake_hands(loop& l, connection* c) {
+  auto step = tls_handshake(c->tls);
+  switch (step.what) {
+    case tls_step::kind::done:
+      c->tls_ready = true;
+      ++l.metrics().tls_handshakes;
+      c->deadline = clock::now() + l.settings().keepalive_timeout;
+      l.want_output(c, false);
+      return true;
+    case tls_step::kind::want_read:
+      c->readable = false;
+      return false;
+    case tls_step::kind::want_write:
+      l.want_output(c, true);
+      return false;
+    case tls_step::kind::plain_http:
+      // Answered in plain text, then closed: the session is dropped and the
+      // rest of the request is read and discarded while lingering.
+      ++l.metrics().tls_handshake_failures;
+      tls_free(c->tls);
+      c->tls = nullptr;
+      c->out = plain_on_tls();
+      c->close_after = true;
+      c->state = connection::phase::writing;
+      c->deadline = clock::now() + l.settings().write_timeout;
+      return true;
+    default:
+      l.close(c); // counted among the failed handshakes
+      return false;
+  }
+}
+
 /// Sends what `c` has to send; true when all of it is sent.
 bool flush(loop& l, connection* c) {
   while (c->out_pos < c->out.size()) {
-    auto n = ::send(c->fd, c->out.data() + c->out_pos, c->out.size() - c->out_pos,
-                    MSG_NOSIGNAL);
+    auto n = send_some(l, c);
     if (n > 0) {
       c->out_pos += static_cast<std::size_t>(n);
       c->deadline = clock::now() + l.settings().write_timeout;
@@ -190,6 +271,8 @@ bool advance(loop& l, connection* c, std::size_t budget) {
         if (!flush(l, c))
           return false;
         if (c->close_after) {
+          if (c->tls)
+            tls_close_notify(c->tls);
           ::shutdown(c->fd, SHUT_WR); // let the client read the answer, then close
           c->state = connection::phase::lingering;
           c->deadline = clock::now() + linger_time;
@@ -198,6 +281,11 @@ bool advance(loop& l, connection* c, std::size_t budget) {
         c->state = connection::phase::reading;
         continue;
       case connection::phase::reading:
+        if (c->tls && !c->tls_ready) {
+          if (!shake_hands(l, c))
+            return false;
+          continue;
+        }
         if (c->served - served_before >= budget && (!c->in.empty() || c->readable))
           return true; // more requests wait for the next round: others go first
         if (frame(l, c))

@@ -8,6 +8,10 @@
 //               |
 //               +--(close after)--> lingering: written, half-closed, then closed
 //
+// On a TLS port a connection first shakes hands (reading, with no request
+// bytes yet, under tls.handshake-timeout-ms); its bytes then pass through its
+// TLS session (http/server/tls.hpp), never touched by the compute pool.
+//
 // A connection belongs to one loop and is touched only by that loop's thread,
 // except while `processing`, when exactly one compute thread owns it.
 #pragma once
@@ -23,6 +27,8 @@
 
 #include "http/server/exchange.hpp"
 #include "http/server/framing.hpp"
+
+struct ssl_st;
 
 namespace http {
 
@@ -50,6 +56,8 @@ struct connection {
   std::size_t served = 0;
   clock::time_point deadline;
   clock::time_point first_byte; ///< of the current request
+  ssl_st* tls = nullptr;     ///< the TLS session on a TLS port (null: plain)
+  bool tls_ready = false;    ///< its handshake is done
   sockaddr_storage peer{};
   std::string local_ip;  ///< this end's address, looked up once (cpp-httplib asks every pass)
   int local_port = 0;

@@ -28,6 +28,7 @@
 namespace http {
 
 class access_log;
+class tls_context;
 
 /// cpp-httplib's server with its routes, run over buffered requests.
 class routed_server : public httplib::Server {
@@ -55,6 +56,10 @@ struct front_end_settings {
   /// before it blocks: an answer that comes within it needs no wake-up.
   std::chrono::microseconds spin{50};
   std::size_t heavy_body = 1u << 20; ///< bodies from this size are decoded off the loop
+  /// The TLS certificate of the port (http/server/tls.hpp); null: plain HTTP.
+  std::shared_ptr<tls_context> tls;
+  /// A TLS handshake must finish this long after the connection is accepted.
+  std::chrono::milliseconds handshake_timeout{10000};
   framing_limits limits;
   std::string access_log = "off"; ///< off | errors | all (requests the loop answers itself)
   std::size_t access_log_queue = 65536; ///< lines waiting for the log writer; more are dropped

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "http/server/access_log.hpp"
+#include "http/server/tls.hpp"
 
 namespace http {
 
@@ -81,6 +82,8 @@ void loop::run(int listen_fd) {
           continue; // closed earlier in this batch
         if (e.events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
           c->readable = true;
+        else if (c->tls && (e.events & EPOLLOUT))
+          c->readable = true; // a TLS read may have waited to write first
         go_on(c);
       }
     }
@@ -163,6 +166,16 @@ void loop::accept_all() {
     c->fd = fd;
     c->peer = addr;
     c->deadline = clock::now() + sh_.s.keepalive_timeout;
+    if (sh_.s.tls) {
+      c->tls = sh_.s.tls->new_session(fd);
+      if (!c->tls) {
+        ::close(fd);
+        delete c;
+        ++sh_.metrics.tls_handshake_failures;
+        continue;
+      }
+      c->deadline = clock::now() + sh_.s.handshake_timeout;
+    }
     c->index = conns_.size();
     conns_.push_back(c);
     ++sh_.metrics.connections;
@@ -220,6 +233,12 @@ void loop::close(connection* c) {
   ::epoll_ctl(ep_, EPOLL_CTL_DEL, c->fd, nullptr);
   ::close(c->fd);
   c->fd = -1;
+  if (c->tls) {
+    if (!c->tls_ready)
+      ++sh_.metrics.tls_handshake_failures; // closed mid-handshake (timeout, stop)
+    tls_free(c->tls);
+    c->tls = nullptr;
+  }
   auto* last = conns_.back();
   last->index = c->index;
   conns_[c->index] = last;

@@ -60,6 +60,7 @@ public:
 
   // For the connection state machine (this loop's thread only):
   const front_end_settings& settings() const { return sh_.s; }
+  http_metrics& metrics() { return sh_.metrics; }
   bool stopping() const { return sh_.stopping.load(std::memory_order_relaxed); }
   void want_output(connection* c, bool on);
   void close(connection* c);

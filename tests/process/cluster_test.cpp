@@ -13,7 +13,7 @@
 #include "actors/persistence/store.hpp"
 #include "http/auth/tokens.hpp"
 #include "model/cluster.hpp"
-#include "tests/support.hpp"
+#include "tests/tls_support.hpp"
 
 namespace {
 
@@ -507,4 +507,90 @@ TEST_CASE("cluster: tokens are checked where the client arrives; a forwarded pre
   auto again = testing::answer(entry.Post(("/fit/" + id).c_str(), as(writer), online, json));
   CHECK(testing::version_in(again.body) == 1);
   stop_all_cleanly(c);
+}
+
+TEST_CASE("cluster: three nodes over mutual TLS share series; a restarted node is reached again") {
+  testing::pki pki{"cluster-ca"};
+  pki.issue("node", "node", "DNS:node");
+  cluster c{3, {"--cluster.cert-file=" + pki.cert("node"), "--cluster.key-file=" + pki.key("node"),
+                "--cluster.ca-file=" + pki.ca()}};
+  CHECK(c.servers[0]->log().find("cluster: mutual TLS between nodes") != std::string::npos);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 30; ++i)
+    ids.push_back("tls-" + std::to_string(i));
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    auto via = testing::client_for(c.port(static_cast<int>(i % 3)));
+    REQUIRE(testing::status_of(via.Post(("/fit/" + ids[i]).c_str(), testing::fit_body(), json)) == 200);
+    CHECK(predict_status(c.port(static_cast<int>((i + 1) % 3)), ids[i]) == 200);
+  }
+  for (int n = 0; n < 3; ++n) {
+    auto stored = stored_ids(c.data(n));
+    for (const auto& id : ids)
+      CHECK(stored.count(id) == (c.owner(id) == static_cast<std::size_t>(n) ? 1u : 0u));
+  }
+  // The middle node restarts: both others reach it again (one dials it, it dials the other).
+  CHECK(c.servers[1]->stop(SIGTERM) == 0);
+  c.start(1);
+  for (int i = 0; i < 3; ++i)
+    REQUIRE_MESSAGE(c.wait_peers(i, 2, 20), "node ", i, " log:\n", c.servers[i]->log());
+  for (const auto& id : ids)
+    CHECK(predict_status(c.port(1), id) == 200);
+  stop_all_cleanly(c);
+}
+
+TEST_CASE("cluster: with mutual TLS, a node whose certificate is from another CA, or that has "
+          "none, cannot join nor have a request executed") {
+  // Two nodes of the list: a, with a certificate from the cluster's CA, and
+  // x, first with a certificate from another CA, then with none.
+  testing::pki pki{"cluster-ca"};
+  pki.issue("node", "node", "DNS:node");
+  testing::pki foreign{"foreign-ca"};
+  foreign.issue("node", "node", "DNS:node");
+  auto tls_of = [](const testing::pki& p) {
+    return std::vector<std::string>{"--cluster.cert-file=" + p.cert("node"),
+                                    "--cluster.key-file=" + p.key("node"),
+                                    "--cluster.ca-file=" + p.ca()};
+  };
+  testing::temp_dir dir;
+  std::vector<std::string> nodes;
+  for (int i = 0; i < 2; ++i)
+    nodes.push_back("127.0.0.1:" + std::to_string(free_port()));
+  // Over TLS the node first in order dials the other: x (nodes[1]) dials a.
+  if (nodes[1] > nodes[0])
+    std::swap(nodes[0], nodes[1]);
+  auto start = [&](int i, std::vector<std::string> extra, const std::string& name) {
+    std::vector<std::string> args{"--cluster.nodes=" + list_of(nodes), "--cluster.self=" + nodes[i]};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto s = std::make_unique<testing::child_server>(dir.path + "/" + name, std::move(args));
+    REQUIRE_MESSAGE(s->port > 0, s->log());
+    return s;
+  };
+  auto logged = [](const testing::child_server& s, const std::string& what) {
+    for (int i = 0; i < 3000; ++i) {
+      if (s.log().find(what) != std::string::npos)
+        return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  };
+  std::string on_a;
+  for (int i = 0; on_a.empty(); ++i)
+    if (model::owner_of("mtls" + std::to_string(i), nodes) == 0)
+      on_a = "mtls" + std::to_string(i);
+  auto a = start(0, tls_of(pki), "a");
+  CHECK(a->log().find("cluster: mutual TLS between nodes") != std::string::npos);
+  for (std::string who : {"foreign", "plain"}) {
+    CAPTURE(who);
+    auto x = start(1, who == "foreign" ? tls_of(foreign) : std::vector<std::string>{}, who);
+    // x's handshake with a failed (it says so); neither counts the other up.
+    REQUIRE_MESSAGE(logged(*x, "cannot reach " + nodes[0]), x->log());
+    CHECK(peers_up(x->port) == 0);
+    CHECK(peers_up(a->port) == 0);
+    // x cannot have a's store execute a fit: a's series is unreachable from x.
+    auto fit = testing::client_for(x->port).Post(("/fit/" + on_a).c_str(), testing::fit_body(), json);
+    CHECK(testing::status_of(fit) == 503);
+    CHECK(x->stop(SIGTERM) == 0);
+    CHECK(stored_ids(dir.path + "/a").count(on_a) == 0);
+  }
+  CHECK(a->stop(SIGTERM) == 0);
 }
