@@ -33,7 +33,8 @@ std::vector<int> listed(httplib::Client& c, const std::string& id) {
     return {};
   REQUIRE(r.status == 200);
   std::vector<int> out;
-  for (const auto& v : parse(r.body)["versions"].GetArray())
+  auto doc = parse(r.body); // kept: a temporary would die before the loop runs
+  for (const auto& v : doc["versions"].GetArray())
     out.push_back(std::stoi(v["version"].GetString()));
   return out;
 }
