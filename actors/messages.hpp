@@ -138,7 +138,7 @@ typename Inspector::result_type inspect(Inspector& f, detector_state& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, checkpoint_item& x) {
   return f(caf::meta::type_name("checkpoint_item"), x.series_id, x.version, x.state,
-           x.has_state, x.last_seen_ms, x.last_timestamp, x.interval_s);
+           x.has_state, x.last_seen_ms, x.last_timestamp, x.interval_s, x.epoch);
 }
 
 template <class Inspector>
@@ -156,7 +156,7 @@ typename Inspector::result_type inspect(Inspector& f, version_record& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, commit_item& x) {
   return f(caf::meta::type_name("commit_item"), x.series_id, x.record, x.data,
-           x.last_timestamp, x.interval_s);
+           x.last_timestamp, x.interval_s, x.idempotency_key, x.epoch);
 }
 
 } // namespace model

@@ -2,7 +2,7 @@
 # dependency it must not use: http -> actors -> persistence -> model.
 #   cmake -DSOURCE_DIR=<root> -P tests/layers.cmake
 set(rules
-  "model|caf/|httplib|sqlite3|rapidjson|http_parser|\"actors/|\"http/"
+  "model|caf/|httplib|sqlite3|libpq|rapidjson|http_parser|\"actors/|\"http/"
   "actors/persistence|caf/|httplib|rapidjson|http_parser|\"http/|\"actors/[a-z_]+\\.hpp"
   "actors|httplib|rapidjson|http_parser|\"http/")
 set(failures "")

@@ -15,8 +15,9 @@ namespace persistence::schema {
 /// each version's detector and what it learned; 4 an online detector's
 /// cooldown count; 5 keeps a detector's state as one opaque, versioned blob
 /// (the model encodes and checks it; the store knows no layout) and each
-/// series' cadence (when it last got a point, its typical interval).
-constexpr int version = 5;
+/// series' cadence (when it last got a point, its typical interval); 6 the
+/// fits' idempotency keys.
+constexpr int version = 6;
 
 /// Brings a store of schema `from` (0: a new file) to `version`; fails with a
 /// sentence saying which step failed and why.

@@ -1,9 +1,11 @@
+// The SQLite backend of persistence::store: one file in WAL mode.
 #include "actors/persistence/store.hpp"
 #include "actors/persistence/schema.hpp"
 
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <limits>
 #include <memory>
@@ -52,29 +54,87 @@ int exec(sqlite3* db, const char* sql) {
   return sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
 }
 
+/// The SQLite backend: one file in WAL mode.
+class sqlite_store final : public store {
+public:
+  explicit sqlite_store(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  ~sqlite_store() override;
+
+  static expected<std::unique_ptr<store>, store_failure>
+  open(const std::string& path, sync_mode sync, bool read_only);
+
+  expected<std::vector<uint32_t>, store_failure> commit(const std::vector<commit_item>& items) override;
+  expected<bool, store_failure> save_states(const std::vector<checkpoint_item>& items) override;
+  expected<std::vector<version_record>, store_failure> versions(const std::string& series_id) override;
+  expected<std::optional<training_data>, store_failure> points(const std::string& series_id,
+                                                               uint32_t version) override;
+  expected<std::vector<std::string>, store_failure> series_ids(const std::string& after,
+                                                                std::size_t limit) override;
+  expected<std::optional<series_liveness>, store_failure> cadence(const std::string& series_id) override;
+  expected<std::vector<series_liveness>, store_failure>
+  silent(int64_t now_ms, double factor, int64_t slack_ms, const std::string& after,
+         std::size_t limit) override;
+  expected<uint64_t, store_failure> series_count() override;
+
+private:
+  std::optional<std::string> prepare_all(bool read_only);
+  uint32_t commit_one(const commit_item& item);
+  uint32_t replayed(const commit_item& item);
+  void purge_keys();
+  uint32_t refused_or_throw();
+  std::optional<std::string> save_one(const model::checkpoint_item& item);
+  std::string last_error() const;
+
+  sqlite3* db_;
+  std::string path_;
+  int64_t purged_at_ms_ = 0; ///< when expired idempotency keys were last purged
+  sqlite3_stmt* insert_series_ = nullptr;
+  sqlite3_stmt* bump_series_ = nullptr; ///< latest + 1, RETURNING it
+  sqlite3_stmt* insert_version_ = nullptr;
+  sqlite3_stmt* insert_points_ = nullptr;
+  sqlite3_stmt* select_versions_ = nullptr;
+  sqlite3_stmt* select_points_ = nullptr;
+  sqlite3_stmt* count_series_ = nullptr;
+  sqlite3_stmt* save_state_ = nullptr;
+  sqlite3_stmt* save_cadence_ = nullptr;
+  sqlite3_stmt* select_cadence_ = nullptr;
+  sqlite3_stmt* select_silent_ = nullptr;
+  sqlite3_stmt* select_key_ = nullptr;
+  sqlite3_stmt* insert_key_ = nullptr;
+  sqlite3_stmt* purge_keys_ = nullptr;
+};
+
+int64_t unix_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
 } // namespace
 
-store::store(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+expected<std::unique_ptr<store>, store_failure>
+store::open(const std::string& path, sync_mode sync, bool read_only) {
+  return sqlite_store::open(path, sync, read_only);
+}
 
-store::~store() {
+sqlite_store::~sqlite_store() {
   for (auto* s : {insert_series_, bump_series_, insert_version_, insert_points_,
                   select_versions_, select_points_, count_series_, save_state_, save_cadence_,
-                  select_cadence_, select_silent_})
+                  select_cadence_, select_silent_, select_key_, insert_key_, purge_keys_})
     sqlite3_finalize(s);
   sqlite3_close(db_);
 }
 
-std::string store::last_error() const {
+std::string sqlite_store::last_error() const {
   return sqlite3_errmsg(db_);
 }
 
 expected<std::unique_ptr<store>, store_failure>
-store::open(const std::string& path, sync_mode sync, bool read_only) {
+sqlite_store::open(const std::string& path, sync_mode sync, bool read_only) {
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_NOMUTEX
               | (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
-  std::unique_ptr<store> self{new store(db, path)};
+  std::unique_ptr<sqlite_store> self{new sqlite_store(db, path)};
   auto fail = [&](const std::string& what) {
     return store_failure{"cannot open store " + path + ": " + what};
   };
@@ -105,10 +165,10 @@ store::open(const std::string& path, sync_mode sync, bool read_only) {
   }
   if (auto problem = self->prepare_all(read_only))
     return fail(*problem);
-  return self;
+  return std::unique_ptr<store>{std::move(self)};
 }
 
-std::optional<std::string> store::prepare_all(bool read_only) {
+std::optional<std::string> sqlite_store::prepare_all(bool read_only) {
   struct entry {
     sqlite3_stmt** target;
     const char* sql;
@@ -143,6 +203,13 @@ std::optional<std::string> store::prepare_all(bool read_only) {
      "SELECT series_id, last_seen_ms, last_timestamp, interval_s FROM series WHERE series_id = ?1 "
      "AND last_seen_ms IS NOT NULL",
      false},
+    {&select_key_,
+     "SELECT version FROM fit_keys WHERE series_id = ?1 AND key = ?2 AND created_ms >= ?3",
+     true},
+    {&insert_key_,
+     "INSERT OR REPLACE INTO fit_keys(series_id, key, version, created_ms) VALUES(?1, ?2, ?3, ?4)",
+     true},
+    {&purge_keys_, "DELETE FROM fit_keys WHERE created_ms < ?1", true},
     {&select_silent_,
      "SELECT series_id, last_seen_ms, last_timestamp, interval_s FROM series WHERE series_id > ?1 "
      "AND interval_s > 0 AND ?2 - last_seen_ms > ?3 * interval_s * 1000 + ?4 "
@@ -161,7 +228,9 @@ std::optional<std::string> store::prepare_all(bool read_only) {
 
 /// Numbers and writes one item; 0 when the database refused it (the caller
 /// rolls its savepoint back). Throws store_failure on I/O errors.
-uint32_t store::commit_one(const commit_item& item) {
+uint32_t sqlite_store::commit_one(const commit_item& item) {
+  if (auto original = replayed(item))
+    return original;
   const auto& r = item.record;
   uint32_t version = 0;
   {
@@ -211,10 +280,49 @@ uint32_t store::commit_one(const commit_item& item) {
   bind_array(insert_points_, 4, item.data.values);
   if (sqlite3_step(insert_points_) != SQLITE_DONE)
     return refused_or_throw();
+  if (!item.idempotency_key.empty()) {
+    stmt_guard k{insert_key_};
+    bind_text(insert_key_, 1, item.series_id);
+    bind_text(insert_key_, 2, item.idempotency_key);
+    sqlite3_bind_int64(insert_key_, 3, version);
+    sqlite3_bind_int64(insert_key_, 4, unix_ms());
+    if (sqlite3_step(insert_key_) != SQLITE_DONE)
+      return refused_or_throw();
+  }
   return version;
 }
 
-uint32_t store::refused_or_throw() {
+/// The version an earlier fit with the item's idempotency key stored (with
+/// `replayed_flag`), or 0 when there is none (or the key expired).
+uint32_t sqlite_store::replayed(const commit_item& item) {
+  if (item.idempotency_key.empty())
+    return 0;
+  stmt_guard g{select_key_};
+  bind_text(select_key_, 1, item.series_id);
+  bind_text(select_key_, 2, item.idempotency_key);
+  sqlite3_bind_int64(select_key_, 3, unix_ms() - key_ttl_.count() * 1000);
+  int rc = sqlite3_step(select_key_);
+  if (rc == SQLITE_ROW)
+    return static_cast<uint32_t>(sqlite3_column_int64(select_key_, 0)) | replayed_flag;
+  if (rc != SQLITE_DONE)
+    throw store_failure{last_error()};
+  return 0;
+}
+
+/// Deletes expired idempotency keys, at most once a minute (inside a commit's
+/// transaction: no transaction of its own).
+void sqlite_store::purge_keys() {
+  auto now = unix_ms();
+  if (now - purged_at_ms_ < 60000)
+    return;
+  purged_at_ms_ = now;
+  stmt_guard g{purge_keys_};
+  sqlite3_bind_int64(purge_keys_, 1, now - key_ttl_.count() * 1000);
+  if (sqlite3_step(purge_keys_) != SQLITE_DONE)
+    throw store_failure{last_error()};
+}
+
+uint32_t sqlite_store::refused_or_throw() {
   // A constraint (or a trigger's RAISE) refuses this item only; anything else
   // (I/O, full disk, corruption) fails the whole transaction.
   if ((sqlite3_extended_errcode(db_) & 0xff) == SQLITE_CONSTRAINT)
@@ -223,12 +331,13 @@ uint32_t store::refused_or_throw() {
 }
 
 expected<std::vector<uint32_t>, store_failure>
-store::commit(const std::vector<commit_item>& items) {
+sqlite_store::commit(const std::vector<commit_item>& items) {
   if (exec(db_, "BEGIN IMMEDIATE") != SQLITE_OK)
     return store_failure{"cannot begin a transaction: " + last_error()};
   std::vector<uint32_t> assigned;
   assigned.reserve(items.size());
   try {
+    purge_keys();
     for (const auto& item : items) {
       if (exec(db_, "SAVEPOINT item") != SQLITE_OK)
         throw store_failure{last_error()};
@@ -253,7 +362,7 @@ store::commit(const std::vector<commit_item>& items) {
   return assigned;
 }
 
-expected<bool, store_failure> store::save_states(const std::vector<checkpoint_item>& items) {
+expected<bool, store_failure> sqlite_store::save_states(const std::vector<checkpoint_item>& items) {
   if (exec(db_, "BEGIN IMMEDIATE") != SQLITE_OK)
     return store_failure{"cannot begin a transaction: " + last_error()};
   for (const auto& item : items) {
@@ -270,7 +379,7 @@ expected<bool, store_failure> store::save_states(const std::vector<checkpoint_it
   return true;
 }
 
-std::optional<std::string> store::save_one(const checkpoint_item& item) {
+std::optional<std::string> sqlite_store::save_one(const checkpoint_item& item) {
   if (item.has_state) {
     stmt_guard g{save_state_};
     bind_text(save_state_, 1, item.series_id);
@@ -291,7 +400,7 @@ std::optional<std::string> store::save_one(const checkpoint_item& item) {
 }
 
 expected<std::vector<version_record>, store_failure>
-store::versions(const std::string& series_id) {
+sqlite_store::versions(const std::string& series_id) {
   stmt_guard g{select_versions_};
   bind_text(select_versions_, 1, series_id);
   std::vector<version_record> out;
@@ -329,7 +438,7 @@ store::versions(const std::string& series_id) {
 }
 
 expected<std::optional<training_data>, store_failure>
-store::points(const std::string& series_id, uint32_t version) {
+sqlite_store::points(const std::string& series_id, uint32_t version) {
   stmt_guard g{select_points_};
   bind_text(select_points_, 1, series_id);
   sqlite3_bind_int64(select_points_, 2, version);
@@ -343,7 +452,7 @@ store::points(const std::string& series_id, uint32_t version) {
   return std::optional<training_data>{std::move(out)};
 }
 
-expected<std::vector<std::string>, store_failure> store::series_ids(const std::string& after,
+expected<std::vector<std::string>, store_failure> sqlite_store::series_ids(const std::string& after,
                                                                      std::size_t limit) {
   sqlite3_stmt* s = nullptr;
   if (sqlite3_prepare_v2(db_, "SELECT series_id FROM series WHERE series_id > ?1 "
@@ -363,7 +472,7 @@ expected<std::vector<std::string>, store_failure> store::series_ids(const std::s
 }
 
 expected<std::optional<series_liveness>, store_failure>
-store::cadence(const std::string& series_id) {
+sqlite_store::cadence(const std::string& series_id) {
   stmt_guard g{select_cadence_};
   bind_text(select_cadence_, 1, series_id);
   int rc = sqlite3_step(select_cadence_);
@@ -375,7 +484,7 @@ store::cadence(const std::string& series_id) {
 }
 
 expected<std::vector<series_liveness>, store_failure>
-store::silent(int64_t now_ms, double factor, int64_t slack_ms, const std::string& after,
+sqlite_store::silent(int64_t now_ms, double factor, int64_t slack_ms, const std::string& after,
               std::size_t limit) {
   stmt_guard g{select_silent_};
   bind_text(select_silent_, 1, after);
@@ -392,7 +501,7 @@ store::silent(int64_t now_ms, double factor, int64_t slack_ms, const std::string
   return out;
 }
 
-expected<uint64_t, store_failure> store::series_count() {
+expected<uint64_t, store_failure> sqlite_store::series_count() {
   stmt_guard g{count_series_};
   if (sqlite3_step(count_series_) != SQLITE_ROW)
     return store_failure{"cannot count series: " + last_error()};
