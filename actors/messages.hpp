@@ -22,6 +22,7 @@ enum class server_error : uint8_t {
   overloaded,        ///< too much queued work, or the request's deadline passed
   unavailable,       ///< the node owning the series is unreachable (nothing was done)
   in_doubt,          ///< the owner's connection dropped mid-fit: it may or may not be stored
+  fenced,            ///< refused by the shared store: this node no longer holds the series
 };
 
 /// Builds an error carrying a one-sentence detail for the client.
@@ -237,4 +238,9 @@ CAF_BEGIN_TYPE_ID_BLOCK(model_server, caf::first_custom_type_id)
   CAF_ADD_ATOM(model_server, actors, cadence_atom, "cadence")
   CAF_ADD_ATOM(model_server, actors, silent_atom, "silent")
   CAF_ADD_ATOM(model_server, actors, ping_atom, "ping")
+  CAF_ADD_ATOM(model_server, actors, claim_atom, "claim")
+  CAF_ADD_ATOM(model_server, actors, ring_atom, "ring")
+  CAF_ADD_ATOM(model_server, actors, evicted_atom, "evicted")
+  CAF_ADD_ATOM(model_server, actors, store_atom, "store")
+  CAF_ADD_ATOM(model_server, actors, http_atom, "http")
 CAF_END_TYPE_ID_BLOCK(model_server)

@@ -18,6 +18,8 @@ struct node_gateway_state {
   static inline const char* name = "node_gateway";
   std::unique_ptr<series_router> local; ///< shards only: never forwards again
   std::shared_ptr<store_counters> counters;
+  std::shared_ptr<const cluster_map> map;
+  std::string http;
   std::map<requester_key, std::set<uint64_t>> serving; ///< request numbers at work here
 };
 
@@ -60,6 +62,18 @@ caf::response_promise relay(self_ptr self, uint64_t n, const router_actor& dest,
   return rp;
 }
 
+/// Whether this node owns `id` and may serve it now; otherwise the error to answer.
+caf::error not_here(self_ptr self, const std::string& id) {
+  if (self->state.local->owns(id))
+    return caf::none;
+  auto why = self->state.map->reason();
+  return make_error(server_error::unavailable,
+                    why.empty() ? "this node does not own series " + id
+                                    + " now (ownership is moving); nothing was done, retry"
+                                : "the node owning series " + id + " does not serve it now (" + why
+                                    + "); nothing was done, retry");
+}
+
 /// Of `asked`, the numbers still at work here for the current requester.
 request_numbers still_serving(self_ptr self, const request_numbers& asked) {
   request_numbers busy;
@@ -72,43 +86,65 @@ request_numbers still_serving(self_ptr self, const request_numbers& asked) {
 }
 
 caf::behavior node_gateway(self_ptr self, std::vector<router_actor> shards,
-                           std::shared_ptr<store_counters> counters) {
-  self->state.local = std::make_unique<series_router>(std::move(shards));
+                           std::shared_ptr<store_counters> counters,
+                           std::shared_ptr<const cluster_map> map, std::string http) {
+  self->state.local = std::make_unique<series_router>(std::move(shards), map);
   self->state.counters = std::move(counters);
+  self->state.map = std::move(map);
+  self->state.http = std::move(http);
   auto shard = [self](const std::string& id) { return self->state.local->local_shard_for(id); };
   return {
     [self, shard](fit_atom a, uint64_t n, std::string& id, model::training_data& data,
-                  model::detector_spec& det, int64_t deadline_ms) {
+                  model::detector_spec& det, int64_t deadline_ms,
+                  std::string& key) -> caf::result<model::version_record> {
+      if (auto err = not_here(self, id))
+        return err;
       auto dest = shard(id);
       return relay<model::version_record>(self, n, dest, a, std::move(id), std::move(data), det,
-                                          deadline_ms);
+                                          deadline_ms, std::move(key));
     },
-    [self, shard](predict_atom a, uint64_t n, std::string& id, predict_query q) {
+    [self, shard](predict_atom a, uint64_t n, std::string& id,
+                  predict_query q) -> caf::result<prediction> {
+      if (auto err = not_here(self, id))
+        return err;
       auto dest = shard(id);
       return relay<prediction>(self, n, dest, a, std::move(id), q);
     },
-    [self, shard](batch_atom a, uint64_t n, std::string& id, batch_query& q) {
+    [self, shard](batch_atom a, uint64_t n, std::string& id,
+                  batch_query& q) -> caf::result<prediction_list> {
+      if (auto err = not_here(self, id))
+        return err;
       auto dest = shard(id);
       return relay<prediction_list>(self, n, dest, a, std::move(id), std::move(q));
     },
-    [self, shard](plot_atom a, uint64_t n, std::string& id, uint32_t version) {
+    [self, shard](plot_atom a, uint64_t n, std::string& id,
+                  uint32_t version) -> caf::result<version_points> {
+      if (auto err = not_here(self, id))
+        return err;
       auto dest = shard(id);
       return relay<version_points>(self, n, dest, a, std::move(id), version);
     },
-    [self, shard](list_atom a, uint64_t n, std::string& id, uint32_t after, uint32_t limit) {
+    [self, shard](list_atom a, uint64_t n, std::string& id, uint32_t after,
+                  uint32_t limit) -> caf::result<version_page> {
+      if (auto err = not_here(self, id))
+        return err;
       auto dest = shard(id);
       return relay<version_page>(self, n, dest, a, std::move(id), after, limit);
     },
     [self](ping_atom, const request_numbers& asked) { return still_serving(self, asked); },
     [self](count_atom) { return self->state.counters->series.load(); },
+    [self](http_atom) { return self->state.http; },
+    [self](store_atom) { return self->state.map->ms_since_renewal(); },
   };
 }
 
 } // namespace
 
 caf::actor spawn_node_gateway(caf::actor_system& sys, std::vector<router_actor> shards,
-                              std::shared_ptr<store_counters> counters) {
-  return sys.spawn(node_gateway, std::move(shards), std::move(counters));
+                              std::shared_ptr<store_counters> counters,
+                              std::shared_ptr<const cluster_map> map, std::string http) {
+  return sys.spawn(node_gateway, std::move(shards), std::move(counters), std::move(map),
+                   std::move(http));
 }
 
 } // namespace actors

@@ -146,8 +146,9 @@ router_actor::behavior_type router_shard(self_ptr self, series_settings base,
     self->delayed_send(self, tick_every, tick_atom::value);
   return {
     [self](fit_atom a, std::string& id, model::training_data& data, model::detector_spec& det,
-           int64_t deadline_ms) {
-      return route<model::version_record>(self, id, a, std::move(data), det, deadline_ms);
+           int64_t deadline_ms, std::string& key) {
+      return route<model::version_record>(self, id, a, std::move(data), det, deadline_ms,
+                                          std::move(key));
     },
     [self](predict_atom a, const std::string& id, const predict_query& q) {
       return route<prediction>(self, id, a, id, q);

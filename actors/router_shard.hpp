@@ -24,8 +24,8 @@
 namespace actors {
 
 using router_actor = caf::typed_actor<
-  caf::replies_to<fit_atom, std::string, model::training_data, model::detector_spec, int64_t>::with<
-    model::version_record>,
+  caf::replies_to<fit_atom, std::string, model::training_data, model::detector_spec, int64_t,
+                  std::string>::with<model::version_record>,
   caf::replies_to<predict_atom, std::string, predict_query>::with<prediction>,
   caf::replies_to<batch_atom, std::string, batch_query>::with<prediction_list>,
   caf::replies_to<plot_atom, std::string, uint32_t>::with<version_points>,

@@ -23,6 +23,7 @@ struct series_state {
   uint64_t unsaved = 0;      ///< points the latest version learned since its checkpoint
   bool cadence_unsaved = false; ///< points (or a fit) came since the cadence was saved
   model::cadence pace;       ///< when the last point came; the typical interval
+  uint64_t epoch = 0;        ///< ownership epoch every write carries (shared store; 0 otherwise)
   std::chrono::steady_clock::time_point saved_at = std::chrono::steady_clock::now();
 };
 
@@ -49,6 +50,12 @@ void checkpoint(self_ptr self);
 
 void settle(self_ptr self, const model::version_record* stored) {
   auto& st = self->state;
+  if (stored && stored->version != st.versions.size() + 1) {
+    // Not the next version (a fit whose outcome was in doubt did commit):
+    // out of step with the store, so exit and let a fresh actor load it.
+    stored = nullptr;
+    st.passivating = true;
+  }
   if (stored) {
     checkpoint(self); // what the old latest version learned, before it stops learning
     st.versions.push_back(*stored);
@@ -67,7 +74,7 @@ void checkpoint(self_ptr self) {
   const auto& latest = st.versions.back();
   model::checkpoint_item item{st.id, latest.version, {}, st.unsaved > 0,
                               st.pace.last_seen_ms(), st.pace.last_timestamp(),
-                              st.pace.interval_s()};
+                              st.pace.interval_s(), st.epoch};
   if (item.has_state)
     item.state = model::encode_state(latest.detector, latest.state);
   self->send(st.cfg.writer, save_atom::value, std::move(item));
@@ -143,8 +150,17 @@ void on_writer_down(self_ptr self) {
     self->quit();
 }
 
+/// Whether `err` says the store no longer takes this actor's writes, or may
+/// have stored a fit it answered as failed: the actor is then out of step.
+bool out_of_step(const caf::error& err) {
+  return err.category() == caf::atom("server")
+         && (err.code() == static_cast<uint8_t>(server_error::fenced)
+             || err.code() == static_cast<uint8_t>(server_error::in_doubt));
+}
+
 caf::result<model::version_record> fit(self_ptr self, model::training_data& data,
-                                       const model::detector_spec& chosen, int64_t deadline_ms) {
+                                       const model::detector_spec& chosen, int64_t deadline_ms,
+                                       std::string& key) {
   if (deadline_passed(deadline_ms))
     return deadline_error();
   auto& st = self->state;
@@ -164,18 +180,26 @@ caf::result<model::version_record> fit(self_ptr self, model::training_data& data
   st.waiting.emplace(n, rp);
   self->request(st.cfg.writer, caf::infinite, commit_atom::value,
                 model::commit_item{st.id, record, std::move(data), st.pace.last_timestamp(),
-                                   st.pace.interval_s()},
+                                   st.pace.interval_s(), std::move(key), st.epoch},
                 deadline_ms)
     .then(
       [self, n, record](uint32_t version) mutable {
         auto rp = take_waiting(self, n);
         record.version = version;
-        settle(self, &record);
+        auto& versions = self->state.versions;
+        if (version >= 1 && version <= versions.size()) { // an idempotent retry: the original
+          record = versions[version - 1];
+          settle(self, nullptr);
+        } else {
+          settle(self, &record);
+        }
         if (rp)
           rp->deliver(record);
       },
       [self, n](caf::error& err) mutable {
         auto rp = take_waiting(self, n);
+        if (out_of_step(err))
+          self->state.passivating = true;
         settle(self, nullptr);
         if (rp)
           rp->deliver(std::move(err));
@@ -183,16 +207,10 @@ caf::result<model::version_record> fit(self_ptr self, model::training_data& data
   return rp;
 }
 
-series_actor::behavior_type series(self_ptr self, std::string id, series_settings cfg) {
+/// Loads the series' versions and cadence; nothing else is handled until
+/// they are in (await suspends the mailbox).
+void load(self_ptr self) {
   auto& st = self->state;
-  st.id = std::move(id);
-  st.cfg = std::move(cfg);
-  self->monitor(st.cfg.writer);
-  self->set_down_handler([self](caf::down_msg& msg) {
-    if (msg.source == self->state.cfg.writer.address())
-      on_writer_down(self);
-  });
-  // Nothing else is handled until the stored versions are in (await suspends the mailbox).
   self->request(st.cfg.reader, caf::infinite, load_atom::value, st.id)
     .await(
       [self](version_list& stored) {
@@ -206,10 +224,34 @@ series_actor::behavior_type series(self_ptr self, std::string id, series_setting
           self->state.pace.restore(c.last_seen_ms, c.last_timestamp, c.interval_s);
       },
       [self](caf::error& err) { self->quit(std::move(err)); });
+}
+
+series_actor::behavior_type series(self_ptr self, std::string id, series_settings cfg) {
+  auto& st = self->state;
+  st.id = std::move(id);
+  st.cfg = std::move(cfg);
+  self->monitor(st.cfg.writer);
+  self->set_down_handler([self](caf::down_msg& msg) {
+    if (msg.source == self->state.cfg.writer.address())
+      on_writer_down(self);
+  });
+  // Nothing else is handled until the stored versions are in (await suspends
+  // the mailbox). With a shared store the series is claimed first, so that
+  // the load sees every write of its previous owner.
+  if (st.cfg.ownership) {
+    self->request(st.cfg.ownership, caf::infinite, claim_atom::value, st.id)
+      .await([self](uint64_t epoch) {
+               self->state.epoch = epoch;
+               load(self);
+             },
+             [self](caf::error& err) { self->quit(std::move(err)); });
+  } else {
+    load(self);
+  }
   return {
     [self](fit_atom, model::training_data& data, model::detector_spec& detector,
-           int64_t deadline_ms) {
-      return fit(self, data, detector, deadline_ms);
+           int64_t deadline_ms, std::string& key) {
+      return fit(self, data, detector, deadline_ms, key);
     },
     // Reads carry the series id, so that the front end may send them here
     // directly, or through the shard: the same message either way.

@@ -53,6 +53,20 @@ void drop_expired(store_writer_state& st) {
 
 void commit_pending(self_ptr self);
 
+/// The answer for an item the store did not number (persistence::store::commit).
+caf::error refusal(uint32_t code) {
+  if (code == persistence::fenced)
+    return make_error(server_error::fenced,
+                      "this node no longer holds the series (another node took it over); "
+                      "nothing was stored, retry");
+  if (code == persistence::in_doubt)
+    return make_error(server_error::in_doubt,
+                      "the connection to the store broke while the fit was committing; it may or "
+                      "may not be stored: read GET /series/{id} before retrying, or retry with the "
+                      "same Idempotency-Key");
+  return make_error(server_error::store_failed, "the store refused this version; nothing was stored");
+}
+
 /// Writes every pending item in one transaction and answers each promise. An
 /// exception (bad_alloc in a huge batch, say) fails this batch's fits (503),
 /// never the actor: no promise is left unanswered.
@@ -110,14 +124,17 @@ void commit_pending(self_ptr self) {
     ++st.counters->batches;
     for (std::size_t i = 0; i < st.items.size(); ++i) {
       auto version = result.value()[i];
-      if (version == 0) {
-        st.waiters[i].promise.deliver(make_error(
-          server_error::store_failed, "the store refused this version; nothing was stored"));
+      if (!persistence::is_version(version)) {
+        st.waiters[i].promise.deliver(refusal(version));
         continue;
       }
-      ++st.counters->versions;
-      if (version == 1)
-        ++st.counters->series;
+      bool replayed = (version & persistence::replayed_flag) != 0; // an idempotent retry
+      version &= ~persistence::replayed_flag;
+      if (!replayed) {
+        ++st.counters->versions;
+        if (version == 1)
+          ++st.counters->series;
+      }
       st.waiters[i].promise.deliver(version);
     }
   }

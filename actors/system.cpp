@@ -1,33 +1,60 @@
 #include "actors/system.hpp"
 
+#include "actors/persistence/pg_store.hpp"
+
 namespace actors {
+
+namespace {
+
+using store_ptr = std::unique_ptr<persistence::store>;
+
+/// The writer's connection, then the readers': all or nothing.
+model::expected<std::pair<store_ptr, std::vector<store_ptr>>, model::store_failure>
+open_stores(const actors_settings& cfg, const std::shared_ptr<persistence::writer_identity>& id) {
+  auto open = [&](bool writer) {
+    return cfg.postgres ? persistence::pg_store::open(cfg.pg, id, writer)
+                        : persistence::store::open(cfg.store_path, cfg.sync, !writer);
+  };
+  auto writer_db = open(true);
+  if (!writer_db)
+    return model::store_failure{writer_db.detail()};
+  writer_db.value()->set_commit_delay_for_tests(cfg.test_commit_delay);
+  writer_db.value()->set_key_ttl(cfg.key_ttl);
+  std::vector<store_ptr> readers;
+  for (std::size_t i = 0; i < cfg.store_readers; ++i) {
+    auto db = open(false);
+    if (!db)
+      return model::store_failure{db.detail()};
+    readers.push_back(std::move(db.value()));
+  }
+  return std::make_pair(std::move(writer_db.value()), std::move(readers));
+}
+
+} // namespace
 
 model::expected<runtime, model::store_failure> start(caf::actor_system& sys,
                                                      const actors_settings& cfg) {
   // Open every connection first: a store that cannot be opened spawns nothing.
-  auto writer_db = persistence::store::open(cfg.store_path, cfg.sync, false);
-  if (!writer_db)
-    return model::store_failure{writer_db.detail()};
-  writer_db.value()->set_commit_delay_for_tests(cfg.test_commit_delay);
-  if (!cfg.cluster.nodes.empty())
-    if (auto owned = check_ownership(*writer_db.value(), cfg.cluster); !owned)
+  runtime rt;
+  if (cfg.postgres) {
+    rt.identity = std::make_shared<persistence::writer_identity>();
+    rt.identity->node = cfg.cluster.self;
+  }
+  auto dbs = open_stores(cfg, rt.identity);
+  if (!dbs)
+    return model::store_failure{dbs.detail()};
+  auto& writer_db = dbs.value().first;
+  if (!cfg.postgres && !cfg.cluster.nodes.empty())
+    if (auto owned = check_ownership(*writer_db, cfg.cluster); !owned)
       return model::store_failure{owned.detail()};
-  auto count = writer_db.value()->series_count();
+  auto count = writer_db->series_count();
   if (!count)
     return model::store_failure{count.detail()};
-  std::vector<std::unique_ptr<persistence::store>> reader_dbs;
-  for (std::size_t i = 0; i < cfg.store_readers; ++i) {
-    auto db = persistence::store::open(cfg.store_path, cfg.sync, true);
-    if (!db)
-      return model::store_failure{db.detail()};
-    reader_dbs.push_back(std::move(db.value()));
-  }
-  runtime rt;
   rt.counters = std::make_shared<store_counters>();
   rt.counters->series = count.value();
-  rt.writer = spawn_store_writer(sys, std::move(writer_db.value()), cfg.store_batch_max,
-                                 rt.counters, cfg.store_batch_max_bytes);
-  for (auto& db : reader_dbs)
+  rt.writer = spawn_store_writer(sys, std::move(writer_db), cfg.store_batch_max, rt.counters,
+                                 cfg.store_batch_max_bytes);
+  for (auto& db : dbs.value().second)
     rt.readers.push_back(spawn_store_reader(sys, std::move(db), cfg.checkpoint_interval));
   // A store actor that exits for any reason but a shutdown leaves the store
   // unusable: readiness turns 503 and the process stops (system.hpp).
@@ -38,8 +65,15 @@ model::expected<runtime, model::store_failure> start(caf::actor_system& sys,
   rt.writer->attach_functor(watch);
   for (auto& reader : rt.readers)
     reader->attach_functor(watch);
+  if (cfg.postgres || cfg.cluster.enabled()) {
+    auto c = cfg.cluster;
+    c.postgres = cfg.postgres;
+    c.store = cfg.pg;
+    c.identity = rt.identity;
+    rt.cluster = prepare_cluster(sys, c);
+  }
   series_settings base{cfg.min_training_points, rt.writer, {}, cfg.checkpoint_points,
-                       cfg.checkpoint_interval, cfg.default_detector};
+                       cfg.checkpoint_interval, cfg.default_detector, rt.cluster.ownership};
   // The silent-series query asks a reader, found by name (http has no handle).
   register_liveness_reader(sys, rt.readers.front());
   rt.sys = &sys;
@@ -50,18 +84,17 @@ model::expected<runtime, model::store_failure> start(caf::actor_system& sys,
   std::vector<router_actor> shards;
   for (std::size_t i = 0; i < cfg.router_shards; ++i)
     shards.push_back(spawn_router_shard(sys, base, rt.readers, limits, rt.series));
-  cluster_view view;
-  if (!cfg.cluster.nodes.empty()) {
-    auto parts = start_cluster(sys, cfg.cluster, shards, rt.counters);
-    if (!parts) {
-      rt.router = std::make_unique<series_router>(std::move(shards));
+  if (rt.cluster.enabled()) {
+    auto started = start_cluster(sys, rt.cluster, shards, rt.counters);
+    rt.router = std::make_unique<series_router>(std::move(shards), rt.cluster.map,
+                                                rt.cluster.refuser);
+    if (!started) {
       stop(rt);
-      return model::store_failure{parts.detail()};
+      return model::store_failure{started.detail()};
     }
-    rt.cluster = std::move(parts.value());
-    view = rt.cluster.view;
+    return rt;
   }
-  rt.router = std::make_unique<series_router>(std::move(shards), std::move(view));
+  rt.router = std::make_unique<series_router>(std::move(shards));
   return rt;
 }
 
@@ -70,16 +103,14 @@ void stop(runtime& rt) {
   if (rt.sys) // the registry's reference would keep the system from shutting down
     rt.sys->registry().erase(caf::atom("reader"));
   close_cluster_port(rt.cluster); // first: no peer reconnects to a node that is stopping
-  for (const auto& link : rt.cluster.links)
-    caf::anon_send_exit(link, reason);
-  if (rt.cluster.gateway)
-    caf::anon_send_exit(rt.cluster.gateway, reason);
+  stop_cluster(rt.cluster);
   if (rt.router)
     for (const auto& shard : rt.router->shards())
       caf::anon_send_exit(shard, reason);
   caf::anon_send_exit(rt.writer, reason);
   for (const auto& reader : rt.readers)
     caf::anon_send_exit(reader, reason);
+  leave_cluster(rt.cluster); // last: the others take this node's series over at once
 }
 
 } // namespace actors

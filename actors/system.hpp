@@ -1,5 +1,6 @@
-// Assembly of the actor side of the server: opens the store, spawns the store
-// writer and readers and the router shards. Called once by main (and tests).
+// Assembly of the actor side of the server: opens the store (SQLite, or the
+// shared PostgreSQL database), spawns the store writer and readers, the router
+// shards and, in a cluster, its actors. Called once by main (and tests).
 #pragma once
 
 #include <chrono>
@@ -16,6 +17,9 @@ namespace actors {
 
 /// The part of the configuration the actors need.
 struct actors_settings {
+  bool postgres = false;                       ///< store.backend = postgres
+  persistence::pg_settings pg;                 ///< its connection (store.postgres)
+  std::chrono::seconds key_ttl{86400};         ///< idempotency keys are kept this long
   std::string store_path = "./data/models.db"; ///< SQLite file, created if missing
   model::sync_mode sync = model::sync_mode::full;
   std::size_t store_batch_max = 256;   ///< most commits per transaction
@@ -29,7 +33,7 @@ struct actors_settings {
   std::chrono::milliseconds checkpoint_interval{5000}; ///< ... or at the first point after this
   std::chrono::milliseconds test_commit_delay{0}; ///< test hook: slow transactions (0 always in production)
   model::detector_spec default_detector; ///< of fits that name none (the contract's rule)
-  cluster_settings cluster; ///< empty node list: a single node
+  cluster_settings cluster; ///< neither a node list nor postgres: a single node
 };
 
 /// The running actors; handles stay valid while the actor_system lives.
@@ -40,13 +44,14 @@ struct runtime {
   std::shared_ptr<store_counters> counters;
   std::shared_ptr<series_counters> series;
   cluster_parts cluster; ///< empty on a single node
+  std::shared_ptr<persistence::writer_identity> identity; ///< PostgreSQL mode
   caf::actor_system* sys = nullptr; ///< whose registry names the liveness reader
 };
 
-/// Opens the store (creating its directory's file if needed) and spawns every
-/// actor. Fails, spawning nothing, when the store cannot be opened; in a
-/// cluster also when the store holds series another node owns, or when the
-/// node-to-node port cannot be opened.
+/// Opens the store (creating its directory's file, or the database's schema,
+/// if needed) and spawns every actor. Fails, spawning nothing, when the store
+/// cannot be opened; in a static cluster also when the store holds series
+/// another node owns; in a cluster when the node-to-node port cannot be opened.
 ///
 /// Supervision: the store actors answer every failure they can handle (an I/O
 /// error, an exception in a batch) with an error, and live on. If one exits

@@ -13,6 +13,7 @@ std::vector<std::pair<std::string, std::string>> statements() {
               "$3::int8)"},
     {"release", "SELECT ms_release($1::text[], $2::int8[])"},
     {"count", "SELECT count(*) FROM series"},
+    {"leave", "SELECT ms_leave($1::text, $2::int8)"},
   };
 }
 
@@ -66,6 +67,15 @@ cluster_table::renew(const std::string& node, int64_t incarnation, int64_t lease
   for (int row = 0; row < r.rows(); ++row)
     members.push_back({r.text(row, 0), r.text(row, 1), r.i64(row, 2), r.i64(row, 3), r.i64(row, 4)});
   return std::optional<std::vector<member_row>>{std::move(members)};
+}
+
+expected<bool, store_failure> cluster_table::leave(const std::string& node, int64_t incarnation) {
+  pg::params p;
+  p.text(node).i64(incarnation);
+  auto [r, why] = call("leave", p);
+  if (why)
+    return store_failure{"cannot leave the cluster: " + *why};
+  return r.i64(0, 0) == 1;
 }
 
 expected<std::vector<claim_row>, store_failure>

@@ -47,6 +47,10 @@ public:
   expected<std::optional<std::vector<member_row>>, store_failure>
   renew(const std::string& node, int64_t incarnation, int64_t lease_ms, bool may_evict);
 
+  /// Leaves the cluster: deletes this incarnation's members row, so that the
+  /// others take its series over at once instead of after its lease.
+  expected<bool, store_failure> leave(const std::string& node, int64_t incarnation);
+
   /// Claims `ids` for this incarnation (fails when it is not a member).
   expected<std::vector<claim_row>, store_failure> claim(const std::vector<std::string>& ids,
                                                         const std::string& node,

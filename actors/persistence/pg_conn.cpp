@@ -51,6 +51,20 @@ int remaining_ms(steady::time_point deadline) {
 
 } // namespace
 
+std::optional<std::string> conninfo_problem(const std::string& conninfo) {
+  char* err = nullptr;
+  PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), &err);
+  if (opts) {
+    PQconninfoFree(opts);
+    return std::nullopt;
+  }
+  std::string why = err ? err : "out of memory";
+  PQfreemem(err);
+  while (!why.empty() && why.back() == '\n')
+    why.pop_back();
+  return why;
+}
+
 void params::add(unsigned oid, std::string value, int format, bool null) {
   oids_.push_back(oid);
   values_.push_back(std::move(value));

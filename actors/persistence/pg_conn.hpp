@@ -26,6 +26,10 @@ using model::expected;
 using model::store_failure;
 using millis = std::chrono::milliseconds;
 
+/// Why `conninfo` is not a libpq connection string (libpq's own sentence),
+/// or nothing when it parses. Connects to nothing.
+std::optional<std::string> conninfo_problem(const std::string& conninfo);
+
 /// Parameters of one statement, sent in binary (texts and arrays as text).
 class params {
 public:

@@ -111,6 +111,17 @@ BEGIN
     FROM members m ORDER BY m.node;
 END $$;
 
+CREATE OR REPLACE FUNCTION ms_leave(me text, inc int8)
+RETURNS int8 LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM members m WHERE m.node = me AND m.incarnation = inc;
+  IF NOT FOUND THEN
+    RETURN 0;
+  END IF;
+  INSERT INTO member_events (node, incarnation, event, by_node) VALUES (me, inc, 'left', me);
+  RETURN 1;
+END $$;
+
 CREATE OR REPLACE FUNCTION ms_claim(ids text[], me text, inc int8)
 RETURNS TABLE (c_id text, c_epoch int8, c_holder text) LANGUAGE plpgsql AS $$
 DECLARE id text; cur record;

@@ -28,6 +28,7 @@ struct writer_identity {
   std::atomic<int64_t> incarnation{0}; ///< 0 until joined (or after eviction): writes are fenced
   std::atomic<int64_t> epoch_floor{0}; ///< epochs below it were claimed by an earlier incarnation
   std::atomic<uint64_t> fenced{0};     ///< items refused for a stale epoch or a dead incarnation
+  std::atomic<bool> leaving{false};    ///< the node is stopping: it must not join again
 };
 
 struct pg_settings {

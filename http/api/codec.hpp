@@ -59,6 +59,10 @@ std::string encode_healthcheck(uint64_t series_trained, const latency_histogram&
                                const latency_histogram& fit);
 std::string encode_error(std::string_view detail);
 
+/// /health/ready's answer when this node does not serve its series:
+/// {"status":"not serving","reason":"<why>"}.
+std::string encode_not_serving(std::string_view reason);
+
 /// {"series_id": ..., "versions": [{version, points_used, mean, std, threshold,
 /// created_at_ms, detector: {type, ...parameters}, lower, upper}],
 /// "next": "<after for the next page>" | null, and with `seen` "last_seen":

@@ -57,6 +57,7 @@ struct ask_options {
   bool fit = false;   ///< a fit: past its wait it is in doubt (504), never 503
   bool direct = false; ///< a read the series actor may be asked for directly, skipping its shard
   bool heavy = false; ///< render the reply off the event loop
+  bool owner = false; ///< name the series' owner in the answer (a cluster's X-Series-Owner)
 };
 
 /// Asks `dest` with `msg`, without waiting: the event loop sends it and, when
@@ -78,7 +79,11 @@ void ask_actor(api_context& ctx, caf::strong_actor_ptr dest, std::string_view id
   d.fit = o.fit;
   d.heavy = o.heavy;
   d.wait = ctx.settings.request_timeout + ctx.settings.read_grace;
-  d.render = [on_value = std::move(on_value)](caf::message& reply, httplib::Response& res) {
+  d.render = [on_value = std::move(on_value), &ctx, owner = o.owner ? std::string{id} : std::string{}](
+               caf::message& reply, httplib::Response& res) {
+    if (!owner.empty()) // as it is now: after a takeover, the new owner
+      if (auto http = ctx.router.owner_http(owner); !http.empty())
+        res.set_header("X-Series-Owner", http);
     if (reply.match_elements<T>())
       return on_value(reply.get_mutable_as<T>(0), res);
     if (reply.match_elements<caf::error>()) {
@@ -95,6 +100,7 @@ void ask_actor(api_context& ctx, caf::strong_actor_ptr dest, std::string_view id
 template <class T, class OnValue>
 void ask(api_context& ctx, std::string_view id, caf::message msg, httplib::Response& res,
          ask_options o, OnValue on_value) {
+  o.owner = true;
   ask_actor<T>(ctx, caf::actor_cast<caf::strong_actor_ptr>(ctx.router.shard_for(id)), id,
                std::move(msg), res, o, std::move(on_value));
 }
@@ -139,8 +145,11 @@ void handle_fit(api_context& ctx, const httplib::Request& req, httplib::Response
   auto request = decode_fit(req.body);
   if (!request)
     return reply_error(res, 422, request.detail());
+  auto key = req.get_header_value("Idempotency-Key");
+  if (auto problem = model::idempotency_key_problem(key))
+    return reply_error(res, 422, *problem);
   auto msg = caf::make_message(actors::fit_atom::value, id, std::move(request.value().data),
-                               request.value().detector, deadline_of(ctx));
+                               request.value().detector, deadline_of(ctx), std::move(key));
   ask<model::version_record>(ctx, id, std::move(msg), res, {true, false, false},
                              [&ctx, id, start](model::version_record& record, httplib::Response& res) {
                                res.set_content(encode_fit(id, record), json);
@@ -304,7 +313,7 @@ void handle_silent(api_context& ctx, const httplib::Request& req, httplib::Respo
 void handle_metrics(api_context& ctx, const httplib::Request&, httplib::Response& res) {
   auto text = ctx.metrics.render(ctx.series, ctx.counters);
   if (ctx.cluster)
-    text += http_metrics::render_cluster(ctx.cluster->peers);
+    text += http_metrics::render_cluster(*ctx.cluster);
   res.set_content(text, "text/plain; version=0.0.4");
 }
 
@@ -326,6 +335,13 @@ void handle_ready(api_context& ctx, const httplib::Request&, httplib::Response& 
     res.set_content(R"({"status":"draining","reason":"the server is shutting down"})", json);
     return;
   }
+  if (ctx.cluster) // fenced, refused by its peers, or not joined yet: docs/cluster.md
+    if (auto why = ctx.cluster->map->reason(); !why.empty()) {
+      res.status = 503;
+      res.set_header("Retry-After", "1");
+      res.set_content(encode_not_serving(why), json);
+      return;
+    }
   res.set_content(R"({"status":"ready"})", json);
 }
 

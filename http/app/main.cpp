@@ -103,7 +103,10 @@ int main(int argc, char** argv) {
     }
   }};
   std::cerr << "model_server: listening on " << cfg.values.host << ":" << server.port()
-            << ", store " << cfg.values.data_dir << "/" << cfg.values.store_file << '\n';
+            << ", store "
+            << (cfg.values.backend == "postgres" ? "PostgreSQL (store.postgres)"
+                                                 : cfg.values.data_dir + "/" + cfg.values.store_file)
+            << '\n';
   server.run();
   served.set_value();
   pthread_kill(waiter.native_handle(), SIGUSR1); // wakes the waiter if no signal came
