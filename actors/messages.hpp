@@ -108,6 +108,13 @@ struct version_page {
   version_list versions;
   model::series_liveness seen;
 };
+/// A claim's answer (PostgreSQL mode): the epoch every write of the series
+/// actor carries, and whether the series had no row yet (nothing to load).
+struct claim_grant {
+  uint64_t epoch = 0;
+  bool fresh = false;
+};
+
 /// Numbers of forwarded requests (a peer link's own numbering): asked about
 /// in a liveness ping, answered with those still at work on the owner.
 using request_numbers = std::vector<uint64_t>;
@@ -194,6 +201,11 @@ typename Inspector::result_type inspect(Inspector& f, version_points& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, claim_grant& x) {
+  return f(caf::meta::type_name("claim_grant"), x.epoch, x.fresh);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, version_page& x) {
   return f(caf::meta::type_name("version_page"), x.versions, x.seen);
 }
@@ -221,6 +233,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(model_server, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(model_server, (actors::liveness_list))
   CAF_ADD_TYPE_ID(model_server, (actors::version_page))
   CAF_ADD_TYPE_ID(model_server, (actors::request_numbers))
+  CAF_ADD_TYPE_ID(model_server, (actors::claim_grant))
   CAF_ADD_ATOM(model_server, actors, fit_atom, "fit")
   CAF_ADD_ATOM(model_server, actors, predict_atom, "predict")
   CAF_ADD_ATOM(model_server, actors, plot_atom, "plot")

@@ -93,7 +93,7 @@ void settle(self_ptr self, claim_request& c, const persistence::claim_row& row) 
       st.held[c.requester.address()] = held_series{c.id, row.epoch, c.requester};
       st.counters->held = static_cast<int64_t>(st.held.size());
     }
-    c.rp.deliver(static_cast<uint64_t>(row.epoch));
+    c.rp.deliver(claim_grant{static_cast<uint64_t>(row.epoch), row.fresh});
     return;
   }
   if (clock_type::now() - c.since < st.cfg.handoff_wait) {

@@ -47,8 +47,8 @@ struct ownership_counters {
   std::atomic<int64_t> held{0};          ///< series held by this node's actors now
 };
 
-/// Spawns the actor (detached). It answers (claim_atom, id) with the epoch,
-/// or `unavailable` when the series cannot be claimed now.
+/// Spawns the actor (detached). It answers (claim_atom, id) with a
+/// claim_grant, or `unavailable` when the series cannot be claimed now.
 caf::actor spawn_ownership(caf::actor_system& sys, ownership_settings cfg,
                            std::shared_ptr<ownership_counters> counters);
 

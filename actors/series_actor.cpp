@@ -240,9 +240,10 @@ series_actor::behavior_type series(self_ptr self, std::string id, series_setting
   // the load sees every write of its previous owner.
   if (st.cfg.ownership) {
     self->request(st.cfg.ownership, caf::infinite, claim_atom::value, st.id)
-      .await([self](uint64_t epoch) {
-               self->state.epoch = epoch;
-               load(self);
+      .await([self](claim_grant& g) {
+               self->state.epoch = g.epoch;
+               if (!g.fresh) // a new series has nothing stored
+                 load(self);
              },
              [self](caf::error& err) { self->quit(std::move(err)); });
   } else {

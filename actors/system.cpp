@@ -8,26 +8,32 @@ namespace {
 
 using store_ptr = std::unique_ptr<persistence::store>;
 
-/// The writer's connection, then the readers': all or nothing.
-model::expected<std::pair<store_ptr, std::vector<store_ptr>>, model::store_failure>
+/// The writers' connections, then the readers': all or nothing. SQLite has
+/// one writer; PostgreSQL commits on several connections at once (the
+/// database groups their commits), each series always on the same one.
+model::expected<std::pair<std::vector<store_ptr>, std::vector<store_ptr>>, model::store_failure>
 open_stores(const actors_settings& cfg, const std::shared_ptr<persistence::writer_identity>& id) {
-  auto open = [&](bool writer) {
-    return cfg.postgres ? persistence::pg_store::open(cfg.pg, id, writer)
+  auto open = [&](bool writer, bool first) {
+    return cfg.postgres ? persistence::pg_store::open(cfg.pg, id, first)
                         : persistence::store::open(cfg.store_path, cfg.sync, !writer);
   };
-  auto writer_db = open(true);
-  if (!writer_db)
-    return model::store_failure{writer_db.detail()};
-  writer_db.value()->set_commit_delay_for_tests(cfg.test_commit_delay);
-  writer_db.value()->set_key_ttl(cfg.key_ttl);
+  std::vector<store_ptr> writers;
+  for (std::size_t i = 0; i < (cfg.postgres ? std::max<std::size_t>(1, cfg.store_writers) : 1); ++i) {
+    auto db = open(true, i == 0); // the first creates or upgrades the schema
+    if (!db)
+      return model::store_failure{db.detail()};
+    db.value()->set_commit_delay_for_tests(cfg.test_commit_delay);
+    db.value()->set_key_ttl(cfg.key_ttl);
+    writers.push_back(std::move(db.value()));
+  }
   std::vector<store_ptr> readers;
   for (std::size_t i = 0; i < cfg.store_readers; ++i) {
-    auto db = open(false);
+    auto db = open(false, false);
     if (!db)
       return model::store_failure{db.detail()};
     readers.push_back(std::move(db.value()));
   }
-  return std::make_pair(std::move(writer_db.value()), std::move(readers));
+  return std::make_pair(std::move(writers), std::move(readers));
 }
 
 } // namespace
@@ -43,17 +49,19 @@ model::expected<runtime, model::store_failure> start(caf::actor_system& sys,
   auto dbs = open_stores(cfg, rt.identity);
   if (!dbs)
     return model::store_failure{dbs.detail()};
-  auto& writer_db = dbs.value().first;
+  auto& writer_dbs = dbs.value().first;
   if (!cfg.postgres && !cfg.cluster.nodes.empty())
-    if (auto owned = check_ownership(*writer_db, cfg.cluster); !owned)
+    if (auto owned = check_ownership(*writer_dbs.front(), cfg.cluster); !owned)
       return model::store_failure{owned.detail()};
-  auto count = writer_db->series_count();
+  auto count = writer_dbs.front()->series_count();
   if (!count)
     return model::store_failure{count.detail()};
   rt.counters = std::make_shared<store_counters>();
   rt.counters->series = count.value();
-  rt.writer = spawn_store_writer(sys, std::move(writer_db), cfg.store_batch_max, rt.counters,
-                                 cfg.store_batch_max_bytes);
+  for (auto& db : writer_dbs)
+    rt.writers.push_back(spawn_store_writer(sys, std::move(db), cfg.store_batch_max, rt.counters,
+                                            cfg.store_batch_max_bytes));
+  rt.writer = rt.writers.front();
   for (auto& db : dbs.value().second)
     rt.readers.push_back(spawn_store_reader(sys, std::move(db), cfg.checkpoint_interval));
   // A store actor that exits for any reason but a shutdown leaves the store
@@ -62,7 +70,8 @@ model::expected<runtime, model::store_failure> start(caf::actor_system& sys,
     if (reason != caf::exit_reason::user_shutdown)
       counters->down = true;
   };
-  rt.writer->attach_functor(watch);
+  for (auto& writer : rt.writers)
+    writer->attach_functor(watch);
   for (auto& reader : rt.readers)
     reader->attach_functor(watch);
   if (cfg.postgres || cfg.cluster.enabled()) {
@@ -82,8 +91,10 @@ model::expected<runtime, model::store_failure> start(caf::actor_system& sys,
   limits.idle_timeout = std::chrono::seconds(cfg.idle_timeout_s);
   rt.series = std::make_shared<series_counters>();
   std::vector<router_actor> shards;
-  for (std::size_t i = 0; i < cfg.router_shards; ++i)
+  for (std::size_t i = 0; i < cfg.router_shards; ++i) {
+    base.writer = rt.writers[i % rt.writers.size()]; // a series always commits on the same one
     shards.push_back(spawn_router_shard(sys, base, rt.readers, limits, rt.series));
+  }
   if (rt.cluster.enabled()) {
     auto started = start_cluster(sys, rt.cluster, shards, rt.counters);
     rt.router = std::make_unique<series_router>(std::move(shards), rt.cluster.map,
@@ -107,7 +118,8 @@ void stop(runtime& rt) {
   if (rt.router)
     for (const auto& shard : rt.router->shards())
       caf::anon_send_exit(shard, reason);
-  caf::anon_send_exit(rt.writer, reason);
+  for (const auto& writer : rt.writers)
+    caf::anon_send_exit(writer, reason);
   for (const auto& reader : rt.readers)
     caf::anon_send_exit(reader, reason);
   leave_cluster(rt.cluster); // last: the others take this node's series over at once

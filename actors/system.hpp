@@ -25,6 +25,7 @@ struct actors_settings {
   std::size_t store_batch_max = 256;   ///< most commits per transaction
   std::size_t store_batch_max_bytes = std::size_t{64} << 20; ///< most training-point bytes per transaction
   std::size_t store_readers = 2;       ///< read-only connections for loads
+  std::size_t store_writers = 1;       ///< writer connections (PostgreSQL; router shard i uses i % n)
   std::size_t router_shards = 4;       ///< router shard actors
   std::size_t min_training_points = 3; ///< fewer points are rejected
   std::size_t max_active_series = 100000; ///< series actors in memory, over all shards
@@ -39,7 +40,8 @@ struct actors_settings {
 /// The running actors; handles stay valid while the actor_system lives.
 struct runtime {
   std::unique_ptr<series_router> router;
-  store_writer_actor writer;
+  store_writer_actor writer;                ///< the first writer
+  std::vector<store_writer_actor> writers;  ///< all of them (PostgreSQL may have several)
   std::vector<store_reader_actor> readers;
   std::shared_ptr<store_counters> counters;
   std::shared_ptr<series_counters> series;

@@ -9,8 +9,8 @@ std::vector<std::pair<std::string, std::string>> statements() {
     {"join", "SELECT j_incarnation, j_floor FROM ms_join($1::text, $2::text)"},
     {"renew", "SELECT r_node, r_http, r_incarnation, r_age_ms, r_expires_ms "
               "FROM ms_renew($1::text, $2::int8, $3::int8, $4::bool)"},
-    {"claim", "SELECT c_id, c_epoch, coalesce(c_holder, '') FROM ms_claim($1::text[], $2::text, "
-              "$3::int8)"},
+    {"claim", "SELECT c_id, c_epoch, coalesce(c_holder, ''), c_new FROM ms_claim($1::text[], "
+              "$2::text, $3::int8)"},
     {"release", "SELECT ms_release($1::text[], $2::int8[])"},
     {"count", "SELECT count(*) FROM series"},
     {"leave", "SELECT ms_leave($1::text, $2::int8)"},
@@ -88,7 +88,7 @@ cluster_table::claim(const std::vector<std::string>& ids, const std::string& nod
     return store_failure{"cannot claim series: " + *why};
   std::vector<claim_row> out;
   for (int row = 0; row < r.rows(); ++row)
-    out.push_back({r.text(row, 0), r.i64(row, 1), r.text(row, 2)});
+    out.push_back({r.text(row, 0), r.i64(row, 1), r.text(row, 2), r.boolean(row, 3)});
   return out;
 }
 

@@ -30,6 +30,7 @@ struct claim_row {
   std::string id;
   int64_t epoch = 0;
   std::string holder;
+  bool fresh = false; ///< the series has no row yet: nothing to load
 };
 
 class cluster_table {

@@ -221,6 +221,12 @@ failure connection::broken(const std::string& why) {
   return failure{"the connection to PostgreSQL broke: " + why, true};
 }
 
+bool connection::probe() {
+  if (usable_ && (!PQconsumeInput(c_) || PQstatus(c_) == CONNECTION_BAD))
+    usable_ = false;
+  return usable_;
+}
+
 std::optional<failure> connection::wait_readable(steady::time_point deadline) {
   pollfd p{PQsocket(c_), POLLIN, 0};
   int left = remaining_ms(deadline);

@@ -119,6 +119,11 @@ public:
   /// False once the connection broke or a call timed out: open a new one.
   bool usable() const { return usable_; }
 
+  /// Reads what the server sent while the connection was idle (without
+  /// waiting): false when it closed the connection (it shut down, or ended
+  /// this session).
+  bool probe();
+
 private:
   explicit connection(pg_conn* c) : c_(c) {}
   std::optional<failure> flush(std::chrono::steady_clock::time_point deadline);

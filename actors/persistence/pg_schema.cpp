@@ -122,8 +122,9 @@ BEGIN
   RETURN 1;
 END $$;
 
-CREATE OR REPLACE FUNCTION ms_claim(ids text[], me text, inc int8)
-RETURNS TABLE (c_id text, c_epoch int8, c_holder text) LANGUAGE plpgsql AS $$
+DROP FUNCTION IF EXISTS ms_claim(text[], text, int8);
+CREATE FUNCTION ms_claim(ids text[], me text, inc int8)
+RETURNS TABLE (c_id text, c_epoch int8, c_holder text, c_new bool) LANGUAGE plpgsql AS $$
 DECLARE id text; cur record;
 BEGIN
   PERFORM 1 FROM members m WHERE m.node = me AND m.incarnation = inc FOR KEY SHARE;
@@ -138,17 +139,18 @@ BEGIN
       SELECT s.epoch, s.owner, s.owner_incarnation INTO cur FROM series s
         WHERE s.series_id = id FOR UPDATE;
     END IF;
+    c_id := id; c_new := NOT FOUND; c_holder := NULL;
     IF NOT FOUND THEN
-      c_id := id; c_epoch := nextval('epochs'); c_holder := NULL; -- new: its first fit creates it
+      c_epoch := nextval('epochs'); -- new: its first fit creates its row
     ELSIF cur.owner = me AND cur.owner_incarnation = inc THEN
-      c_id := id; c_epoch := cur.epoch; c_holder := NULL;
+      c_epoch := cur.epoch;
     ELSIF cur.owner IS NULL OR NOT EXISTS (SELECT 1 FROM members m WHERE m.node = cur.owner
                                            AND m.incarnation = cur.owner_incarnation) THEN
-      c_id := id; c_epoch := nextval('epochs'); c_holder := NULL;
+      c_epoch := nextval('epochs');
       UPDATE series s SET epoch = c_epoch, owner = me, owner_incarnation = inc
         WHERE s.series_id = id;
     ELSE
-      c_id := id; c_epoch := 0; c_holder := cur.owner; -- a live member holds it
+      c_epoch := 0; c_holder := cur.owner; -- a live member holds it
     END IF;
     RETURN NEXT;
   END LOOP;

@@ -12,10 +12,12 @@ namespace persistence {
 namespace {
 
 /// One fit: numbered as its series' latest + 1 if the epoch is the series'
-/// current one (or the series is new: its row is created with that epoch),
-/// inside this one statement; answers (version, replayed), or no row when
-/// fenced. An idempotency key committed within its lifetime answers its
-/// version and writes nothing.
+/// current one (or the series is new: its row is created with that epoch)
+/// and the writing incarnation is a member (its row was locked earlier in the
+/// transaction, so it cannot be evicted before the commit), inside this one
+/// statement; answers (version, replayed), or no row when fenced. An
+/// idempotency key committed within its lifetime answers its version and
+/// writes nothing.
 const char* const commit_sql = R"sql(
 WITH replay AS (
   SELECT k.version FROM fit_keys k WHERE $16::text <> '' AND k.series_id = $1::text
@@ -24,12 +26,14 @@ bumped AS (
   UPDATE series SET latest_version = latest_version + 1, last_seen_ms = $9::int8,
     last_timestamp = $12::int8, interval_s = $13::float8
   WHERE series_id = $1::text AND epoch = $2::int8 AND NOT EXISTS (SELECT 1 FROM replay)
+    AND EXISTS (SELECT 1 FROM members WHERE node = $4::text AND incarnation = $5::int8)
   RETURNING latest_version),
 created AS (
   INSERT INTO series (series_id, latest_version, epoch, owner, owner_incarnation, last_seen_ms,
                       last_timestamp, interval_s)
   SELECT $1::text, 1, $2::int8, $4::text, $5::int8, $9::int8, $12::int8, $13::float8
   WHERE NOT EXISTS (SELECT 1 FROM replay) AND NOT EXISTS (SELECT 1 FROM bumped)
+    AND EXISTS (SELECT 1 FROM members WHERE node = $4::text AND incarnation = $5::int8)
   ON CONFLICT (series_id) DO NOTHING
   RETURNING latest_version),
 v AS (SELECT latest_version AS version FROM bumped UNION ALL SELECT latest_version FROM created),
@@ -48,11 +52,14 @@ krow AS (
 SELECT version, false FROM v UNION ALL SELECT version, true FROM replay
 )sql";
 
-/// A checkpoint: the cadence, and the state when given, if the epoch holds.
+/// A checkpoint: the cadence, and the state when given, if the epoch holds
+/// and the writing incarnation is a member.
 const char* const save_sql = R"sql(
 WITH s AS (
   UPDATE series SET last_seen_ms = $3::int8, last_timestamp = $4::int8, interval_s = $5::float8
-  WHERE series_id = $1::text AND epoch = $6::int8 RETURNING 1)
+  WHERE series_id = $1::text AND epoch = $6::int8
+    AND EXISTS (SELECT 1 FROM members WHERE node = $9::text AND incarnation = $10::int8)
+  RETURNING 1)
 UPDATE versions SET state = $7::bytea
 WHERE $8::bool AND series_id = $1::text AND version = $2::int8 AND detector IS NOT NULL
   AND EXISTS (SELECT 1 FROM s)
@@ -155,27 +162,22 @@ bool pg_store::fenced_locally(uint64_t epoch, int64_t incarnation) const {
   return incarnation == 0 || epoch == 0 || static_cast<int64_t>(epoch) < id_->epoch_floor.load();
 }
 
-expected<bool, store_failure> pg_store::begin_as_member(int64_t incarnation) {
-  for (int attempt = 0;; ++attempt) {
-    if (auto f = connect())
-      return *f;
-    pg::params who;
-    who.text(id_->node).i64(incarnation);
-    auto out = c_->pipeline({{"begin", {}}, {"lock_member", who}}, cfg_.timeout);
-    if (!out.failed) {
-      if (out.results.at(1).rows() == 1)
-        return true;
-      c_->exec("rollback", {}, cfg_.timeout);
-      return false;
-    }
-    // Nothing was written yet: a connection found broken (the database
-    // restarted since) is replaced and the transaction begun again, once.
-    if (!out.failed->lost || attempt > 0) {
-      if (!out.failed->lost)
-        c_->exec("rollback", {}, cfg_.timeout);
-      return store_failure{"cannot begin a transaction: " + out.failed->detail};
-    }
+bool pg_store::ready() {
+  // A connection the server closed (it restarted since) is replaced before
+  // anything is sent on it: a batch lost on it would be in doubt for nothing.
+  if (c_ && !c_->probe())
+    c_.reset();
+  if (auto f = connect()) {
+    last_failure_ = f->detail;
+    return false;
   }
+  return true;
+}
+
+pg::queued pg_store::lock_member(int64_t incarnation) const {
+  pg::params who;
+  who.text(id_->node).i64(incarnation);
+  return {"lock_member", std::move(who)};
 }
 
 pg::queued pg_store::commit_statement(const commit_item& item, int64_t incarnation) const {
@@ -212,13 +214,11 @@ pg_store::commit(const std::vector<commit_item>& items) {
   id_->fenced += items.size() - sent.size();
   if (sent.empty())
     return codes;
-  auto member = begin_as_member(incarnation);
-  if (!member)
-    return store_failure{member.detail()};
-  if (!member.value()) { // evicted: nothing of this incarnation may be written
-    id_->fenced += sent.size();
-    return codes;
-  }
+  if (!ready())
+    return store_failure{"cannot begin a transaction: " + last_failure_};
+  // One round trip: this incarnation's members row is locked first (an
+  // eviction waits for the commit), every item checks it is still there.
+  batch.insert(batch.begin(), {{"begin", {}}, lock_member(incarnation)});
   if (auto now = unix_ms(); now - purged_at_ms_ > 60000) {
     purged_at_ms_ = now;
     pg::params ttl;
@@ -238,10 +238,13 @@ pg_store::commit(const std::vector<commit_item>& items) {
     c_->exec("rollback", {}, cfg_.timeout);
     return commit_alone(items, sent, incarnation);
   }
+  if (out.results[1].rows() == 0) // evicted: nothing of this incarnation was written
+    id_->fenced += sent.size();
   for (std::size_t k = 0; k < sent.size(); ++k) {
-    const auto& r = out.results[k];
+    const auto& r = out.results[k + 2];
     if (r.rows() == 0) {
-      ++id_->fenced;
+      if (out.results[1].rows() == 1)
+        ++id_->fenced;
       continue;
     }
     auto version = static_cast<uint32_t>(r.i64(0, 0));
@@ -255,19 +258,20 @@ std::vector<uint32_t> pg_store::commit_alone(const std::vector<commit_item>& ite
                                              int64_t incarnation) {
   std::vector<uint32_t> codes(items.size(), fenced);
   for (auto i : which) {
-    auto member = begin_as_member(incarnation);
-    if (!member || !member.value()) {
-      codes[i] = member ? fenced : refused;
+    if (!ready()) {
+      codes[i] = refused;
       continue;
     }
-    auto out = c_->pipeline({commit_statement(items[i], incarnation), {"commit", {}}}, cfg_.timeout);
+    auto out = c_->pipeline({{"begin", {}}, lock_member(incarnation),
+                             commit_statement(items[i], incarnation), {"commit", {}}},
+                            cfg_.timeout);
     if (out.failed) {
       codes[i] = out.failed->lost ? in_doubt : refused;
       if (!out.failed->lost)
         c_->exec("rollback", {}, cfg_.timeout);
       continue;
     }
-    const auto& r = out.results[0];
+    const auto& r = out.results[2];
     if (r.rows() > 0)
       codes[i] = static_cast<uint32_t>(r.i64(0, 0)) | (r.boolean(0, 1) ? replayed_flag : 0);
   }
@@ -284,15 +288,14 @@ expected<bool, store_failure> pg_store::save_states(const std::vector<checkpoint
     p.text(item.series_id).i64(item.version).i64(item.last_seen_ms).i64(item.last_timestamp);
     p.f64(item.interval_s).i64(static_cast<int64_t>(item.epoch));
     p.bytes(item.state.data(), item.state.size()).boolean(item.has_state);
+    p.text(id_->node).i64(incarnation);
     batch.push_back({"save", std::move(p)});
   }
   if (batch.empty())
     return true;
-  auto member = begin_as_member(incarnation);
-  if (!member)
-    return store_failure{member.detail()};
-  if (!member.value())
-    return true; // evicted: a checkpoint of this incarnation is no longer wanted
+  if (!ready())
+    return store_failure{"cannot begin a transaction: " + last_failure_};
+  batch.insert(batch.begin(), {{"begin", {}}, lock_member(incarnation)});
   batch.push_back({"commit", {}});
   auto out = c_->pipeline(batch, cfg_.timeout);
   if (out.failed) {

@@ -64,8 +64,10 @@ private:
   /// Runs a read, reconnecting and retrying once when the connection was lost.
   std::pair<pg::result, std::optional<std::string>> read(const std::string& name,
                                                          const pg::params& args);
-  /// Begins a transaction holding this node's members row; false: evicted.
-  expected<bool, store_failure> begin_as_member(int64_t incarnation);
+  /// Whether a connection is open (one the server closed is replaced first).
+  bool ready();
+  /// The statement that locks this incarnation's members row (no row: evicted).
+  pg::queued lock_member(int64_t incarnation) const;
   std::vector<uint32_t> commit_alone(const std::vector<commit_item>& items,
                                      const std::vector<std::size_t>& which, int64_t incarnation);
   pg::queued commit_statement(const commit_item& item, int64_t incarnation) const;
@@ -75,6 +77,7 @@ private:
   std::shared_ptr<writer_identity> id_;
   std::unique_ptr<pg::connection> c_;
   int64_t purged_at_ms_ = 0;
+  std::string last_failure_; ///< why the last connection attempt failed
 };
 
 } // namespace persistence

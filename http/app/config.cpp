@@ -126,6 +126,10 @@ void check_cluster(const server_config& v, std::vector<std::string>& problems) {
   if (!v.cluster_advertise_http.empty())
     if (auto parsed = model::parse_node(v.cluster_advertise_http); !parsed)
       problems.push_back("option cluster.advertise-http: " + parsed.detail());
+  if (v.backend == "sqlite" && v.writers > 1)
+    problems.push_back("option store.writers must be 0 or 1 with store.backend=sqlite (SQLite "
+                       "has one writer)");
+  at_most<std::size_t>(problems, "store.writers", v.writers, 64);
   at_least<std::size_t>(problems, "store.idempotency-ttl-s", v.idempotency_ttl_s, 1);
   at_most<std::size_t>(problems, "store.idempotency-ttl-s", v.idempotency_ttl_s, 315360000);
 }
@@ -197,7 +201,9 @@ app_config::app_config() {
     .add(v.sync, "sync", "full (fsync every commit) | normal (full)")
     .add(v.batch_max, "batch-max", "most fits per transaction (256)")
     .add(v.batch_max_bytes, "batch-max-bytes", "most training-point bytes per transaction (64 MiB)")
-    .add(v.readers, "readers", "read-only store connections (2)");
+    .add(v.readers, "readers", "read-only store connections (2)")
+    .add(v.writers, "writers", "postgres: connections committing fits at once, each series always "
+                               "on the same one (0: one per router shard; sqlite has one)");
   opt_group{custom_options_, "cluster"}
     .add(v.cluster_nodes, "nodes", "node-to-node host:port of every node, the same list on all "
                                    "(empty: one node)")
@@ -386,6 +392,7 @@ actors::actors_settings actors_of(const server_config& v) {
   a.store_batch_max = v.batch_max;
   a.store_batch_max_bytes = v.batch_max_bytes;
   a.store_readers = v.readers;
+  a.store_writers = v.writers == 0 ? v.router_shards : v.writers;
   a.router_shards = v.router_shards;
   a.min_training_points = v.min_training_points;
   a.max_active_series = v.max_active_series;

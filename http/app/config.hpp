@@ -64,6 +64,7 @@ struct server_config {
   std::size_t batch_max = 256;          ///< most fits committed in one transaction
   std::size_t batch_max_bytes = 64u << 20; ///< most training-point bytes in one transaction
   std::size_t readers = 2;              ///< read-only connections for loading series
+  std::size_t writers = 0;              ///< postgres: connections committing fits (0: one per router shard)
   // [cluster]: empty `nodes` and the sqlite backend run a single node
   std::vector<std::string> cluster_nodes;  ///< static mode: node-to-node "host:port" of every node, same on all
   std::string cluster_self;                ///< this node's node-to-node "host:port" (its entry in cluster_nodes)
