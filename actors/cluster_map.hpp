@@ -52,6 +52,9 @@ public:
   /// reference stays valid until this thread calls current() again.
   const ring& current() const;
 
+  /// The current ring's version (it moves at every publish).
+  uint64_t version() const { return version_.load(std::memory_order_acquire); }
+
   /// Whether this node may serve its own series now: no refusal is set and
   /// the fence's deadline (CLOCK_BOOTTIME ns) has not passed.
   bool serving() const {

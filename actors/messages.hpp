@@ -23,6 +23,8 @@ enum class server_error : uint8_t {
   unavailable,       ///< the node owning the series is unreachable (nothing was done)
   in_doubt,          ///< the owner's connection dropped mid-fit: it may or may not be stored
   fenced,            ///< refused by the shared store: this node no longer holds the series
+  forbidden,         ///< the caller's scope does not allow it (a read token asking to learn)
+  no_space,          ///< the disk is full, or the store holds store.max-series series
 };
 
 /// Builds an error carrying a one-sentence detail for the client.
@@ -38,6 +40,9 @@ struct predict_query {
   uint32_t version = 0;
   int64_t deadline_ms = 0; ///< see `deadline_passed`
   bool learn = true;       ///< an online detector on the latest version learns the point
+  /// False for a caller with the read scope: a predict that would learn is
+  /// refused (`forbidden`) instead. Decided by the node the client reached.
+  bool may_learn = true;
 };
 
 /// The current time in Unix milliseconds (deadlines, version creation times).
@@ -87,6 +92,7 @@ struct batch_query {
   uint32_t version = 0;
   int64_t deadline_ms = 0;
   bool learn = true;
+  bool may_learn = true; ///< as predict_query's
 };
 
 /// Most points one batch predict may hold.
@@ -118,6 +124,18 @@ struct claim_grant {
 /// Numbers of forwarded requests (a peer link's own numbering): asked about
 /// in a liveness ping, answered with those still at work on the owner.
 using request_numbers = std::vector<uint64_t>;
+
+/// Series ids (a page of series past their time to live).
+using series_ids = std::vector<std::string>;
+
+/// A finished online backup: its file (inside the backup directory), size,
+/// the series it holds and how long it took.
+struct backup_done {
+  std::string file;
+  uint64_t bytes = 0;
+  uint64_t series = 0;
+  int64_t took_ms = 0;
+};
 
 } // namespace actors
 
@@ -174,7 +192,7 @@ namespace actors {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, predict_query& x) {
   return f(caf::meta::type_name("predict_query"), x.timestamp, x.value, x.version,
-           x.deadline_ms, x.learn);
+           x.deadline_ms, x.learn, x.may_learn);
 }
 
 template <class Inspector>
@@ -192,7 +210,7 @@ typename Inspector::result_type inspect(Inspector& f, silent_query& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, batch_query& x) {
   return f(caf::meta::type_name("batch_query"), x.timestamps, x.values, x.version,
-           x.deadline_ms, x.learn);
+           x.deadline_ms, x.learn, x.may_learn);
 }
 
 template <class Inspector>
@@ -203,6 +221,11 @@ typename Inspector::result_type inspect(Inspector& f, version_points& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, claim_grant& x) {
   return f(caf::meta::type_name("claim_grant"), x.epoch, x.fresh);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, backup_done& x) {
+  return f(caf::meta::type_name("backup_done"), x.file, x.bytes, x.series, x.took_ms);
 }
 
 template <class Inspector>
@@ -234,6 +257,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(model_server, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(model_server, (actors::version_page))
   CAF_ADD_TYPE_ID(model_server, (actors::request_numbers))
   CAF_ADD_TYPE_ID(model_server, (actors::claim_grant))
+  CAF_ADD_TYPE_ID(model_server, (actors::series_ids))
+  CAF_ADD_TYPE_ID(model_server, (actors::backup_done))
   CAF_ADD_ATOM(model_server, actors, fit_atom, "fit")
   CAF_ADD_ATOM(model_server, actors, predict_atom, "predict")
   CAF_ADD_ATOM(model_server, actors, plot_atom, "plot")
@@ -256,4 +281,9 @@ CAF_BEGIN_TYPE_ID_BLOCK(model_server, caf::first_custom_type_id)
   CAF_ADD_ATOM(model_server, actors, evicted_atom, "evicted")
   CAF_ADD_ATOM(model_server, actors, store_atom, "store")
   CAF_ADD_ATOM(model_server, actors, http_atom, "http")
+  CAF_ADD_ATOM(model_server, actors, loaded_atom, "loaded")
+  CAF_ADD_ATOM(model_server, actors, touch_atom, "touch")
+  CAF_ADD_ATOM(model_server, actors, delete_atom, "delete")
+  CAF_ADD_ATOM(model_server, actors, expire_atom, "expire")
+  CAF_ADD_ATOM(model_server, actors, backup_atom, "backup")
 CAF_END_TYPE_ID_BLOCK(model_server)

@@ -131,6 +131,14 @@ caf::behavior node_gateway(self_ptr self, std::vector<router_actor> shards,
       auto dest = shard(id);
       return relay<version_page>(self, n, dest, a, std::move(id), after, limit);
     },
+    [self, shard](delete_atom a, uint64_t n, std::string& id, uint32_t version,
+                  int64_t idle_before_ms, int64_t deadline_ms) -> caf::result<uint32_t> {
+      if (auto err = not_here(self, id))
+        return err;
+      auto dest = shard(id);
+      return relay<uint32_t>(self, n, dest, a, std::move(id), version, idle_before_ms,
+                             deadline_ms);
+    },
     [self](ping_atom, const request_numbers& asked) { return still_serving(self, asked); },
     [self](count_atom) { return self->state.counters->series.load(); },
     [self](http_atom) { return self->state.http; },

@@ -349,6 +349,12 @@ caf::behavior peer_link(self_ptr self, peer_settings cfg, std::shared_ptr<peer_s
               [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
       return rp;
     },
+    [self](delete_atom a, std::string& id, uint32_t version, int64_t idle_before_ms,
+           int64_t deadline_ms) {
+      // A write: lost in flight, it may or may not have been done (502).
+      return forward<uint32_t>(self, true, true, a, std::move(id), version, idle_before_ms,
+                               deadline_ms);
+    },
     [self](count_atom a) { return count(self, a); },
     [self](retry_atom) {
       if (!self->state.remote)

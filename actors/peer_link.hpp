@@ -3,7 +3,7 @@
 // requests for series that node owns, and it forwards each, in one hop, to the
 // node's gateway (a caf::io remote actor), numbered, to be relayed back.
 //
-//   HTTP worker --(fit|predict|plot|list)--> peer_link --BASP/TCP--> gateway
+//   event loop --(fit|predict|plot|list)--> peer_link --BASP/TCP--> gateway
 //        ^                                     |  (on the owner) <--> shard
 //        +------------- reply -----------------+
 //

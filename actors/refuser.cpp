@@ -38,6 +38,11 @@ router_actor::behavior_type refuser(self_ptr self, std::shared_ptr<const cluster
     [self](list_atom, const std::string&, uint32_t, uint32_t) -> caf::result<version_page> {
       return refusal(self);
     },
+    [self](delete_atom, const std::string&, uint32_t, int64_t,
+           int64_t) -> caf::result<uint32_t> { return refusal(self); },
+    [](loaded_atom, const std::string&, bool) {},
+    [](touch_atom, const std::string&) {},
+    [](flush_atom) { return true; },
     [](tick_atom) {},
   };
 }

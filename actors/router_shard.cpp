@@ -5,6 +5,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "actors/absent_series.hpp"
 #include "actors/series_router.hpp"
 
 namespace actors {
@@ -13,102 +14,163 @@ namespace {
 
 using clock = std::chrono::steady_clock;
 
-struct entry {
-  series_actor actor;
-  std::list<std::string>::iterator lru; ///< position in router_state::lru
-  clock::time_point last_used;
-};
-
 /// A request held for a series whose old actor is still draining.
 using held_request = std::function<void(const series_actor&)>;
 
+/// One series this shard has an actor for (active or draining).
+struct entry {
+  series_actor actor;
+  std::list<const std::string*>::iterator lru; ///< while active: its place in router_state::lru
+  clock::time_point last_used;
+  bool draining = false; ///< passivating; requests wait in `held` for its exit
+  bool fitted = false;   ///< a fit went to it since it started: the series exists (or will)
+  bool counted = false;  ///< known to exist: it holds a place under max_active
+  std::vector<held_request> held;
+};
+
+using series_map = std::unordered_map<std::string, entry>;
+
 struct router_state {
   static inline const char* name = "router_shard";
-  series_settings base;
-  std::vector<store_reader_actor> readers;
+  std::shared_ptr<const series_settings> base; ///< shared by every series actor of this shard
   shard_limits limits;
   std::shared_ptr<series_counters> counters;
-  std::unordered_map<std::string, entry> active;
-  std::list<std::string> lru; ///< front: most recently used
-  std::unordered_map<caf::actor_addr, std::pair<std::string, series_actor>> children; ///< live
-  std::unordered_map<std::string, caf::actor_addr> draining;     ///< passivating, not yet exited
-  std::unordered_map<std::string, std::vector<held_request>> held;
+  series_map series;
+  std::list<const std::string*> lru; ///< active series, most recently used first (keys of `series`)
+  std::size_t counted = 0;           ///< active series known to exist
+  /// Live actors by id; the pointers are stable (elements of `series`).
+  std::unordered_map<caf::actor_id, series_map::value_type*> children;
+  absent_series absent{absent_series_capacity};
+  uint64_t absent_ring = 0; ///< the ring version `absent` was learned under
 };
 
 using self_ptr = router_actor::stateful_pointer<router_state>;
 
-void passivate(self_ptr self, std::unordered_map<std::string, entry>::iterator it) {
+void passivate(self_ptr self, series_map::value_type& s) {
   auto& st = self->state;
-  self->send(it->second.actor, passivate_atom::value);
-  st.draining.emplace(it->first, it->second.actor.address());
-  st.lru.erase(it->second.lru);
-  st.active.erase(it);
+  auto& e = s.second;
+  self->send(e.actor, passivate_atom::value);
+  e.draining = true;
+  st.lru.erase(e.lru);
+  if (e.counted)
+    --st.counted;
   ++st.counters->passivations;
 }
 
-entry& activate(self_ptr self, const std::string& id) {
+/// Passivates the least recently used series known to exist while more than
+/// max_active do. Series still loading are not counted: an unknown id never
+/// pushes a real series out.
+void enforce_cap(self_ptr self) {
   auto& st = self->state;
-  if (st.active.size() >= st.limits.max_active && !st.lru.empty())
-    passivate(self, st.active.find(st.lru.back()));
-  auto cfg = st.base;
-  cfg.reader = st.readers[stable_hash(id) % st.readers.size()];
-  auto actor = spawn_series(self->system(), id, cfg);
+  for (auto it = st.lru.end(); st.counted > st.limits.max_active && it != st.lru.begin();) {
+    --it;
+    auto& s = *st.series.find(**it);
+    auto next = it;
+    if (s.second.counted) {
+      next = std::next(it); // passivate erases `it`
+      passivate(self, s);
+    }
+    it = next;
+  }
+}
+
+entry& activate(self_ptr self, series_map::value_type& s) {
+  auto& st = self->state;
+  auto& e = s.second;
+  e.actor = spawn_series(self->system(), s.first, st.base);
   // A monitor, not a link: CAF keeps links in a list on both sides, so with
   // many children every exit would scan the shard's list (measured: fits fell
   // from ~9k/s to ~2k/s once passivation began at 100k series).
-  self->monitor(actor);
-  st.children.emplace(actor.address(), std::make_pair(id, actor));
-  st.lru.push_front(id);
+  self->monitor(e.actor);
+  st.children.emplace(e.actor->id(), &s);
+  st.lru.push_front(&s.first);
+  e.lru = st.lru.begin();
+  e.last_used = clock::now();
+  e.draining = e.fitted = e.counted = false;
   ++st.counters->active;
   ++st.counters->activations;
-  return st.active.emplace(id, entry{std::move(actor), st.lru.begin(), clock::now()})
-    .first->second;
+  return e;
 }
 
-/// Delegates to the series' actor (spawning it when needed), or holds the
-/// request while its previous actor drains.
+caf::error unknown_series(const std::string& id) {
+  return make_error(server_error::not_found, "series " + id + " has not been trained");
+}
+
+/// Delegates to the series' actor (starting it when needed), holds the request
+/// while its previous actor drains, or answers 404 for an id known not to exist.
 template <class T, class Atom, class... Ts>
 caf::result<T> route(self_ptr self, const std::string& id, Atom atom, Ts... xs) {
   auto& st = self->state;
-  auto it = st.active.find(id);
-  if (it != st.active.end()) {
-    st.lru.splice(st.lru.begin(), st.lru, it->second.lru);
-    it->second.last_used = clock::now();
-    return self->delegate(it->second.actor, atom, std::move(xs)...);
+  constexpr bool fit = std::is_same<Atom, fit_atom>::value;
+  if (st.limits.ring_version)
+    if (auto v = st.limits.ring_version(); v != st.absent_ring) {
+      st.absent.clear(); // ownership moved: another node may have created them
+      st.absent_ring = v;
+    }
+  if (fit)
+    st.absent.forget(id);
+  else if (st.absent.contains(id))
+    return unknown_series(id);
+  auto it = st.series.find(id);
+  if (it == st.series.end()) {
+    it = st.series.emplace(id, entry{}).first;
+    activate(self, *it);
   }
-  if (st.draining.count(id)) {
+  auto& e = it->second;
+  if (e.draining) {
     auto rp = self->make_response_promise<T>();
-    st.held[id].emplace_back(
+    e.held.emplace_back(
       [rp, atom, args = std::make_tuple(std::move(xs)...)](const series_actor& dest) mutable {
         std::apply([&](auto&... ys) { rp.delegate(dest, atom, std::move(ys)...); }, args);
       });
     return rp;
   }
-  return self->delegate(activate(self, id).actor, atom, std::move(xs)...);
+  st.lru.splice(st.lru.begin(), st.lru, e.lru);
+  e.last_used = clock::now();
+  e.fitted = e.fitted || fit;
+  return self->delegate(e.actor, atom, std::move(xs)...);
 }
 
-/// A series actor exited: forget it, and hand held requests to a new one.
+/// A series actor loaded: one without versions, and no fit on its way, is
+/// remembered as absent and stopped; one that exists takes its place under
+/// max_active.
+void on_loaded(self_ptr self, const std::string& id, bool exists) {
+  auto& st = self->state;
+  auto it = st.series.find(id);
+  auto sender = self->current_sender();
+  if (it == st.series.end() || it->second.draining || !sender
+      || it->second.actor->id() != sender->id())
+    return;
+  auto& e = it->second;
+  if (!exists && !e.fitted) {
+    st.absent.add(id);
+    return passivate(self, *it);
+  }
+  e.counted = true;
+  ++st.counted;
+  enforce_cap(self);
+}
+
+/// A series actor exited: forget it, or start a new one for held requests.
 void on_series_exit(self_ptr self, const caf::actor_addr& source) {
   auto& st = self->state;
-  auto it = st.children.find(source);
-  if (it == st.children.end())
+  auto c = st.children.find(source.id());
+  if (c == st.children.end())
     return;
-  std::string id = std::move(it->second.first);
-  st.children.erase(it);
+  auto& s = *c->second;
+  st.children.erase(c);
   --st.counters->active;
-  auto d = st.draining.find(id);
-  if (d != st.draining.end() && d->second == source) {
-    st.draining.erase(d);
-  } else if (auto a = st.active.find(id); a != st.active.end() && a->second.actor.address() == source) {
-    st.lru.erase(a->second.lru); // died on its own (say, its store load failed)
-    st.active.erase(a);
+  auto& e = s.second;
+  if (!e.draining) { // died on its own (say, its store load failed)
+    st.lru.erase(e.lru);
+    if (e.counted)
+      --st.counted;
   }
-  auto h = st.held.find(id);
-  if (h == st.held.end())
-    return;
-  auto requests = std::move(h->second);
-  st.held.erase(h);
-  auto& fresh = activate(self, id);
+  if (e.held.empty())
+    return void(st.series.erase(s.first));
+  auto requests = std::move(e.held);
+  e.held.clear();
+  auto& fresh = activate(self, s);
   for (auto& request : requests)
     request(fresh.actor);
 }
@@ -118,27 +180,43 @@ void sweep(self_ptr self) {
   auto& st = self->state;
   auto deadline = clock::now() - st.limits.idle_timeout;
   while (!st.lru.empty()) {
-    auto it = st.active.find(st.lru.back());
-    if (it->second.last_used > deadline)
+    auto& s = *st.series.find(*st.lru.back());
+    if (s.second.last_used > deadline)
       break;
-    passivate(self, it);
+    passivate(self, s);
   }
 }
 
+/// Answers once every active series has stored its learning (at shutdown).
+caf::result<bool> flush_all(self_ptr self) {
+  auto& st = self->state;
+  auto rp = self->make_response_promise<bool>();
+  auto missing = std::make_shared<std::size_t>(st.children.size() + 1);
+  auto one_done = [rp, missing]() mutable {
+    if (--*missing == 0)
+      rp.deliver(true);
+  };
+  for (auto& [aid, s] : st.children)
+    self->request(s->second.actor, std::chrono::seconds(10), flush_atom::value)
+      .then([one_done](bool) mutable { one_done(); },
+            [one_done](caf::error&) mutable { one_done(); });
+  one_done();
+  return rp;
+}
+
 router_actor::behavior_type router_shard(self_ptr self, series_settings base,
-                                         std::vector<store_reader_actor> readers,
                                          shard_limits limits,
                                          std::shared_ptr<series_counters> counters) {
   auto& st = self->state;
-  st.base = std::move(base);
-  st.readers = std::move(readers);
+  base.shard = self->address();
+  st.base = std::make_shared<const series_settings>(std::move(base));
   st.limits = limits;
   st.counters = std::move(counters);
   self->set_down_handler([self](caf::down_msg& msg) { on_series_exit(self, msg.source); });
   self->set_exit_handler([self](caf::exit_msg& msg) {
     // Told to stop: the series actors go too (they are monitored, not linked).
     for (auto& child : self->state.children)
-      self->send_exit(child.second.second, msg.reason);
+      self->send_exit(child.second->second.actor, msg.reason);
     self->quit(std::move(msg.reason));
   });
   auto tick_every = std::chrono::seconds(1);
@@ -162,6 +240,20 @@ router_actor::behavior_type router_shard(self_ptr self, series_settings base,
     [self](list_atom a, std::string& id, uint32_t after, uint32_t limit) {
       return route<version_page>(self, id, a, after, limit);
     },
+    [self](delete_atom a, std::string& id, uint32_t version, int64_t idle_before_ms,
+           int64_t deadline_ms) {
+      return route<uint32_t>(self, id, a, version, idle_before_ms, deadline_ms);
+    },
+    [self](loaded_atom, const std::string& id, bool exists) { on_loaded(self, id, exists); },
+    [self](touch_atom, const std::string& id) {
+      auto& st = self->state;
+      auto it = st.series.find(id);
+      if (it != st.series.end() && !it->second.draining) {
+        st.lru.splice(st.lru.begin(), st.lru, it->second.lru);
+        it->second.last_used = clock::now();
+      }
+    },
+    [self](flush_atom) { return flush_all(self); },
     [self, tick_every](tick_atom) {
       sweep(self);
       self->delayed_send(self, tick_every, tick_atom::value);
@@ -171,11 +263,9 @@ router_actor::behavior_type router_shard(self_ptr self, series_settings base,
 
 } // namespace
 
-router_actor spawn_router_shard(caf::actor_system& sys, series_settings base,
-                                std::vector<store_reader_actor> readers, shard_limits limits,
+router_actor spawn_router_shard(caf::actor_system& sys, series_settings base, shard_limits limits,
                                 std::shared_ptr<series_counters> counters) {
-  return sys.spawn(router_shard, std::move(base), std::move(readers), limits,
-                   std::move(counters));
+  return sys.spawn(router_shard, std::move(base), limits, std::move(counters));
 }
 
 } // namespace actors

@@ -4,19 +4,29 @@
 // series idle for `idle_timeout` and, above `max_active`, the least recently
 // used ones are passivated (their state is already in the store).
 //
-//   HTTP thread --(fit|predict|plot|list, id, ...)--> router_shard
-//                                                         | delegate
-//                                                         v
-//                                                   series_actor(id)
+//   event loop --(fit|predict|plot|list, id, ...)--> router_shard
+//        |                                               | delegate
+//        | (reads, once the loop knows the actor)        v
+//        +--------------------------------------> series_actor(id)
+//                                 loaded, touch <--------+
+//
+// Reads may skip the shard, so series actors tell it when they are in use
+// (`touch`, at most once a second) to keep its LRU order true. A new actor
+// reports whether its series exists (`loaded`): only series that exist count
+// against max_active, and an id that does not is remembered (absent_series)
+// and answered 404 without an actor until a fit for it comes.
 //
 // Passivation: the shard moves the actor to `draining` and sends it `passivate`;
-// it exits once its commits are answered. Requests for a draining series wait
-// in the shard and go to a fresh actor after the old one has exited, so none
-// is lost and the new actor loads every committed version.
+// it exits once its commits are answered and its last checkpoint is stored.
+// Requests for a draining series wait in the shard and go to a fresh actor
+// after the old one has exited, so none is lost and the new actor loads every
+// committed version and the newest state. `flush` (at shutdown) answers once
+// every active series has stored its learning.
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 
 #include "actors/series_actor.hpp"
@@ -30,6 +40,10 @@ using router_actor = caf::typed_actor<
   caf::replies_to<batch_atom, std::string, batch_query>::with<prediction_list>,
   caf::replies_to<plot_atom, std::string, uint32_t>::with<version_points>,
   caf::replies_to<list_atom, std::string, uint32_t, uint32_t>::with<version_page>,
+  caf::replies_to<delete_atom, std::string, uint32_t, int64_t, int64_t>::with<uint32_t>,
+  caf::reacts_to<loaded_atom, std::string, bool>,
+  caf::reacts_to<touch_atom, std::string>,
+  caf::replies_to<flush_atom>::with<bool>,
   caf::reacts_to<tick_atom>>;
 
 /// Gauges and counters of all shards together; read from any thread.
@@ -43,11 +57,17 @@ struct series_counters {
 struct shard_limits {
   std::size_t max_active = 25000;   ///< this shard's cap; the LRU beyond it is passivated
   std::chrono::seconds idle_timeout{0}; ///< 0: never passivate for idleness
+  /// In a cluster, the ring's version (cluster_map::version): when it moves,
+  /// series may have been created by another owner meanwhile, so the ids
+  /// remembered as absent are forgotten. Null on a single node.
+  std::function<uint64_t()> ring_version;
 };
 
-/// Spawns a shard whose series actors use `readers[hash(id) % readers.size()]`.
-router_actor spawn_router_shard(caf::actor_system& sys, series_settings base,
-                                std::vector<store_reader_actor> readers, shard_limits limits,
+/// Ids a shard remembers as never trained (answered 404 without an actor).
+constexpr std::size_t absent_series_capacity = 16384;
+
+/// Spawns a shard; its series actors share `base` (its `shard` is set here).
+router_actor spawn_router_shard(caf::actor_system& sys, series_settings base, shard_limits limits,
                                 std::shared_ptr<series_counters> counters);
 
 } // namespace actors

@@ -3,28 +3,36 @@
 #include <map>
 #include <optional>
 
+#include "actors/persistence/store.hpp"
+#include "actors/series_router.hpp"
 #include "model/request_params.hpp"
+#include "model/version_list.hpp"
 
 namespace actors {
 
 namespace {
 
+using steady = std::chrono::steady_clock;
+
 struct series_state {
   static inline const char* name = "series";
   std::string id;
-  series_settings cfg;
-  version_list versions;     ///< committed versions; versions[i].version == i + 1
+  std::shared_ptr<const series_settings> cfg; ///< shared by every series of its shard
+  version_list versions;     ///< committed versions by number, with gaps where deleted
+  uint64_t erased_upto = 0;  ///< commits up to this number were deleted with the series
   /// The clients of commits sent and not yet answered, by commit number:
   /// answered by the writer's reply, or with 503 when the writer dies holding them.
   std::map<uint64_t, caf::typed_response_promise<model::version_record>> waiting;
   uint64_t commits = 0;
   bool store_down = false;   ///< the writer died: fits are refused at once
-  bool passivating = false;  ///< exit once `waiting` drains
+  bool passivating = false;  ///< exit once `waiting` drains and the checkpoint is stored
+  bool saving = false;       ///< a checkpoint the writer will confirm is on its way
   uint64_t unsaved = 0;      ///< points the latest version learned since its checkpoint
   bool cadence_unsaved = false; ///< points (or a fit) came since the cadence was saved
   model::cadence pace;       ///< when the last point came; the typical interval
   uint64_t epoch = 0;        ///< ownership epoch every write carries (shared store; 0 otherwise)
-  std::chrono::steady_clock::time_point saved_at = std::chrono::steady_clock::now();
+  steady::time_point saved_at = steady::now();
+  steady::time_point touched_at = saved_at; ///< when the shard last heard it was in use
 };
 
 using self_ptr = series_actor::stateful_pointer<series_state>;
@@ -36,51 +44,76 @@ caf::expected<model::version_record*> select(series_state& st, uint32_t version)
     return make_error(server_error::not_found, "series " + st.id + " has not been trained");
   if (version == model::latest_version)
     return &st.versions.back();
-  if (version > st.versions.size())
-    return make_error(server_error::not_found, "version " + std::to_string(version)
-                                                 + " of series " + st.id + " does not exist");
-  return &st.versions[version - 1];
+  if (auto* found = model::find_version(st.versions, version))
+    return found;
+  return make_error(server_error::not_found, "version " + std::to_string(version)
+                                               + " of series " + st.id + " does not exist");
 }
 
-/// Bookkeeping after the store answered one commit. The store numbers
-/// versions in its transaction and answers a series' commits in order, so a
-/// stored version is always the next one here: a failed commit leaves no gap
-/// and does not disturb the fits behind it.
-void checkpoint(self_ptr self);
-
-void settle(self_ptr self, const model::version_record* stored) {
-  auto& st = self->state;
-  if (stored && stored->version != st.versions.size() + 1) {
-    // Not the next version (a fit whose outcome was in doubt did commit):
-    // out of step with the store, so exit and let a fresh actor load it.
-    stored = nullptr;
-    st.passivating = true;
-  }
-  if (stored) {
-    checkpoint(self); // what the old latest version learned, before it stops learning
-    st.versions.push_back(*stored);
-  }
-  if (st.passivating && st.waiting.empty())
-    self->quit();
-}
-
-/// Sends the latest version's learned state (as its opaque blob) and the
-/// series' cadence to the writer (no reply: a lost checkpoint loses learning
-/// and freshness, never a fit).
-void checkpoint(self_ptr self) {
-  auto& st = self->state;
+/// The checkpoint due now: the latest version's learned state (as its
+/// opaque blob) and the series' cadence, marked saved; none when nothing
+/// changed since the last one.
+std::optional<model::checkpoint_item> take_checkpoint(series_state& st) {
   if ((st.unsaved == 0 && !st.cadence_unsaved) || st.versions.empty())
-    return;
+    return std::nullopt;
   const auto& latest = st.versions.back();
   model::checkpoint_item item{st.id, latest.version, {}, st.unsaved > 0,
                               st.pace.last_seen_ms(), st.pace.last_timestamp(),
                               st.pace.interval_s(), st.epoch};
   if (item.has_state)
     item.state = model::encode_state(latest.detector, latest.state);
-  self->send(st.cfg.writer, save_atom::value, std::move(item));
   st.unsaved = 0;
   st.cadence_unsaved = false;
-  st.saved_at = std::chrono::steady_clock::now();
+  st.saved_at = steady::now();
+  return item;
+}
+
+/// Sends the due checkpoint, without an answer: a lost one loses learning and
+/// freshness, never a fit.
+void checkpoint(self_ptr self) {
+  if (auto item = take_checkpoint(self->state))
+    caf::anon_send(self->state.cfg->writer, save_atom::value, std::move(*item));
+}
+
+/// Sends the due checkpoint and calls `then(stored)` once the writer has
+/// stored it (or failed to); at once when none is due.
+template <class Then>
+void checkpoint_confirmed(self_ptr self, Then then) {
+  auto item = take_checkpoint(self->state);
+  if (!item)
+    return then(true);
+  self->request(self->state.cfg->writer, caf::infinite, save_atom::value, std::move(*item))
+    .then([then](bool ok) mutable { then(ok); }, [then](caf::error&) mutable { then(false); });
+}
+
+/// A passivating actor exits once its commits are answered and its learning
+/// is stored: the shard starts the series' next actor only after this one
+/// exited, and that one must load the newest state.
+void maybe_quit(self_ptr self) {
+  auto& st = self->state;
+  if (!st.passivating || !st.waiting.empty() || st.saving)
+    return;
+  if (st.unsaved == 0 && !st.cadence_unsaved)
+    return self->quit();
+  st.saving = true;
+  checkpoint_confirmed(self, [self](bool) {
+    self->state.saving = false;
+    maybe_quit(self); // points may have come meanwhile
+  });
+}
+
+/// Bookkeeping after the store answered one commit. The store numbers
+/// versions in its transaction and answers a series' commits in order, so a
+/// stored version is always the next one here: a failed commit leaves no gap
+/// and does not disturb the fits behind it.
+void settle(self_ptr self, const model::version_record* stored) {
+  auto& st = self->state;
+  if (stored) {
+    checkpoint(self); // what the old latest version learned, before it stops learning
+    st.versions.push_back(*stored);
+    model::keep_newest(st.versions, st.cfg->max_versions); // as the store pruned
+  }
+  maybe_quit(self);
 }
 
 prediction prediction_of(const model::judgement& j, uint32_t version) {
@@ -91,19 +124,30 @@ prediction prediction_of(const model::judgement& j, uint32_t version) {
                     j.anomaly_score,     static_cast<uint8_t>(j.side)};
 }
 
+/// A read-scope caller's predict that would teach version `r` (the latest,
+/// with an online detector).
+caf::error learning_forbidden(const series_state& st, const model::version_record& r) {
+  return make_error(server_error::forbidden,
+                    "version " + std::to_string(r.version) + " of series " + st.id + " ("
+                      + model::name_of(r.detector) + ") learns from predicts, which the read scope may not "
+                      "do: add learn=false, or use a token with the write scope");
+}
+
 /// Judges `n` points (timestamps `ts`, values `vs`) in order against
 /// `version`, handing each answer to `emit`; an online detector on the latest
 /// version also learns each (unless `learn` is false) and checkpoints when it
 /// is due. A single predict passes one point and allocates nothing.
 template <class Emit>
 caf::error judge_points(self_ptr self, uint32_t version, const int64_t* ts, const double* vs,
-                        std::size_t n, bool learn, Emit emit) {
+                        std::size_t n, bool learn, bool may_learn, Emit emit) {
   auto& st = self->state;
   auto found = select(st, version);
   if (!found)
     return std::move(found.error());
   auto& r = **found;
-  bool learns = learn && r.version == st.versions.size() && model::is_online(r.detector);
+  bool learns = learn && &r == &st.versions.back() && model::is_online(r.detector);
+  if (learns && !may_learn)
+    return learning_forbidden(st, r);
   auto now = unix_ms_now();
   for (std::size_t i = 0; i < n; ++i) {
     model::point p{ts[i], vs[i]};
@@ -115,9 +159,15 @@ caf::error judge_points(self_ptr self, uint32_t version, const int64_t* ts, cons
   st.cadence_unsaved = true;
   if (learns)
     st.unsaved += n;
-  if (st.unsaved >= st.cfg.checkpoint_points
-      || std::chrono::steady_clock::now() - st.saved_at >= st.cfg.checkpoint_interval)
+  auto now_steady = steady::now();
+  if (st.unsaved >= st.cfg->checkpoint_points
+      || now_steady - st.saved_at >= st.cfg->checkpoint_interval)
     checkpoint(self);
+  if (now_steady - st.touched_at >= std::chrono::seconds(1)) {
+    st.touched_at = now_steady; // keeps its place in the shard's LRU order
+    if (auto shard = caf::actor_cast<shard_notices>(st.cfg->shard))
+      self->send(shard, touch_atom::value, st.id);
+  }
   return caf::none;
 }
 
@@ -146,12 +196,12 @@ void on_writer_down(self_ptr self) {
   for (auto& [n, rp] : st.waiting)
     rp.deliver(store_down_error());
   st.waiting.clear();
-  if (st.passivating)
-    self->quit();
+  maybe_quit(self);
 }
 
 /// Whether `err` says the store no longer takes this actor's writes, or may
-/// have stored a fit it answered as failed: the actor is then out of step.
+/// have stored a fit it answered as failed: the actor is then out of step
+/// with the store and exits, so that a fresh one loads (or claims) it.
 bool out_of_step(const caf::error& err) {
   return err.category() == caf::atom("server")
          && (err.code() == static_cast<uint8_t>(server_error::fenced)
@@ -166,8 +216,8 @@ caf::result<model::version_record> fit(self_ptr self, model::training_data& data
   auto& st = self->state;
   if (st.store_down)
     return store_down_error();
-  const auto& detector = chosen.server_default ? st.cfg.default_detector : chosen;
-  auto fitted = model::fit_detector(detector, data, st.cfg.min_training_points);
+  const auto& detector = chosen.server_default ? st.cfg->default_detector : chosen;
+  auto fitted = model::fit_detector(detector, data, st.cfg->min_training_points);
   if (!fitted)
     return make_error(server_error::invalid_input, fitted.detail());
   // Numbered by the store.
@@ -178,20 +228,23 @@ caf::result<model::version_record> fit(self_ptr self, model::training_data& data
   auto rp = self->make_response_promise<model::version_record>();
   auto n = ++st.commits;
   st.waiting.emplace(n, rp);
-  self->request(st.cfg.writer, caf::infinite, commit_atom::value,
+  self->request(st.cfg->writer, caf::infinite, commit_atom::value,
                 model::commit_item{st.id, record, std::move(data), st.pace.last_timestamp(),
                                    st.pace.interval_s(), std::move(key), st.epoch},
                 deadline_ms)
     .then(
-      [self, n, record](uint32_t version) mutable {
+      [self, n, record](uint32_t code) mutable {
         auto rp = take_waiting(self, n);
-        record.version = version;
-        auto& versions = self->state.versions;
-        if (version >= 1 && version <= versions.size()) { // an idempotent retry: the original
-          record = versions[version - 1];
+        if ((code & persistence::replayed_flag) != 0) {
+          // An idempotent retry: the original version, nothing new stored
+          // (its record when still held; pruned or deleted since, its number).
+          record.version = code & ~persistence::replayed_flag;
+          if (auto* original = model::find_version(self->state.versions, record.version))
+            record = *original;
           settle(self, nullptr);
         } else {
-          settle(self, &record);
+          record.version = code;
+          settle(self, n > self->state.erased_upto ? &record : nullptr);
         }
         if (rp)
           rp->deliver(record);
@@ -207,45 +260,96 @@ caf::result<model::version_record> fit(self_ptr self, model::training_data& data
   return rp;
 }
 
-/// Loads the series' versions and cadence; nothing else is handled until
-/// they are in (await suspends the mailbox).
+/// Deletes version `version`, or the series when it is 0 (see the header).
+/// The series handles nothing else until the store answered, so no fit,
+/// predict or checkpoint runs in between; the fits sent before the deletion
+/// are deleted with the series (the writer stores them first).
+caf::result<uint32_t> erase(self_ptr self, uint32_t version, int64_t idle_before_ms,
+                            int64_t deadline_ms) {
+  if (deadline_passed(deadline_ms))
+    return deadline_error();
+  auto& st = self->state;
+  if (st.store_down)
+    return store_down_error();
+  if (idle_before_ms != 0 && (st.pace.last_seen_ms() >= idle_before_ms || !st.waiting.empty()))
+    return uint32_t{0}; // used since: not expired
+  if (version != 0 && !model::find_version(st.versions, version))
+    return select(st, version).error();
+  auto rp = self->make_response_promise<uint32_t>();
+  auto sent = st.commits;
+  self->request(st.cfg->writer, caf::infinite, delete_atom::value, st.id, version, deadline_ms,
+                st.epoch)
+    .await(
+      [self, rp, version, sent](uint32_t deleted) mutable {
+        auto& st = self->state;
+        if (version == 0) {
+          st.erased_upto = sent;
+          st.versions.clear();
+          st.pace = model::cadence{};
+          st.unsaved = 0;
+          st.cadence_unsaved = false;
+        } else {
+          model::erase_version(st.versions, version);
+        }
+        rp.deliver(deleted);
+      },
+      [self, rp](caf::error& err) mutable {
+        if (out_of_step(err)) {
+          self->state.passivating = true;
+          maybe_quit(self);
+        }
+        rp.deliver(std::move(err));
+      });
+  return rp;
+}
+
+/// Loads the stored versions and cadence; nothing else is handled until they
+/// are in (await suspends the mailbox). Tells the shard whether the series
+/// exists, so that an unknown id costs no place among the active series.
 void load(self_ptr self) {
   auto& st = self->state;
-  self->request(st.cfg.reader, caf::infinite, load_atom::value, st.id)
+  const auto& readers = st.cfg->readers;
+  auto reader = readers[stable_hash(st.id) % readers.size()];
+  self->request(reader, caf::infinite, load_atom::value, st.id)
     .await(
-      [self](version_list& stored) {
-        self->state.versions = std::move(stored);
-      },
-      [self](caf::error& err) { self->quit(std::move(err)); });
-  self->request(st.cfg.reader, caf::infinite, cadence_atom::value, st.id)
-    .await(
-      [self](model::series_liveness& c) {
+      [self](version_page& stored) {
+        auto& st = self->state;
+        st.versions = std::move(stored.versions);
+        const auto& c = stored.seen;
         if (!c.series_id.empty())
-          self->state.pace.restore(c.last_seen_ms, c.last_timestamp, c.interval_s);
+          st.pace.restore(c.last_seen_ms, c.last_timestamp, c.interval_s);
+        if (auto shard = caf::actor_cast<shard_notices>(st.cfg->shard))
+          self->send(shard, loaded_atom::value, st.id, !st.versions.empty());
       },
       [self](caf::error& err) { self->quit(std::move(err)); });
 }
 
-series_actor::behavior_type series(self_ptr self, std::string id, series_settings cfg) {
+series_actor::behavior_type series(self_ptr self, std::string id,
+                                   std::shared_ptr<const series_settings> cfg) {
   auto& st = self->state;
   st.id = std::move(id);
   st.cfg = std::move(cfg);
-  self->monitor(st.cfg.writer);
+  self->monitor(st.cfg->writer);
   self->set_down_handler([self](caf::down_msg& msg) {
-    if (msg.source == self->state.cfg.writer.address())
+    if (msg.source == self->state.cfg->writer.address())
       on_writer_down(self);
   });
-  // Nothing else is handled until the stored versions are in (await suspends
-  // the mailbox). With a shared store the series is claimed first, so that
-  // the load sees every write of its previous owner.
-  if (st.cfg.ownership) {
-    self->request(st.cfg.ownership, caf::infinite, claim_atom::value, st.id)
-      .await([self](claim_grant& g) {
-               self->state.epoch = g.epoch;
-               if (!g.fresh) // a new series has nothing stored
-                 load(self);
-             },
-             [self](caf::error& err) { self->quit(std::move(err)); });
+  // With a shared store the series is claimed first, so that the load sees
+  // every write of its previous owner; nothing else is handled until the
+  // claim is answered (await suspends the mailbox).
+  if (st.cfg->ownership) {
+    self->request(st.cfg->ownership, caf::infinite, claim_atom::value, st.id)
+      .await(
+        [self](claim_grant& g) {
+          auto& st = self->state;
+          st.epoch = g.epoch;
+          if (!g.fresh)
+            return load(self);
+          // A new series has nothing stored.
+          if (auto shard = caf::actor_cast<shard_notices>(st.cfg->shard))
+            self->send(shard, loaded_atom::value, st.id, false);
+        },
+        [self](caf::error& err) { self->quit(std::move(err)); });
   } else {
     load(self);
   }
@@ -261,7 +365,7 @@ series_actor::behavior_type series(self_ptr self, std::string id, series_setting
         return deadline_error();
       prediction out;
       if (auto err = judge_points(self, q.version, &q.timestamp, &q.value, 1, q.learn,
-                                  [&out](const prediction& p) { out = p; }))
+                                  q.may_learn, [&out](const prediction& p) { out = p; }))
         return err;
       return out;
     },
@@ -274,7 +378,7 @@ series_actor::behavior_type series(self_ptr self, std::string id, series_setting
       prediction_list out;
       out.reserve(q.values.size());
       if (auto err = judge_points(self, q.version, q.timestamps.data(), q.values.data(),
-                                  q.values.size(), q.learn,
+                                  q.values.size(), q.learn, q.may_learn,
                                   [&out](const prediction& p) { out.push_back(p); }))
         return err;
       return out;
@@ -284,7 +388,7 @@ series_actor::behavior_type series(self_ptr self, std::string id, series_setting
       if (!record)
         return std::move(record.error());
       auto rp = self->make_response_promise<version_points>();
-      self->request(self->state.cfg.reader, caf::infinite, points_atom::value, self->state.id,
+      self->request(self->state.cfg->readers[stable_hash(self->state.id) % self->state.cfg->readers.size()], caf::infinite, points_atom::value, self->state.id,
                     (*record)->version)
         .then([rp, r = **record](model::training_data& data) mutable {
                 rp.deliver(version_points{r, std::move(data)});
@@ -297,27 +401,34 @@ series_actor::behavior_type series(self_ptr self, std::string id, series_setting
       const auto& all = st.versions;
       if (all.empty())
         return make_error(server_error::not_found, "series " + st.id + " has not been trained");
-      // versions[i].version == i + 1: the page is a slice, never the whole list.
-      auto first = std::min<std::size_t>(after, all.size());
+      // The page is a slice, never the whole list.
+      auto first = model::first_after(all, after);
       auto last = std::min<std::size_t>(all.size(), first + limit);
       return version_page{version_list(all.begin() + static_cast<std::ptrdiff_t>(first),
                                        all.begin() + static_cast<std::ptrdiff_t>(last)),
                           model::series_liveness{st.id, st.pace.last_seen_ms(),
                                                  st.pace.last_timestamp(), st.pace.interval_s()}};
     },
+    [self](delete_atom, uint32_t version, int64_t idle_before_ms, int64_t deadline_ms) {
+      return erase(self, version, idle_before_ms, deadline_ms);
+    },
     [self](passivate_atom) {
-      checkpoint(self);
       self->state.passivating = true;
-      if (self->state.waiting.empty())
-        self->quit();
+      maybe_quit(self);
+    },
+    [self](flush_atom) -> caf::result<bool> {
+      auto rp = self->make_response_promise<bool>();
+      checkpoint_confirmed(self, [rp](bool stored) mutable { rp.deliver(stored); });
+      return rp;
     },
   };
 }
 
 } // namespace
 
-series_actor spawn_series(caf::actor_system& sys, std::string id, const series_settings& cfg) {
-  return sys.spawn(series, std::move(id), cfg);
+series_actor spawn_series(caf::actor_system& sys, std::string id,
+                          std::shared_ptr<const series_settings> cfg) {
+  return sys.spawn(series, std::move(id), std::move(cfg));
 }
 
 } // namespace actors

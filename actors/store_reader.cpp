@@ -32,12 +32,28 @@ store_reader_actor::behavior_type store_reader(self_ptr self, std::shared_ptr<pe
   self->state.db = std::move(db);
   self->state.cadence_lag_ms = cadence_lag_ms;
   return {
-    [self](load_atom, const std::string& id) -> caf::result<version_list> {
-      return guarded<version_list>([&]() -> caf::result<version_list> {
-        auto result = self->state.db->versions(id);
+    [self](expire_atom, int64_t cutoff_ms, const std::string& after,
+           uint32_t limit) -> caf::result<series_ids> {
+      return guarded<series_ids>([&]() -> caf::result<series_ids> {
+        auto result = self->state.db->expired(cutoff_ms, after, limit);
         if (!result)
           return read_failure(result.detail());
         return std::move(result.value());
+      });
+    },
+    [self](load_atom, const std::string& id) -> caf::result<version_page> {
+      return guarded<version_page>([&]() -> caf::result<version_page> {
+        auto versions = self->state.db->versions(id);
+        if (!versions)
+          return read_failure(versions.detail());
+        version_page out{std::move(versions.value()), {}};
+        if (out.versions.empty())
+          return out; // never trained: no cadence either
+        auto seen = self->state.db->cadence(id);
+        if (!seen)
+          return read_failure(seen.detail());
+        out.seen = seen.value().value_or(model::series_liveness{});
+        return out;
       });
     },
     [self](points_atom, const std::string& id,

@@ -11,12 +11,16 @@
 
 namespace actors {
 
-/// `load` answers every version of a series (empty when never trained);
+/// `load` answers every version of a series (empty when never trained) and
+/// its saved cadence;
 /// `points` answers one version's training points, or `not_found`;
 /// `cadence` the series' saved cadence (an empty id when none was saved);
-/// `silent` a page of the series gone silent (persistence::store::silent).
+/// `silent` a page of the series gone silent (persistence::store::silent);
+/// `expire` (cutoff_ms, after, limit) a page of the series with no fit or
+/// predict since cutoff_ms (persistence::store::expired).
 using store_reader_actor = caf::typed_actor<
-  caf::replies_to<load_atom, std::string>::with<version_list>,
+  caf::replies_to<expire_atom, int64_t, std::string, uint32_t>::with<series_ids>,
+  caf::replies_to<load_atom, std::string>::with<version_page>,
   caf::replies_to<points_atom, std::string, uint32_t>::with<model::training_data>,
   caf::replies_to<cadence_atom, std::string>::with<model::series_liveness>,
   caf::replies_to<silent_atom, silent_query>::with<liveness_list>>;

@@ -24,7 +24,10 @@ struct store_counters {
   std::atomic<uint64_t> batches{0};      ///< transactions committed since start
   std::atomic<uint64_t> failures{0};     ///< transactions that failed
   std::atomic<uint64_t> commit_us_sum{0};///< total time spent in transactions
+  std::atomic<uint64_t> series_deleted{0};  ///< series deleted since start (by request or expiry)
+  std::atomic<uint64_t> versions_deleted{0};///< versions deleted since start (with their series or alone)
   std::atomic<bool> down{false};         ///< a store actor died: the store is unusable
+  std::atomic<int64_t> committing{0};    ///< fits in the transaction running now (0: none)
 };
 
 /// Replies with the version the store gave the item inside its transaction
@@ -32,12 +35,23 @@ struct store_counters {
 /// transaction failed, or the database refused this item alone), or
 /// `overloaded` when the transaction would start after the item's deadline
 /// (Unix ms, 0 none). `record.version` of the item is ignored.
+/// `no_space` when the disk is full or a new series is past store.max-series.
+/// An idempotent retry answers the original version with
+/// persistence::replayed_flag set; `fenced` when a shared store refused the
+/// item's epoch, `in_doubt` when its commit's outcome is unknown.
 /// (save_atom, checkpoint): an online detector's state, saved with the next
-/// flush (the latest per version wins; no reply: a lost checkpoint costs
-/// learning, never a fit).
+/// flush (the latest per version wins). Sent, it gets no reply (a lost
+/// checkpoint costs learning, never a fit); asked, it is answered once stored
+/// (true) or failed (false), so that a passivating series exits only then.
+/// (delete_atom, id, version, deadline, epoch): deletes version `version` of
+/// the series, or the whole series when it is 0, in its own transaction after
+/// everything sent before it, and answers after the commit with the number
+/// of versions deleted; `not_found` when there was nothing to delete,
+/// `fenced` when `epoch` is stale in a shared store (0 elsewhere).
 using store_writer_actor = caf::typed_actor<
   caf::replies_to<commit_atom, model::commit_item, int64_t>::with<uint32_t>,
-  caf::reacts_to<save_atom, model::checkpoint_item>,
+  caf::replies_to<delete_atom, std::string, uint32_t, int64_t, uint64_t>::with<uint32_t>,
+  caf::replies_to<save_atom, model::checkpoint_item>::with<bool>,
   caf::reacts_to<flush_atom>>;
 
 /// Spawns the writer (detached) owning `db`. A transaction holds at most

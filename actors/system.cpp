@@ -1,6 +1,7 @@
 #include "actors/system.hpp"
 
 #include "actors/persistence/pg_store.hpp"
+#include "actors/retention.hpp"
 
 namespace actors {
 
@@ -24,6 +25,9 @@ open_stores(const actors_settings& cfg, const std::shared_ptr<persistence::write
       return model::store_failure{db.detail()};
     db.value()->set_commit_delay_for_tests(cfg.test_commit_delay);
     db.value()->set_key_ttl(cfg.key_ttl);
+    db.value()->set_limits(cfg.max_versions_per_series, cfg.max_series);
+    if (cfg.test_max_pages > 0)
+      db.value()->set_max_pages_for_tests(cfg.test_max_pages);
     writers.push_back(std::move(db.value()));
   }
   std::vector<store_ptr> readers;
@@ -56,6 +60,14 @@ model::expected<runtime, model::store_failure> start(caf::actor_system& sys,
   auto count = writer_dbs.front()->series_count();
   if (!count)
     return model::store_failure{count.detail()};
+  // Backups copy an embedded SQLite file; a shared database has pg_dump.
+  std::unique_ptr<persistence::store> backup_db;
+  if (!cfg.postgres) {
+    auto opened = persistence::store::open(cfg.store_path, cfg.sync, true);
+    if (!opened)
+      return model::store_failure{opened.detail()};
+    backup_db = std::move(opened.value());
+  }
   rt.counters = std::make_shared<store_counters>();
   rt.counters->series = count.value();
   for (auto& db : writer_dbs)
@@ -81,19 +93,26 @@ model::expected<runtime, model::store_failure> start(caf::actor_system& sys,
     c.identity = rt.identity;
     rt.cluster = prepare_cluster(sys, c);
   }
-  series_settings base{cfg.min_training_points, rt.writer, {}, cfg.checkpoint_points,
-                       cfg.checkpoint_interval, cfg.default_detector, rt.cluster.ownership};
+  series_settings base{cfg.min_training_points, rt.writer, rt.readers, {},
+                       cfg.checkpoint_points, cfg.checkpoint_interval, cfg.default_detector,
+                       rt.cluster.ownership, cfg.max_versions_per_series};
+  if (backup_db) {
+    rt.backup = spawn_store_backup(sys, std::move(backup_db), cfg.backup_dir);
+    register_store_backup(sys, rt.backup);
+  }
   // The silent-series query asks a reader, found by name (http has no handle).
   register_liveness_reader(sys, rt.readers.front());
   rt.sys = &sys;
   shard_limits limits;
   limits.max_active = (cfg.max_active_series + cfg.router_shards - 1) / cfg.router_shards;
   limits.idle_timeout = std::chrono::seconds(cfg.idle_timeout_s);
+  if (rt.cluster.map)
+    limits.ring_version = [map = rt.cluster.map] { return map->version(); };
   rt.series = std::make_shared<series_counters>();
   std::vector<router_actor> shards;
   for (std::size_t i = 0; i < cfg.router_shards; ++i) {
     base.writer = rt.writers[i % rt.writers.size()]; // a series always commits on the same one
-    shards.push_back(spawn_router_shard(sys, base, rt.readers, limits, rt.series));
+    shards.push_back(spawn_router_shard(sys, base, limits, rt.series));
   }
   if (rt.cluster.enabled()) {
     auto started = start_cluster(sys, rt.cluster, shards, rt.counters);
@@ -103,16 +122,36 @@ model::expected<runtime, model::store_failure> start(caf::actor_system& sys,
       stop(rt);
       return model::store_failure{started.detail()};
     }
-    return rt;
+  } else {
+    rt.router = std::make_unique<series_router>(std::move(shards));
   }
-  rt.router = std::make_unique<series_router>(std::move(shards));
+  // Each node expires the series it owns (all of them on a single node).
+  if (cfg.series_ttl.count() > 0)
+    rt.retention = spawn_retention(sys, {cfg.series_ttl, retention_period(cfg.series_ttl)},
+                                   rt.readers.front(), *rt.router);
   return rt;
 }
 
 void stop(runtime& rt) {
   auto reason = caf::exit_reason::user_shutdown;
-  if (rt.sys) // the registry's reference would keep the system from shutting down
+  if (rt.retention) // first: no expiry starts while the series store their learning
+    caf::anon_send_exit(rt.retention, reason);
+  if (rt.sys && rt.router && !rt.counters->down.load()) {
+    // Every active series stores its learning first: a SIGTERM loses none.
+    // The shards flush in parallel; 10 s bound the whole wait.
+    caf::scoped_actor self{*rt.sys};
+    std::vector<decltype(self->request(rt.router->shards().front(), caf::infinite,
+                                       flush_atom::value))>
+      asked;
+    for (const auto& shard : rt.router->shards())
+      asked.push_back(self->request(shard, std::chrono::seconds(10), flush_atom::value));
+    for (auto& answer : asked)
+      answer.receive([](bool) {}, [](caf::error&) {});
+  }
+  if (rt.sys) { // the registry's references would keep the system from shutting down
     rt.sys->registry().erase(caf::atom("reader"));
+    unregister_store_backup(*rt.sys);
+  }
   close_cluster_port(rt.cluster); // first: no peer reconnects to a node that is stopping
   stop_cluster(rt.cluster);
   if (rt.router)
@@ -120,6 +159,8 @@ void stop(runtime& rt) {
       caf::anon_send_exit(shard, reason);
   for (const auto& writer : rt.writers)
     caf::anon_send_exit(writer, reason);
+  if (rt.backup)
+    caf::anon_send_exit(rt.backup, reason);
   for (const auto& reader : rt.readers)
     caf::anon_send_exit(reader, reason);
   leave_cluster(rt.cluster); // last: the others take this node's series over at once

@@ -9,6 +9,7 @@
 
 #include "actors/cluster.hpp"
 #include "actors/series_router.hpp"
+#include "actors/store_backup.hpp"
 #include "actors/store_reader.hpp"
 #include "actors/store_writer.hpp"
 #include "model/expected.hpp"
@@ -33,6 +34,11 @@ struct actors_settings {
   std::size_t checkpoint_points = 100; ///< online learning saved every this many points
   std::chrono::milliseconds checkpoint_interval{5000}; ///< ... or at the first point after this
   std::chrono::milliseconds test_commit_delay{0}; ///< test hook: slow transactions (0 always in production)
+  uint64_t test_max_pages = 0; ///< test hook: the store file's page limit (0: none), a full disk
+  std::size_t max_versions_per_series = 0; ///< newest versions kept per series (0: all)
+  std::size_t max_series = 0;  ///< fits of new series refused (507) past this many (0: no limit)
+  std::chrono::milliseconds series_ttl{0}; ///< series unused this long are deleted (0: never)
+  std::string backup_dir = "./data/backups"; ///< where online backups go
   model::detector_spec default_detector; ///< of fits that name none (the contract's rule)
   cluster_settings cluster; ///< neither a node list nor postgres: a single node
 };
@@ -47,6 +53,8 @@ struct runtime {
   std::shared_ptr<series_counters> series;
   cluster_parts cluster; ///< empty on a single node
   std::shared_ptr<persistence::writer_identity> identity; ///< PostgreSQL mode
+  caf::actor retention;  ///< deletes expired series; null without a time to live
+  store_backup_actor backup; ///< online backups
   caf::actor_system* sys = nullptr; ///< whose registry names the liveness reader
 };
 

@@ -14,8 +14,10 @@ struct invalid {
 };
 
 /// Why the store could not do what was asked (I/O error, corrupt file, ...).
+/// `full`: the disk (or the file's size limit) left no room to write.
 struct store_failure {
   std::string detail;
+  bool full = false;
 };
 
 /// Either a `T` or an error `E` with a `detail` sentence. Check `ok()` first.
@@ -30,6 +32,8 @@ public:
   const T& value() const { return std::get<0>(data_); }
   T& value() { return std::get<0>(data_); }
   const std::string& detail() const { return std::get<1>(data_).detail; }
+  /// The error itself; requires !ok().
+  const E& error() const { return std::get<1>(data_); }
 
 private:
   std::variant<T, E> data_;

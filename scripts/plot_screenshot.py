@@ -27,7 +27,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--build", default=os.path.join(ROOT, "build"))
-    p.add_argument("--out", default=os.path.join(ROOT, "http", "plot_example.png"))
+    p.add_argument("--out", default=os.path.join(ROOT, "http", "pages", "plot_example.png"))
     args = p.parse_args()
     browser = shutil.which("chromium")
     if not browser:
@@ -51,8 +51,11 @@ def main():
         page = os.path.join(work, "plot.html")
         with open(page, "wb") as f:
             f.write(urllib.request.urlopen(f"http://127.0.0.1:{port}/plot?series_id=demo").read())
+        profile = os.path.join(work, "profile")
         subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                        "--window-size=1040,700", "--screenshot=" + os.path.abspath(args.out),
+                        "--disable-background-networking", "--disable-component-update",
+                        "--disable-sync", "--no-first-run", "--user-data-dir=" + profile,
+                        "--window-size=1040,860", "--screenshot=" + os.path.abspath(args.out),
                         "file://" + page], check=True, stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL, timeout=120)
         print("plot_screenshot: wrote", args.out)

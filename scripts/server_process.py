@@ -14,7 +14,7 @@ def start(binary, args, log_path, timeout_s=20):
     proc = subprocess.Popen([binary, "--port=0", "--host=127.0.0.1", *args], stderr=log)
     while time.perf_counter() - t0 < timeout_s:
         with open(log_path) as f:
-            m = re.search(r"listening on (?:[^:\s]+:)?(\d+)", f.read())
+            m = re.search(r"listening on (?:[^:\s]+:)?(\d+)[,\s]", f.read())
         if m:
             return proc, int(m.group(1)), time.perf_counter() - t0
         if proc.poll() is not None:

@@ -2,9 +2,9 @@
 # dependency it must not use: http -> actors -> persistence -> model.
 #   cmake -DSOURCE_DIR=<root> -P tests/layers.cmake
 set(rules
-  "model|caf/|httplib|sqlite3|libpq|rapidjson|http_parser|\"actors/|\"http/"
-  "actors/persistence|caf/|httplib|rapidjson|http_parser|\"http/|\"actors/[a-z_]+\\.hpp"
-  "actors|httplib|rapidjson|http_parser|\"http/")
+  "model|caf/|httplib|sqlite3|libpq|rapidjson|http_parser|openssl/|\"actors/|\"http/"
+  "actors/persistence|caf/|httplib|rapidjson|http_parser|openssl/|\"http/|\"actors/[a-z_]+\\.hpp"
+  "actors|httplib|rapidjson|http_parser|openssl/|\"http/")
 set(failures "")
 foreach(rule ${rules})
   string(REPLACE "|" ";" parts "${rule}")

@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -194,7 +195,9 @@ struct child_server {
   pid_t pid = -1;
   int port = -1;
 
-  child_server(const std::string& data, std::vector<std::string> extra = {})
+  /// `max_files`, when not 0, is the child's hard and soft limit of open files.
+  child_server(const std::string& data, std::vector<std::string> extra = {},
+               rlim_t max_files = 0)
     : data_dir(data), log_path(data + ".log") {
     const char* bin = std::getenv("MODEL_SERVER_BIN");
     std::vector<std::string> args{bin ? bin : "model_server", "--port=0", "--host=127.0.0.1",
@@ -204,6 +207,10 @@ struct child_server {
     pid = ::fork();
     if (pid == 0) {
       ::prctl(PR_SET_PDEATHSIG, SIGKILL); // a crashed test leaves no server behind
+      if (max_files != 0) {
+        rlimit lim{max_files, max_files};
+        ::setrlimit(RLIMIT_NOFILE, &lim);
+      }
       std::freopen(log_path.c_str(), "w", stderr);
       std::vector<char*> argv;
       for (auto& a : args)
@@ -218,7 +225,7 @@ struct child_server {
   }
 
   int wait_for_port() {
-    std::regex listening{R"(listening on [^:]+:(\d+))"};
+    std::regex listening{R"(listening on [^:]+:(\d+)[,\s])"};
     for (int i = 0; i < 1000; ++i) {
       std::string text = log();
       std::smatch m;
@@ -275,32 +282,42 @@ struct store_lock {
   ~store_lock() { release(); }
 };
 
-/// Waits (polling /metrics every 10 ms, at most 30 s) until exactly `n`
-/// requests are at the server's workers. False when that never happened.
-inline bool wait_for_in_flight(httplib::Client& c, int n) {
-  for (int i = 0; i < 3000; ++i) {
-    auto r = c.Get("/metrics");
-    if (r && r->body.find("model_server_in_flight_requests " + std::to_string(n) + "\n")
-               != std::string::npos)
-      return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return false;
+/// The value of the Prometheus sample whose line starts with `name` in the
+/// text of /metrics (fails the test when there is none).
+inline double metric(const std::string& text, const std::string& name) {
+  auto pos = text.find("\n" + name + " ");
+  REQUIRE_MESSAGE(pos != std::string::npos, name);
+  return std::stod(text.substr(pos + name.size() + 2));
 }
 
 /// Polls /metrics (every 10 ms, for at most 30 s) until the unlabelled metric
-/// `name` is at most `most`; false if it never was.
-inline bool wait_for_metric_at_most(httplib::Client& c, const std::string& name, double most) {
+/// `name` satisfies `ok(value)`; false if it never did.
+template <class Ok>
+bool wait_for_metric(httplib::Client& c, const std::string& name, Ok ok) {
   for (int i = 0; i < 3000; ++i) {
     auto r = c.Get("/metrics");
     if (r) {
       auto at = r->body.find("\n" + name + " ");
-      if (at != std::string::npos && std::stod(r->body.substr(at + name.size() + 2)) <= most)
+      if (at != std::string::npos && ok(std::stod(r->body.substr(at + name.size() + 2))))
         return true;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return false;
+}
+
+/// Waits (polling /metrics every 10 ms, at most 30 s) until exactly `n`
+/// requests are at the server's workers. False when that never happened.
+inline bool wait_for_in_flight(httplib::Client& c, int n) {
+  return wait_for_metric(c, "model_server_in_flight_requests", [n](double v) { return v == n; });
+}
+
+inline bool wait_for_metric_at_least(httplib::Client& c, const std::string& name, double least) {
+  return wait_for_metric(c, name, [least](double v) { return v >= least; });
+}
+
+inline bool wait_for_metric_at_most(httplib::Client& c, const std::string& name, double most) {
+  return wait_for_metric(c, name, [most](double v) { return v <= most; });
 }
 
 /// A valid fit body with `n` points whose values vary around `base`.

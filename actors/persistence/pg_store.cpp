@@ -22,10 +22,16 @@ const char* const commit_sql = R"sql(
 WITH replay AS (
   SELECT k.version FROM fit_keys k WHERE $16::text <> '' AND k.series_id = $1::text
     AND k.key = $16::text AND k.created_at >= now() - make_interval(secs => $17::int8)),
+quota AS (
+  SELECT CASE WHEN $18::int8 = 0 OR EXISTS (SELECT 1 FROM series WHERE series_id = $1::text
+                                             AND latest_version > 0)
+         THEN false
+         ELSE (SELECT count(*) FROM series WHERE latest_version > 0) >= $18::int8 END AS yes),
 bumped AS (
   UPDATE series SET latest_version = latest_version + 1, last_seen_ms = $9::int8,
     last_timestamp = $12::int8, interval_s = $13::float8
   WHERE series_id = $1::text AND epoch = $2::int8 AND NOT EXISTS (SELECT 1 FROM replay)
+    AND NOT (SELECT yes FROM quota)
     AND EXISTS (SELECT 1 FROM members WHERE node = $4::text AND incarnation = $5::int8)
   RETURNING latest_version),
 created AS (
@@ -33,9 +39,20 @@ created AS (
                       last_timestamp, interval_s)
   SELECT $1::text, 1, $2::int8, $4::text, $5::int8, $9::int8, $12::int8, $13::float8
   WHERE NOT EXISTS (SELECT 1 FROM replay) AND NOT EXISTS (SELECT 1 FROM bumped)
+    AND NOT (SELECT yes FROM quota)
     AND EXISTS (SELECT 1 FROM members WHERE node = $4::text AND incarnation = $5::int8)
   ON CONFLICT (series_id) DO NOTHING
   RETURNING latest_version),
+oldest_kept AS ( -- with the new version, the series keeps its $19 newest (0: all)
+  SELECT o.version FROM versions o WHERE $19::int8 > 0 AND o.series_id = $1::text
+    AND EXISTS (SELECT 1 FROM bumped)
+  ORDER BY o.version DESC LIMIT 1 OFFSET greatest($19::int8 - 1, 0)),
+pruned AS (
+  DELETE FROM versions o WHERE o.series_id = $1::text
+    AND o.version <= (SELECT version FROM oldest_kept)),
+pruned_points AS (
+  DELETE FROM points o WHERE o.series_id = $1::text
+    AND o.version <= (SELECT version FROM oldest_kept)),
 v AS (SELECT latest_version AS version FROM bumped UNION ALL SELECT latest_version FROM created),
 vrow AS (
   INSERT INTO versions (series_id, version, points_used, mean, std, created_at_ms, detector, state,
@@ -50,6 +67,7 @@ krow AS (
   WHERE $16::text <> ''
   ON CONFLICT (series_id, key) DO UPDATE SET version = excluded.version, created_at = now())
 SELECT version, false FROM v UNION ALL SELECT version, true FROM replay
+UNION ALL SELECT 0, false WHERE (SELECT yes FROM quota) AND NOT EXISTS (SELECT 1 FROM replay)
 )sql";
 
 /// A checkpoint: the cadence, and the state when given, if the epoch holds
@@ -84,13 +102,41 @@ std::vector<std::pair<std::string, std::string>> statements() {
     {"points",
      "SELECT timestamps, \"values\" FROM points WHERE series_id = $1::text AND version = $2::int8"},
     {"series_ids",
-     "SELECT series_id FROM series WHERE series_id > $1::text ORDER BY series_id LIMIT $2::int8"},
+     "SELECT series_id FROM series WHERE series_id > $1::text AND latest_version > 0 "
+     "ORDER BY series_id LIMIT $2::int8"},
+    // A whole series: its versions, points, keys and cadence go; its row (the
+    // ownership and the epoch) stays, numbered from 0 again. Answers the
+    // row's epoch before (none: unknown series), its latest number before,
+    // and the versions deleted.
+    {"delete_series", R"sql(
+WITH before AS (SELECT epoch, latest_version FROM series WHERE series_id = $1::text),
+s AS (
+  UPDATE series SET latest_version = 0, last_seen_ms = NULL, last_timestamp = NULL,
+    interval_s = NULL
+  WHERE series_id = $1::text AND epoch = $2::int8 RETURNING 1),
+dv AS (DELETE FROM versions WHERE series_id = $1::text AND EXISTS (SELECT 1 FROM s) RETURNING 1),
+dp AS (DELETE FROM points WHERE series_id = $1::text AND EXISTS (SELECT 1 FROM s)),
+dk AS (DELETE FROM fit_keys WHERE series_id = $1::text AND EXISTS (SELECT 1 FROM s))
+SELECT b.epoch, b.latest_version, (SELECT count(*) FROM dv) FROM before b)sql"},
+    // One version; answers the row's epoch and the versions deleted (0 or 1).
+    {"delete_version", R"sql(
+WITH before AS (SELECT epoch FROM series WHERE series_id = $1::text),
+dv AS (DELETE FROM versions WHERE series_id = $1::text AND version = $2::int8
+         AND (SELECT epoch FROM before) = $3::int8 RETURNING 1),
+dp AS (DELETE FROM points WHERE series_id = $1::text AND version = $2::int8
+         AND (SELECT epoch FROM before) = $3::int8)
+SELECT b.epoch, (SELECT count(*) FROM dv) FROM before b)sql"},
+    // A series saved before its cadence counts from its latest fit.
+    {"expired",
+     "SELECT series_id FROM series s WHERE series_id > $1::text AND latest_version > 0 "
+     "AND COALESCE(last_seen_ms, (SELECT max(created_at_ms) FROM versions v "
+     "WHERE v.series_id = s.series_id), 0) < $2::int8 ORDER BY series_id LIMIT $3::int8"},
     {"cadence", std::string{liveness_columns}
                   + "WHERE series_id = $1::text AND last_seen_ms IS NOT NULL"},
     {"silent", std::string{liveness_columns}
                  + "WHERE series_id > $1::text AND interval_s > 0 AND $2::int8 - last_seen_ms > "
                    "$3::float8 * interval_s * 1000 + $4::int8 ORDER BY series_id LIMIT $5::int8"},
-    {"count", "SELECT count(*) FROM series"},
+    {"count", "SELECT count(*) FROM series WHERE latest_version > 0"},
   };
 }
 
@@ -110,6 +156,15 @@ std::vector<T> array_of(std::string_view bytes) {
   if (!out.empty())
     std::memcpy(out.data(), bytes.data(), out.size() * sizeof(T));
   return out;
+}
+
+/// An item's code from its statement's one row (version, replayed): 0 is a
+/// new series refused for store.max-series.
+uint32_t code_of(const pg::result& r) {
+  auto version = static_cast<uint32_t>(r.i64(0, 0));
+  if (version == 0)
+    return over_quota;
+  return r.boolean(0, 1) ? (version | replayed_flag) : version;
 }
 
 series_liveness liveness_of(const pg::result& r, int row) {
@@ -197,6 +252,7 @@ pg::queued pg_store::commit_statement(const commit_item& item, int64_t incarnati
   add_array(p, item.data.timestamps);
   add_array(p, item.data.values);
   p.text(item.idempotency_key).i64(key_ttl_.count());
+  p.i64(static_cast<int64_t>(max_series_)).i64(static_cast<int64_t>(max_versions_));
   return {"commit_item", std::move(p)};
 }
 
@@ -247,9 +303,11 @@ pg_store::commit(const std::vector<commit_item>& items) {
         ++id_->fenced;
       continue;
     }
-    auto version = static_cast<uint32_t>(r.i64(0, 0));
-    codes[sent[k]] = r.boolean(0, 1) ? (version | replayed_flag) : version;
+    codes[sent[k]] = code_of(r);
   }
+  for (auto c : codes)
+    if (c == 1)
+      ++trained_; // a new series (or one numbered again after its deletion)
   return codes;
 }
 
@@ -273,8 +331,11 @@ std::vector<uint32_t> pg_store::commit_alone(const std::vector<commit_item>& ite
     }
     const auto& r = out.results[2];
     if (r.rows() > 0)
-      codes[i] = static_cast<uint32_t>(r.i64(0, 0)) | (r.boolean(0, 1) ? replayed_flag : 0);
+      codes[i] = code_of(r);
   }
+  for (auto c : codes)
+    if (c == 1)
+      ++trained_;
   return codes;
 }
 
@@ -397,6 +458,95 @@ expected<uint64_t, store_failure> pg_store::series_count() {
   if (why)
     return store_failure{"cannot count series: " + *why};
   return static_cast<uint64_t>(r.i64(0, 0));
+}
+
+} // namespace persistence
+
+namespace persistence {
+
+expected<std::optional<pg::result>, store_failure>
+pg_store::erase(const std::string& name, pg::params args, uint64_t epoch) {
+  auto incarnation = id_->incarnation.load();
+  if (fenced_locally(epoch, incarnation)) {
+    ++id_->fenced;
+    return std::optional<pg::result>{};
+  }
+  if (!ready())
+    return store_failure{"cannot begin a transaction: " + last_failure_};
+  auto out = c_->pipeline({{"begin", {}}, lock_member(incarnation), {name, std::move(args)},
+                           {"commit", {}}},
+                          cfg_.timeout);
+  if (out.failed) {
+    if (!out.failed->lost)
+      c_->exec("rollback", {}, cfg_.timeout);
+    return store_failure{out.failed->detail};
+  }
+  if (out.results[1].rows() == 0) { // evicted: nothing of this incarnation was written
+    ++id_->fenced;
+    return std::optional<pg::result>{};
+  }
+  return std::optional<pg::result>{std::move(out.results[2])};
+}
+
+expected<std::optional<uint32_t>, store_failure> pg_store::delete_series(const std::string& series_id,
+                                                                         uint64_t epoch) {
+  pg::params p;
+  p.text(series_id).i64(static_cast<int64_t>(epoch));
+  auto r = erase("delete_series", std::move(p), epoch);
+  if (!r)
+    return store_failure{"cannot delete the series: " + r.error().detail};
+  if (!r.value())
+    return std::optional<uint32_t>{fenced};
+  const auto& rows = *r.value();
+  if (rows.rows() == 0) // no row: a series never fitted
+    return std::optional<uint32_t>{};
+  if (static_cast<uint64_t>(rows.i64(0, 0)) != epoch) {
+    ++id_->fenced;
+    return std::optional<uint32_t>{fenced};
+  }
+  auto deleted = static_cast<uint32_t>(rows.i64(0, 2));
+  if (rows.i64(0, 1) == 0 && deleted == 0) // numbered from 0 already: nothing known
+    return std::optional<uint32_t>{};
+  if (deleted > 0 && trained_ > 0)
+    --trained_;
+  return std::optional<uint32_t>{deleted};
+}
+
+expected<uint32_t, store_failure> pg_store::delete_version(const std::string& series_id,
+                                                           uint32_t version, uint64_t epoch) {
+  pg::params p;
+  p.text(series_id).i64(version).i64(static_cast<int64_t>(epoch));
+  auto r = erase("delete_version", std::move(p), epoch);
+  if (!r)
+    return store_failure{"cannot delete the version: " + r.error().detail};
+  if (!r.value())
+    return fenced;
+  const auto& rows = *r.value();
+  if (rows.rows() == 0)
+    return 0u;
+  if (static_cast<uint64_t>(rows.i64(0, 0)) != epoch) {
+    ++id_->fenced;
+    return fenced;
+  }
+  return static_cast<uint32_t>(rows.i64(0, 1));
+}
+
+expected<std::vector<std::string>, store_failure>
+pg_store::expired(int64_t cutoff_ms, const std::string& after, std::size_t limit) {
+  pg::params p;
+  p.text(after).i64(cutoff_ms).i64(static_cast<int64_t>(limit));
+  auto [r, why] = read("expired", p);
+  if (why)
+    return store_failure{"cannot list expired series: " + *why};
+  std::vector<std::string> ids;
+  for (int row = 0; row < r.rows(); ++row)
+    ids.push_back(r.text(row, 0));
+  return ids;
+}
+
+expected<uint64_t, store_failure> pg_store::backup_to(const std::string&) {
+  return store_failure{"POST /admin/backup copies an embedded SQLite store; back a PostgreSQL "
+                       "store up with pg_dump"};
 }
 
 } // namespace persistence

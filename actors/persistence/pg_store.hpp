@@ -56,8 +56,22 @@ public:
   silent(int64_t now_ms, double factor, int64_t slack_ms, const std::string& after,
          std::size_t limit) override;
   expected<uint64_t, store_failure> series_count() override;
+  expected<std::optional<uint32_t>, store_failure> delete_series(const std::string& series_id,
+                                                                 uint64_t epoch) override;
+  expected<uint32_t, store_failure> delete_version(const std::string& series_id, uint32_t version,
+                                                   uint64_t epoch) override;
+  expected<std::vector<std::string>, store_failure>
+  expired(int64_t cutoff_ms, const std::string& after, std::size_t limit) override;
+  /// Fails: POST /admin/backup copies a SQLite file; pg_dump backs this up.
+  expected<uint64_t, store_failure> backup_to(const std::string& dest) override;
+  bool shared() const override { return true; }
 
 private:
+  /// Runs one deletion (`name`, with `args`) in a transaction that holds
+  /// this incarnation's members row; its result (none: fenced), or why it
+  /// failed.
+  expected<std::optional<pg::result>, store_failure> erase(const std::string& name,
+                                                           pg::params args, uint64_t epoch);
   pg_store(pg_settings cfg, std::shared_ptr<writer_identity> id)
     : cfg_(std::move(cfg)), id_(std::move(id)) {}
   std::optional<store_failure> connect();

@@ -83,8 +83,37 @@ const std::string migrate_1_to_2 =
     "PRAGMA user_version=2;"
     "COMMIT;";
 
+/// Schema 5 to 6: the highest number of series that hold no version (all
+/// deleted one by one); such a series has no row in `series`, so the series
+/// count stays one COUNT(*) of it.
+const std::string migrate_5_to_6 =
+  "BEGIN IMMEDIATE;"
+  "CREATE TABLE IF NOT EXISTS numbering (series_id TEXT PRIMARY KEY,"
+  " latest_version INTEGER NOT NULL) WITHOUT ROWID;"
+  "PRAGMA user_version=6;"
+  "COMMIT;";
+
 int exec(sqlite3* db, const char* sql) {
   return sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
+}
+
+/// 0 none, 1 full, 2 incremental; -1 when it cannot be read.
+int auto_vacuum_mode(sqlite3* db) {
+  sqlite3_stmt* s = nullptr;
+  if (sqlite3_prepare_v2(db, "PRAGMA auto_vacuum", -1, &s, nullptr) != SQLITE_OK)
+    return -1;
+  int mode = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+  sqlite3_finalize(s);
+  return mode;
+}
+
+/// Puts a store written without it in auto_vacuum=INCREMENTAL mode, which
+/// takes a VACUUM (a rewrite of the file). Best effort: see schema.hpp.
+void reclaim_freed_pages(sqlite3* db) {
+  if (auto_vacuum_mode(db) == 2)
+    return;
+  if (exec(db, "PRAGMA auto_vacuum=INCREMENTAL") == SQLITE_OK)
+    exec(db, "VACUUM");
 }
 
 void bind_text(sqlite3_stmt* s, int index, const std::string& text) {
@@ -158,13 +187,13 @@ std::optional<std::string> migrate_4_to_5(sqlite3* db) {
   return problem;
 }
 
-/// Schema 5 to 6: the idempotency keys of fits (series, key) -> version.
-const std::string migrate_5_to_6 =
+/// Schema 6 to 7: the idempotency keys of fits (series, key) -> version.
+const std::string migrate_6_to_7 =
   "BEGIN IMMEDIATE;"
   "CREATE TABLE IF NOT EXISTS fit_keys (series_id TEXT NOT NULL, key TEXT NOT NULL,"
   " version INTEGER NOT NULL, created_ms INTEGER NOT NULL, PRIMARY KEY (series_id, key))"
   " WITHOUT ROWID;"
-  "PRAGMA user_version=6;"
+  "PRAGMA user_version=7;"
   "COMMIT;";
 
 /// Runs one step's SQL; on failure rolls back and says which step.
@@ -195,8 +224,12 @@ std::optional<std::string> upgrade(sqlite3* db, int from) {
     if (auto why = migrate_4_to_5(db))
       return "cannot move detector states to their blobs: " + *why;
   if (from < 6)
-    if (auto why = step(db, migrate_5_to_6, "cannot add the idempotency keys table"))
+    if (auto why = step(db, migrate_5_to_6, "cannot add the numbering table"))
       return why;
+  if (from < 7)
+    if (auto why = step(db, migrate_6_to_7, "cannot add the idempotency keys table"))
+      return why;
+  reclaim_freed_pages(db);
   return std::nullopt;
 }
 

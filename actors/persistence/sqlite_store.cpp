@@ -1,10 +1,12 @@
 // The SQLite backend of persistence::store: one file in WAL mode.
-#include "actors/persistence/store.hpp"
+#include "actors/persistence/sqlite_store.hpp"
 #include "actors/persistence/schema.hpp"
+#include "actors/persistence/statement.hpp"
 
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <limits>
@@ -14,15 +16,6 @@
 namespace persistence {
 
 namespace {
-
-/// Resets a statement and clears its bindings when the scope ends.
-struct stmt_guard {
-  sqlite3_stmt* s;
-  ~stmt_guard() {
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
-  }
-};
 
 template <class T>
 void bind_array(sqlite3_stmt* s, int index, const std::vector<T>& xs) {
@@ -39,10 +32,6 @@ std::vector<T> column_array(sqlite3_stmt* s, int index) {
   return out;
 }
 
-void bind_text(sqlite3_stmt* s, int index, const std::string& text) {
-  sqlite3_bind_text(s, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
-}
-
 /// A row of (series_id, last_seen_ms, last_timestamp, interval_s).
 series_liveness liveness_of(sqlite3_stmt* s) {
   return {std::string{reinterpret_cast<const char*>(sqlite3_column_text(s, 0)),
@@ -54,55 +43,6 @@ int exec(sqlite3* db, const char* sql) {
   return sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
 }
 
-/// The SQLite backend: one file in WAL mode.
-class sqlite_store final : public store {
-public:
-  explicit sqlite_store(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
-  ~sqlite_store() override;
-
-  static expected<std::unique_ptr<store>, store_failure>
-  open(const std::string& path, sync_mode sync, bool read_only);
-
-  expected<std::vector<uint32_t>, store_failure> commit(const std::vector<commit_item>& items) override;
-  expected<bool, store_failure> save_states(const std::vector<checkpoint_item>& items) override;
-  expected<std::vector<version_record>, store_failure> versions(const std::string& series_id) override;
-  expected<std::optional<training_data>, store_failure> points(const std::string& series_id,
-                                                               uint32_t version) override;
-  expected<std::vector<std::string>, store_failure> series_ids(const std::string& after,
-                                                                std::size_t limit) override;
-  expected<std::optional<series_liveness>, store_failure> cadence(const std::string& series_id) override;
-  expected<std::vector<series_liveness>, store_failure>
-  silent(int64_t now_ms, double factor, int64_t slack_ms, const std::string& after,
-         std::size_t limit) override;
-  expected<uint64_t, store_failure> series_count() override;
-
-private:
-  std::optional<std::string> prepare_all(bool read_only);
-  uint32_t commit_one(const commit_item& item);
-  uint32_t replayed(const commit_item& item);
-  void purge_keys();
-  uint32_t refused_or_throw();
-  std::optional<std::string> save_one(const model::checkpoint_item& item);
-  std::string last_error() const;
-
-  sqlite3* db_;
-  std::string path_;
-  int64_t purged_at_ms_ = 0; ///< when expired idempotency keys were last purged
-  sqlite3_stmt* insert_series_ = nullptr;
-  sqlite3_stmt* bump_series_ = nullptr; ///< latest + 1, RETURNING it
-  sqlite3_stmt* insert_version_ = nullptr;
-  sqlite3_stmt* insert_points_ = nullptr;
-  sqlite3_stmt* select_versions_ = nullptr;
-  sqlite3_stmt* select_points_ = nullptr;
-  sqlite3_stmt* count_series_ = nullptr;
-  sqlite3_stmt* save_state_ = nullptr;
-  sqlite3_stmt* save_cadence_ = nullptr;
-  sqlite3_stmt* select_cadence_ = nullptr;
-  sqlite3_stmt* select_silent_ = nullptr;
-  sqlite3_stmt* select_key_ = nullptr;
-  sqlite3_stmt* insert_key_ = nullptr;
-  sqlite3_stmt* purge_keys_ = nullptr;
-};
 
 int64_t unix_ms() {
   using namespace std::chrono;
@@ -117,15 +57,40 @@ store::open(const std::string& path, sync_mode sync, bool read_only) {
 }
 
 sqlite_store::~sqlite_store() {
+  // A clean stop leaves one file: the WAL checkpointed into it (and a file
+  // that deletions shrank, shrunk). A read-only connection cannot.
+  if (writable_)
+    sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
   for (auto* s : {insert_series_, bump_series_, insert_version_, insert_points_,
                   select_versions_, select_points_, count_series_, save_state_, save_cadence_,
-                  select_cadence_, select_silent_, select_key_, insert_key_, purge_keys_})
+                  select_cadence_, select_silent_, select_numbering_, delete_numbering_,
+                  prune_points_, prune_versions_, select_expired_, select_key_, insert_key_,
+                  purge_keys_})
     sqlite3_finalize(s);
   sqlite3_close(db_);
 }
 
 std::string sqlite_store::last_error() const {
   return sqlite3_errmsg(db_);
+}
+
+bool sqlite_store::no_room(int os_errno) const {
+  // SQLite says SQLITE_FULL for ENOSPC and short writes; a write refused by
+  // the file-size limit (EFBIG) or a quota (EDQUOT) is the same for us. A
+  // failed WAL write leaves sqlite3_system_errno at 0: then errno, read just
+  // after the failed call, tells.
+  int rc = sqlite3_extended_errcode(db_) & 0xff;
+  int err = sqlite3_system_errno(db_);
+  if (err == 0)
+    err = os_errno;
+  return rc == SQLITE_FULL
+         || (rc == SQLITE_IOERR && (err == ENOSPC || err == EFBIG || err == EDQUOT));
+}
+
+store_failure sqlite_store::failure(const std::string& what) const {
+  int os_errno = errno; // first: nothing else may touch it
+  bool full = no_room(os_errno);
+  return store_failure{what + last_error(), full};
 }
 
 expected<std::unique_ptr<store>, store_failure>
@@ -153,6 +118,10 @@ sqlite_store::open(const std::string& path, sync_mode sync, bool read_only) {
   if (version > schema::version)
     return fail("written by a newer schema (" + std::to_string(version) + ")");
   if (!read_only) {
+    // Pages freed by deletions go back to the file system (schema.hpp); on a
+    // new file this must come before its first table.
+    if (version == 0 && exec(db, "PRAGMA auto_vacuum=INCREMENTAL") != SQLITE_OK)
+      return fail(self->last_error());
     // The WAL is truncated back to 64 MiB after each checkpoint, so a burst of
     // large fits does not leave a file of its size behind.
     std::string pragmas = "PRAGMA journal_mode=WAL; PRAGMA journal_size_limit=67108864; "
@@ -165,6 +134,13 @@ sqlite_store::open(const std::string& path, sync_mode sync, bool read_only) {
   }
   if (auto problem = self->prepare_all(read_only))
     return fail(*problem);
+  if (!read_only) {
+    self->writable_ = true;
+    auto count = self->series_count();
+    if (!count)
+      return fail(count.detail());
+    self->trained_ = count.value();
+  }
   return std::unique_ptr<store>{std::move(self)};
 }
 
@@ -175,7 +151,25 @@ std::optional<std::string> sqlite_store::prepare_all(bool read_only) {
     bool writes;
   };
   const entry entries[] = {
-    {&insert_series_, "INSERT INTO series(series_id, latest_version) VALUES(?1, 1)", true},
+    {&insert_series_, "INSERT INTO series(series_id, latest_version) VALUES(?1, ?2)", true},
+    {&select_numbering_, "SELECT latest_version FROM numbering WHERE series_id = ?1", true},
+    {&delete_numbering_, "DELETE FROM numbering WHERE series_id = ?1", true},
+    // Every version at or below the (max_versions + 1)-th newest; none when
+    // the series holds fewer (the subquery is NULL).
+    {&prune_points_,
+     "DELETE FROM points WHERE series_id = ?1 AND version <= (SELECT version FROM versions "
+     "WHERE series_id = ?1 ORDER BY version DESC LIMIT 1 OFFSET ?2)",
+     true},
+    {&prune_versions_,
+     "DELETE FROM versions WHERE series_id = ?1 AND version <= (SELECT version FROM versions "
+     "WHERE series_id = ?1 ORDER BY version DESC LIMIT 1 OFFSET ?2)",
+     true},
+    // A series saved before cadences existed counts from its latest fit.
+    {&select_expired_,
+     "SELECT series_id FROM series AS s WHERE series_id > ?1 AND COALESCE(last_seen_ms, "
+     "(SELECT MAX(created_at_ms) FROM versions AS v WHERE v.series_id = s.series_id), 0) < ?2 "
+     "ORDER BY series_id LIMIT ?3",
+     false},
     {&bump_series_,
      "UPDATE series SET latest_version = latest_version + 1 WHERE series_id = ?1 "
      "RETURNING latest_version",
@@ -242,12 +236,10 @@ uint32_t sqlite_store::commit_one(const commit_item& item) {
     else if (rc != SQLITE_DONE)
       return refused_or_throw();
   }
-  if (version == 0) { // the series' first version
-    stmt_guard g{insert_series_};
-    bind_text(insert_series_, 1, item.series_id);
-    if (sqlite3_step(insert_series_) != SQLITE_DONE)
-      return refused_or_throw();
-    version = 1;
+  if (version == 0) { // the series holds no version yet
+    version = first_version(item);
+    if (version == refused || version == over_quota)
+      return version;
   }
   stmt_guard g{insert_version_};
   bind_text(insert_version_, 1, item.series_id);
@@ -289,6 +281,8 @@ uint32_t sqlite_store::commit_one(const commit_item& item) {
     if (sqlite3_step(insert_key_) != SQLITE_DONE)
       return refused_or_throw();
   }
+  if (max_versions_ > 0)
+    prune(item.series_id);
   return version;
 }
 
@@ -326,8 +320,8 @@ uint32_t sqlite_store::refused_or_throw() {
   // A constraint (or a trigger's RAISE) refuses this item only; anything else
   // (I/O, full disk, corruption) fails the whole transaction.
   if ((sqlite3_extended_errcode(db_) & 0xff) == SQLITE_CONSTRAINT)
-    return 0;
-  throw store_failure{last_error()};
+    return refused;
+  throw failure("");
 }
 
 expected<std::vector<uint32_t>, store_failure>
@@ -336,29 +330,35 @@ sqlite_store::commit(const std::vector<commit_item>& items) {
     return store_failure{"cannot begin a transaction: " + last_error()};
   std::vector<uint32_t> assigned;
   assigned.reserve(items.size());
+  new_series_ = 0;
   try {
     purge_keys();
     for (const auto& item : items) {
       if (exec(db_, "SAVEPOINT item") != SQLITE_OK)
-        throw store_failure{last_error()};
+        throw failure("");
+      created_ = false;
       auto version = commit_one(item);
-      if (version == 0 && exec(db_, "ROLLBACK TO item") != SQLITE_OK)
-        throw store_failure{last_error()};
+      bool left_out = version == refused || version == over_quota;
+      if (left_out && exec(db_, "ROLLBACK TO item") != SQLITE_OK)
+        throw failure("");
       if (exec(db_, "RELEASE item") != SQLITE_OK)
-        throw store_failure{last_error()};
+        throw failure("");
+      if (created_ && !left_out)
+        ++new_series_;
       assigned.push_back(version);
     }
-  } catch (const store_failure& failure) {
+  } catch (const store_failure& failed) {
     exec(db_, "ROLLBACK");
-    return store_failure{"cannot write a version: " + failure.detail};
+    return store_failure{"cannot write a version: " + failed.detail, failed.full};
   }
   if (commit_delay_.count() > 0)
     std::this_thread::sleep_for(commit_delay_);
   if (exec(db_, "COMMIT") != SQLITE_OK) {
-    auto why = last_error();
+    auto why = failure("cannot commit: ");
     exec(db_, "ROLLBACK");
-    return store_failure{"cannot commit: " + why};
+    return why;
   }
+  trained_ += new_series_;
   return assigned;
 }
 

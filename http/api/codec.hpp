@@ -62,6 +62,14 @@ std::string encode_error(std::string_view detail);
 /// /health/ready's answer when this node does not serve its series:
 /// {"status":"not serving","reason":"<why>"}.
 std::string encode_not_serving(std::string_view reason);
+/// A deletion's answer: {"series_id", "version" (one version's deletion
+/// only), "deleted_versions": N}.
+std::string encode_deleted(std::string_view series_id, uint32_t versions_deleted,
+                           std::optional<uint32_t> version);
+
+/// POST /admin/backup's answer: {"file" (in data-dir's backups/), "bytes",
+/// "series", "took_ms"}.
+std::string encode_backup(const actors::backup_done& b);
 
 /// {"series_id": ..., "versions": [{version, points_used, mean, std, threshold,
 /// created_at_ms, detector: {type, ...parameters}, lower, upper}],

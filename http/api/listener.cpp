@@ -27,16 +27,21 @@ std::string detail_for(const httplib::Request& req, const httplib::Response& res
 }
 
 /// Records every request cpp-httplib answers (metrics, access log), and
-/// renders actors' replies (pass 2 of a deferred request, exchange.hpp) before
-/// routing. The logger runs before the response leaves the server, so a
-/// client that reads /metrics after an answer sees it counted. Pass 1 of a
-/// deferred request is not an answer and is not recorded.
+/// before routing renders actors' replies (pass 2 of a deferred request,
+/// exchange.hpp) or, in pass 1, checks the caller's token (401/403 answered
+/// here; the request goes no further). The logger runs before the response
+/// leaves the server, so a client that reads /metrics after an answer sees
+/// it counted. Pass 1 of a deferred request is not an answer and is not
+/// recorded.
 void install_accounting(httplib::Server& srv, const listener_settings& s, log_sink log,
-                        http_metrics& metrics) {
-  srv.set_pre_routing_handler([](const httplib::Request&, httplib::Response& res) {
+                        http_metrics& metrics, const auth::gate* gate) {
+  srv.set_pre_routing_handler([gate](const httplib::Request& req, httplib::Response& res) {
     auto* ex = exchange::current();
-    return ex && ex->render_reply(res) ? httplib::Server::HandlerResponse::Handled
-                                       : httplib::Server::HandlerResponse::Unhandled;
+    if (ex && ex->render_reply(res))
+      return httplib::Server::HandlerResponse::Handled; // admitted in pass 1
+    if (gate && !gate->admit(req, res))
+      return httplib::Server::HandlerResponse::Handled;
+    return httplib::Server::HandlerResponse::Unhandled;
   });
   bool all = s.access_log == "all", errors = s.access_log == "errors";
   srv.set_logger([&metrics, log, all, errors](const httplib::Request& req,
@@ -57,8 +62,13 @@ void install_accounting(httplib::Server& srv, const listener_settings& s, log_si
 } // namespace
 
 void configure(httplib::Server& srv, const listener_settings& s, log_sink log,
-               http_metrics& metrics) {
+               http_metrics& metrics, const auth::gate* gate) {
   srv.set_payload_max_length(s.max_body_bytes);
+  // cpp-httplib writes a Keep-Alive header from these (its defaults, 5 s and 5
+  // requests, are not what the loop does).
+  srv.set_keep_alive_timeout(static_cast<time_t>(s.keepalive_timeout_s));
+  srv.set_keep_alive_max_count(s.keepalive_max_requests != 0 ? s.keepalive_max_requests
+                                                             : std::size_t{1000000000});
   auto max_body = s.max_body_bytes;
   srv.set_error_handler(httplib::Server::HandlerWithResponse{[max_body](
                                                   const httplib::Request& req,
@@ -85,7 +95,7 @@ void configure(httplib::Server& srv, const listener_settings& s, log_sink log,
                                    + "); retry"),
                       "application/json");
     });
-  install_accounting(srv, s, log, metrics);
+  install_accounting(srv, s, log, metrics, gate);
 }
 
 } // namespace http

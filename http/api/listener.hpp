@@ -1,7 +1,8 @@
 // The HTTP listener's settings and the cpp-httplib side of it: JSON error
 // bodies for every status the library produces itself, the exception handler,
-// and the access log with request metrics. The sockets themselves belong to
-// the event-driven front end (http/front_end.hpp). Configure once, before
+// the token check before routing, and the access log with request metrics. The
+// sockets themselves belong to the event-driven front end
+// (http/server/front_end.hpp). Configure once, before
 // serving.
 #pragma once
 
@@ -13,6 +14,7 @@
 
 #include <httplib.h>
 
+#include "http/auth/gate.hpp"
 #include "http/metrics/metrics.hpp"
 
 namespace http {
@@ -26,12 +28,16 @@ struct listener_settings {
   std::size_t backlog = 1024;
   std::size_t max_body_bytes = 16u << 20;
   std::string access_log = "off"; ///< off | errors | all
+  /// What the Keep-Alive header announces (the event loop enforces both).
+  std::size_t keepalive_timeout_s = 75;
+  std::size_t keepalive_max_requests = 0; ///< 0: unlimited
 };
 
-/// Installs on `srv` the error and exception handlers and the logger that
-/// records every routed request in `metrics` (which must outlive `srv`) and
-/// writes the access log.
+/// Installs on `srv` the error and exception handlers, the token check of
+/// `gate` (null: open) before routing, and the logger that records every
+/// routed request in `metrics` and writes the access log. `metrics` and
+/// `gate` must outlive `srv`.
 void configure(httplib::Server& srv, const listener_settings& s, log_sink log,
-               http_metrics& metrics);
+               http_metrics& metrics, const auth::gate* gate = nullptr);
 
 } // namespace http

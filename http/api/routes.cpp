@@ -1,7 +1,10 @@
 #include "http/api/routes.hpp"
 
+#include "actors/store_backup.hpp"
 #include "http/api/codec.hpp"
+#include "http/auth/gate.hpp"
 #include "http/api/openapi.hpp"
+#include "http/pages/docs_page.hpp"
 #include "http/pages/plot_page.hpp"
 #include "http/api/query.hpp"
 #include "http/server/exchange.hpp"
@@ -25,7 +28,8 @@ void reply_error(httplib::Response& res, int status, std::string_view detail) {
   res.set_content(encode_error(detail), json);
 }
 
-/// The one place where actor errors become HTTP statuses (CONTRACT.md).
+/// The one place where actor errors become HTTP statuses (docs/api.md,
+/// "Status codes": 503 promises nothing was stored; in doubt is 502).
 int status_of(const caf::error& err) {
   if (err.category() == caf::atom("server")) {
     switch (static_cast<server_error>(err.code())) {
@@ -35,6 +39,10 @@ int status_of(const caf::error& err) {
         return 404;
       case server_error::in_doubt:
         return 502; // not 503: that status promises nothing was stored
+      case server_error::forbidden:
+        return 403;
+      case server_error::no_space:
+        return 507;
       default:
         return 503;
     }
@@ -58,6 +66,7 @@ struct ask_options {
   bool direct = false; ///< a read the series actor may be asked for directly, skipping its shard
   bool heavy = false; ///< render the reply off the event loop
   bool owner = false; ///< name the series' owner in the answer (a cluster's X-Series-Owner)
+  std::chrono::milliseconds wait{0}; ///< longest wait; 0: the deadline plus the read grace
 };
 
 /// Asks `dest` with `msg`, without waiting: the event loop sends it and, when
@@ -78,7 +87,7 @@ void ask_actor(api_context& ctx, caf::strong_actor_ptr dest, std::string_view id
     d.series_id = std::string{id};
   d.fit = o.fit;
   d.heavy = o.heavy;
-  d.wait = ctx.settings.request_timeout + ctx.settings.read_grace;
+  d.wait = o.wait.count() > 0 ? o.wait : ctx.settings.request_timeout + ctx.settings.read_grace;
   d.render = [on_value = std::move(on_value), &ctx, owner = o.owner ? std::string{id} : std::string{}](
                caf::message& reply, httplib::Response& res) {
     if (!owner.empty()) // as it is now: after a takeover, the new owner
@@ -192,6 +201,9 @@ bool predict_options_of(api_context& ctx, const httplib::Request& req, httplib::
     return false;
   query.version = out.version;
   query.learn = out.learn;
+  // Whether the predict may learn is decided where the series lives (by its
+  // detector); the caller's scope travels with the query.
+  query.may_learn = auth::caller_scope() >= auth::scope::write;
   query.deadline_ms = deadline_of(ctx);
   return true;
 }
@@ -310,6 +322,54 @@ void handle_silent(api_context& ctx, const httplib::Request& req, httplib::Respo
     });
 }
 
+/// DELETE /series/{id} and DELETE /series/{id}/versions/{v}: answered after
+/// the deletion is committed, by the node owning the series.
+void ask_delete(api_context& ctx, const std::string& id, std::optional<uint32_t> version,
+                httplib::Response& res) {
+  auto msg = caf::make_message(actors::delete_atom::value, id, version.value_or(0), int64_t{0},
+                               deadline_of(ctx));
+  ask<uint32_t>(ctx, id, std::move(msg), res, {true, false, false},
+                [id, version](uint32_t deleted, httplib::Response& res) {
+                  res.set_content(encode_deleted(id, deleted, version), json);
+                });
+}
+
+void handle_delete_series(api_context& ctx, const httplib::Request& req, httplib::Response& res) {
+  std::string id = req.matches[1];
+  if (series_id_in_path(req, res))
+    ask_delete(ctx, id, std::nullopt, res);
+}
+
+void handle_delete_version(api_context& ctx, const httplib::Request& req, httplib::Response& res) {
+  std::string id = req.matches[1];
+  if (!series_id_of(id, res))
+    return;
+  auto version = parse_version(req.matches[2].str());
+  if (!version || version.value() == model::latest_version)
+    return reply_error(res, 422, "the version in the path must be a number N >= 1 (or vN); "
+                                 "a deletion names its version");
+  ask_delete(ctx, id, version.value(), res);
+}
+
+/// POST /admin/backup: a consistent copy of this node's store, taken while
+/// it serves, in data-dir's backups/ (actors/store_backup.hpp).
+void handle_backup(api_context& ctx, const httplib::Request&, httplib::Response& res) {
+  if (ctx.settings.shared_store)
+    return reply_error(res, 501, "POST /admin/backup copies an embedded SQLite store; with "
+                                 "store.backend=postgres back the shared database up with "
+                                 "pg_dump (docs/cluster.md)");
+  auto backup = actors::store_backup_of(ctx.sys);
+  if (!backup)
+    return reply_error(res, 503, "backups are not available (the server is stopping)");
+  ask_options o;
+  o.wait = std::chrono::hours(1); // the copy runs to its end in any case
+  ask_actor<actors::backup_done>(ctx, std::move(backup), {},
+                                 caf::make_message(actors::backup_atom::value), res, o,
+                                 [](actors::backup_done& b, httplib::Response& res) {
+                                   res.set_content(encode_backup(b), json);
+                                 });
+}
+
 void handle_metrics(api_context& ctx, const httplib::Request&, httplib::Response& res) {
   auto text = ctx.metrics.render(ctx.series, ctx.counters);
   if (ctx.cluster)
@@ -355,25 +415,66 @@ void handle_openapi(api_context&, const httplib::Request&, httplib::Response& re
   res.set_content(doc.data(), doc.size(), json);
 }
 
-/// Answers 405 for every method but `allowed` on `pattern`.
+void handle_docs(api_context&, const httplib::Request&, httplib::Response& res) {
+  static const std::string page = render_docs_page(openapi_json());
+  res.set_content(page, "text/html; charset=utf-8");
+}
+
+/// cpp-httplib's server as install_routes sees it: Get, Post and Delete
+/// install a route and record it; anything else (the 405 refusals) reaches
+/// the server through the conversion, unrecorded.
+class recording_server {
+public:
+  recording_server(httplib::Server& srv, std::vector<route_info>& out) : srv_(srv), out_(out) {}
+  operator httplib::Server&() const { return srv_; }
+  template <class Handler>
+  void Get(const std::string& pattern, Handler handler) {
+    record("GET", pattern);
+    srv_.Get(pattern, std::move(handler));
+  }
+  template <class Handler>
+  void Post(const std::string& pattern, Handler handler) {
+    record("POST", pattern);
+    srv_.Post(pattern, std::move(handler));
+  }
+  template <class Handler>
+  void Delete(const std::string& pattern, Handler handler) {
+    record("DELETE", pattern);
+    srv_.Delete(pattern, std::move(handler));
+  }
+  /// Records a route installed elsewhere (the Azure routes).
+  void record(std::string method, std::string pattern) {
+    out_.push_back({std::move(method), std::move(pattern)});
+  }
+
+private:
+  httplib::Server& srv_;
+  std::vector<route_info>& out_;
+};
+
+/// Answers 405 for every method but those in `allowed` ("GET, DELETE") on `pattern`.
 void refuse_other_methods(httplib::Server& srv, const char* pattern, const char* allowed) {
   auto refuse = [allowed](const httplib::Request& req, httplib::Response& res) {
     res.set_header("Allow", allowed);
     reply_error(res, 405, "method " + req.method + " is not allowed here; use " + allowed);
   };
-  if (std::string{allowed} != "GET")
+  std::string_view ok{allowed};
+  if (ok.find("GET") == std::string_view::npos)
     srv.Get(pattern, refuse);
-  if (std::string{allowed} != "POST")
+  if (ok.find("POST") == std::string_view::npos)
     srv.Post(pattern, refuse);
   srv.Put(pattern, refuse);
-  srv.Delete(pattern, refuse);
+  if (ok.find("DELETE") == std::string_view::npos)
+    srv.Delete(pattern, refuse);
   srv.Patch(pattern, refuse);
   srv.Options(pattern, refuse);
 }
 
 } // namespace
 
-void install_routes(httplib::Server& srv, api_context& ctx) {
+std::vector<route_info> install_routes(httplib::Server& server, api_context& ctx) {
+  std::vector<route_info> installed;
+  recording_server srv{server, installed};
   auto bind = [&ctx](auto handler) {
     return [&ctx, handler](const httplib::Request& req, httplib::Response& res) {
       handler(ctx, req, res);
@@ -389,17 +490,27 @@ void install_routes(httplib::Server& srv, api_context& ctx) {
   srv.Get("/plot", bind(handle_plot));
   const char* series = R"(/series/([\s\S]*))";
   srv.Get(series, bind(handle_series));
+  const char* version = R"(/series/([^/]+)/versions/([^/]+))"; // before series: it would match too
+  srv.Delete(version, bind(handle_delete_version));
+  srv.Delete(series, bind(handle_delete_series));
+  srv.Post("/admin/backup", bind(handle_backup));
   srv.Get("/metrics", bind(handle_metrics));
   srv.Get("/health/live", bind(handle_live));
   srv.Get("/health/ready", bind(handle_ready));
   srv.Get("/openapi.json", bind(handle_openapi));
   srv.Get("/detectors", bind(handle_detectors));
+  srv.Get("/docs", bind(handle_docs));
   refuse_other_methods(srv, fit, "POST");
   refuse_other_methods(srv, predict, "POST");
-  for (const char* get_only : {"/healthcheck", "/plot", series, "/metrics", "/health/live",
-                               "/health/ready", "/openapi.json", "/detectors"})
+  for (const char* get_only : {"/healthcheck", "/plot", "/metrics", "/health/live",
+                               "/health/ready", "/openapi.json", "/detectors", "/docs"})
     refuse_other_methods(srv, get_only, "GET");
-  azure::install_azure_routes(srv); // Azure Anomaly Detector's univariate API (stateless)
+  refuse_other_methods(srv, series, "GET, DELETE");
+  refuse_other_methods(srv, "/admin/backup", "POST");
+  // Azure Anomaly Detector's univariate API (stateless)
+  for (auto& pattern : azure::install_azure_routes(srv))
+    srv.record("POST", std::move(pattern));
+  return installed;
 }
 
 } // namespace http

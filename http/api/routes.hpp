@@ -6,6 +6,8 @@
 #pragma once
 
 #include <chrono>
+#include <string>
+#include <vector>
 
 #include <httplib.h>
 
@@ -24,6 +26,9 @@ struct api_settings {
   /// answered 503 (nothing changed) and a fit 504 (in doubt: 503 always means
   /// "not stored").
   std::chrono::milliseconds read_grace{1000};
+  /// The store is a shared PostgreSQL database (store.backend=postgres):
+  /// POST /admin/backup answers 501, pg_dump backs it up.
+  bool shared_store = false;
 };
 
 /// What the handlers share; lives as long as the server listens.
@@ -41,7 +46,17 @@ struct api_context {
   caf::actor series_count; ///< sums every node's series count; null on a single node
 };
 
+/// A route with a handler of its own (the 405 refusals aside): its method and
+/// cpp-httplib pattern, a regex the whole path must match. cpp-httplib tries
+/// a method's routes in the order they were installed.
+struct route_info {
+  std::string method;  ///< "GET", "POST" or "DELETE"
+  std::string pattern; ///< e.g. "/fit/([\\s\\S]*)"
+};
+
 /// Installs every endpoint of the contract (and 405 for wrong methods).
-void install_routes(httplib::Server& srv, api_context& ctx);
+/// Returns the routes installed, in order: the OpenAPI document must describe
+/// each of them (tests/http/openapi_test.cpp).
+std::vector<route_info> install_routes(httplib::Server& srv, api_context& ctx);
 
 } // namespace http

@@ -6,6 +6,7 @@
 
 #include "actors/persistence/pg_conn.hpp"
 #include "http/api/codec.hpp"
+#include "http/auth/gate.hpp"
 #include "model/cluster.hpp"
 #include <sstream>
 #include <thread>
@@ -157,6 +158,9 @@ app_config::app_config() {
     .add(v.loops, "loops", "epoll loop threads owning the connections (2)")
     .add(v.compute_threads, "compute-threads",
          "threads for /plot pages and bodies of a megabyte or more, off the loops (2)")
+    .add(v.spin_us, "spin-us",
+         "while requests wait on actors, a loop polls this long for their replies before it "
+         "blocks (50; 0 never polls)")
     .add(v.old_threads, "threads", "no longer used: no thread waits on actors (ignored)")
     .add(v.old_fit_threads, "fit-threads", "no longer used: no thread waits on the store (ignored)")
     .add(v.max_connections, "max-connections", "open connections; more are closed at once (16384)")
@@ -187,7 +191,13 @@ app_config::app_config() {
          "... or at the first point after this long (5000)")
     .add(v.default_detector, "default-detector",
          "the detector of fits that name none, as a fit's \"detector\" JSON, e.g. "
-         "{\"type\":\"range\"} (empty: the contract's rule)");
+         "{\"type\":\"range\"} (empty: the contract's rule)")
+    .add(v.series_ttl_s, "series-ttl-s",
+         "delete a series with no fit and no predict for this many seconds (0: never)");
+  opt_group{custom_options_, "auth"}
+    .add(v.tokens_file, "tokens-file",
+         "file of tokens and their scopes, one '<scope> sha256:<hex>' a line (empty: no "
+         "tokens, anyone who reaches the port may write)");
   opt_group{custom_options_, "store"}
     .add(v.backend, "backend", "sqlite (one node's file, the default) | postgres (a database "
                                "shared by a cluster)")
@@ -203,7 +213,11 @@ app_config::app_config() {
     .add(v.batch_max_bytes, "batch-max-bytes", "most training-point bytes per transaction (64 MiB)")
     .add(v.readers, "readers", "read-only store connections (2)")
     .add(v.writers, "writers", "postgres: connections committing fits at once, each series always "
-                               "on the same one (0: one per router shard; sqlite has one)");
+                               "on the same one (0: one per router shard; sqlite has one)")
+    .add(v.max_versions_per_series, "max-versions-per-series",
+         "newest versions kept per series; older ones are deleted by the fit past it (0: all)")
+    .add(v.max_series, "max-series",
+         "fits of a new series get 507 once the store holds this many series (0: no limit)");
   opt_group{custom_options_, "cluster"}
     .add(v.cluster_nodes, "nodes", "node-to-node host:port of every node, the same list on all "
                                    "(empty: one node)")
@@ -222,9 +236,14 @@ app_config::app_config() {
     .add(v.cluster_reconnect_max_ms, "reconnect-max-ms", "reconnect back-off cap (2000)")
     .add(v.cluster_peer_timeout_ms, "peer-timeout-ms",
          "/healthcheck's wait for a peer's series count (250)");
-  // Work sharing with one thread per core: work stealing's idle polling adds
-  // 50-110 us per round trip at low load (PLATFORM.md). Both stay overridable.
-  set("scheduler.policy", caf::atom("sharing"));
+  // Work stealing, one thread per core, polling only aggressively before it
+  // sleeps: under load a worker finds the loops' requests without a wake-up
+  // (no lock or condition variable per message, as work sharing has); idle, it
+  // sleeps on a condition variable that the next request signals (work
+  // stealing's default 50 us naps added 50-110 us per round trip at low load).
+  // Both stay overridable.
+  set("scheduler.policy", caf::atom("stealing"));
+  set("work-stealing.moderate-poll-attempts", std::size_t{0});
   set("scheduler.max-threads", std::max(2u, std::thread::hardware_concurrency()));
   add_message_types<caf::id_block::model_server>();
 }
@@ -237,6 +256,7 @@ std::vector<std::string> check_ranges(const server_config& v) {
   std::vector<std::string> problems;
   at_least<std::size_t>(problems, "http.loops", v.loops, 1);
   at_most<std::size_t>(problems, "http.loops", v.loops, 64);
+  at_most<std::size_t>(problems, "http.spin-us", v.spin_us, 10000);
   at_least<std::size_t>(problems, "http.compute-threads", v.compute_threads, 1);
   at_most<std::size_t>(problems, "http.compute-threads", v.compute_threads, 256);
   at_least<std::size_t>(problems, "http.max-connections", v.max_connections, 1);
@@ -288,6 +308,13 @@ std::vector<std::string> check_ranges(const server_config& v) {
   at_most<std::size_t>(problems, "store.batch-max-bytes", v.batch_max_bytes, std::size_t{4} << 30);
   at_least<std::size_t>(problems, "store.readers", v.readers, 1);
   at_most<std::size_t>(problems, "store.readers", v.readers, 64);
+  at_most<std::size_t>(problems, "store.max-versions-per-series", v.max_versions_per_series,
+                       100000000);
+  at_most<std::size_t>(problems, "store.max-series", v.max_series, 1000000000);
+  at_most<std::size_t>(problems, "server.series-ttl-s", v.series_ttl_s, 3153600000);
+  if (!v.tokens_file.empty())
+    if (auto tokens = auth::read_tokens_file(v.tokens_file); !tokens)
+      problems.push_back("option auth.tokens-file: " + tokens.detail());
   if (v.access_log != "off" && v.access_log != "errors" && v.access_log != "all")
     problems.push_back("option http.access-log must be off, errors or all (got \"" + v.access_log
                        + "\")");
@@ -356,13 +383,15 @@ std::vector<std::string> load_config(app_config& cfg, int argc, char** argv) {
 }
 
 listener_settings listener_of(const server_config& v) {
-  return {v.host, v.port, v.backlog, v.max_body_bytes, v.access_log};
+  return {v.host,       v.port, v.backlog, v.max_body_bytes, v.access_log, v.keepalive_timeout_s,
+          v.keepalive_max_requests};
 }
 
 front_end_settings front_end_of(const server_config& v) {
   front_end_settings f;
   f.loops = v.loops;
   f.compute_threads = v.compute_threads;
+  f.spin = std::chrono::microseconds{v.spin_us};
   f.max_connections = v.max_connections;
   f.max_in_flight = v.max_in_flight;
   f.max_in_flight_fits = v.max_in_flight_fits;
@@ -377,7 +406,10 @@ front_end_settings front_end_of(const server_config& v) {
 }
 
 api_settings api_of(const server_config& v) {
-  return {std::chrono::milliseconds{v.request_timeout_ms}};
+  api_settings a;
+  a.request_timeout = std::chrono::milliseconds{v.request_timeout_ms};
+  a.shared_store = v.backend == "postgres";
+  return a;
 }
 
 actors::actors_settings actors_of(const server_config& v) {
@@ -404,6 +436,11 @@ actors::actors_settings actors_of(const server_config& v) {
       a.default_detector = d.value();
   a.default_detector.server_default = false;
   a.test_commit_delay = std::chrono::milliseconds{v.test_commit_delay_ms};
+  a.test_max_pages = v.test_max_pages;
+  a.max_versions_per_series = v.max_versions_per_series;
+  a.max_series = v.max_series;
+  a.series_ttl = std::chrono::seconds{v.series_ttl_s};
+  a.backup_dir = v.data_dir + "/backups";
   a.cluster.nodes = v.cluster_nodes;
   a.cluster.self = v.cluster_self;
   a.cluster.read_wait = std::chrono::milliseconds{v.request_timeout_ms + 1000};

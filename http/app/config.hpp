@@ -1,5 +1,5 @@
 // The server's configuration: one typed struct with named defaults, filled by
-// CAF from the command line (`--http.threads=256`) and its INI config file
+// CAF from the command line (`--http.loops=4`) and its INI config file
 // (`--config-file=FILE`, default `caf-application.ini`), then validated.
 // Used once, by main, before anything starts.
 #pragma once
@@ -26,6 +26,7 @@ struct server_config {
   // [http]
   std::size_t loops = 2;                     ///< epoll loop threads owning the connections
   std::size_t compute_threads = 2;           ///< threads for /plot pages and huge bodies (off the loops)
+  std::size_t spin_us = 50;                  ///< a loop polls this long for actors' replies before blocking
   std::size_t old_threads = 0;               ///< http.threads: no longer used (0 = not given)
   std::size_t old_fit_threads = 0;           ///< http.fit-threads: no longer used (0 = not given)
   std::size_t max_connections = 16384;       ///< open connections; past it new ones close at once
@@ -54,6 +55,9 @@ struct server_config {
   /// JSON of the detector of fits that name none, as a fit's "detector" takes
   /// it (e.g. {"type":"range"}); empty: the contract's rule.
   std::string default_detector;
+  std::size_t series_ttl_s = 0;        ///< a series with no fit and no predict this long is deleted (0: never)
+  // [auth]
+  std::string tokens_file; ///< tokens with their scopes (http/auth/tokens.hpp); empty: open to anyone
   // [store]
   std::string backend = "sqlite";       ///< sqlite (one node's file) | postgres (shared by a cluster)
   std::string postgres;                 ///< libpq connection string of the shared database
@@ -65,6 +69,8 @@ struct server_config {
   std::size_t batch_max_bytes = 64u << 20; ///< most training-point bytes in one transaction
   std::size_t readers = 2;              ///< read-only connections for loading series
   std::size_t writers = 0;              ///< postgres: connections committing fits (0: one per router shard)
+  std::size_t max_versions_per_series = 0; ///< newest versions kept per series, older pruned at a fit (0: all)
+  std::size_t max_series = 0;           ///< a fit of a new series past this many series gets 507 (0: no limit)
   // [cluster]: empty `nodes` and the sqlite backend run a single node
   std::vector<std::string> cluster_nodes;  ///< static mode: node-to-node "host:port" of every node, same on all
   std::string cluster_self;                ///< this node's node-to-node "host:port" (its entry in cluster_nodes)
@@ -79,6 +85,8 @@ struct server_config {
   std::size_t cluster_peer_timeout_ms = 250;        ///< /healthcheck's wait for a peer's count
   // Not an option: a test hook that makes every transaction this slow.
   std::size_t test_commit_delay_ms = 0;
+  // Not an option: a test hook that limits the store file to this many pages (a full disk).
+  uint64_t test_max_pages = 0;
 };
 
 /// CAF's config with the server's options registered.

@@ -1,5 +1,6 @@
 #include "http/app/service.hpp"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -33,6 +34,9 @@ service::start(caf::actor_system& sys, const server_config& cfg, log_sink log) {
   std::string why;
   if (cfg.backend != "postgres" && !make_dirs(cfg.data_dir, why)) // postgres: no disk of its own
     return model::store_failure{why};
+  auto gate = auth::gate::open(cfg.tokens_file);
+  if (!gate)
+    return model::store_failure{"option auth.tokens-file: " + gate.detail()};
   // The port first: in a cluster the HTTP address others hand to clients
   // names it (with --port=0, the one the system chose).
   auto listener = listener_of(cfg);
@@ -53,6 +57,7 @@ service::start(caf::actor_system& sys, const server_config& cfg, log_sink log) {
   self->listen_fd_ = fd;
   self->port_ = port;
   self->rt_ = std::move(rt.value());
+  self->gate_ = std::move(gate.value());
   self->ctx_.reset(new api_context{sys, *self->rt_.router, *self->rt_.counters, *self->rt_.series,
                                   api_of(cfg)});
   if (self->rt_.cluster.enabled()) {
@@ -68,7 +73,7 @@ service::start(caf::actor_system& sys, const server_config& cfg, log_sink log) {
                                             self->ctx_->metrics.log_lines_dropped);
   auto* writer = self->log_.get();
   configure(self->srv_, listener, [writer](std::string_view line) { writer->write(std::string{line}); },
-            self->ctx_->metrics);
+            self->ctx_->metrics, self->gate_.get());
   install_routes(self->srv_, *self->ctx_);
   self->front_ = std::make_unique<front_end>(self->srv_, front, self->ctx_->metrics, *self->log_, sys);
   return self;
@@ -98,6 +103,10 @@ void service::stop() {
   drain();
   if (front_)
     front_->stop();
+  // New connections are refused from here on, not left in the backlog to be
+  // reset at exit; the socket is closed when the service goes.
+  if (listen_fd_ >= 0)
+    ::shutdown(listen_fd_, SHUT_RDWR);
 }
 
 } // namespace http

@@ -8,6 +8,7 @@
 
 #include "actors/system.hpp"
 #include "http/app/config.hpp"
+#include "http/auth/gate.hpp"
 #include "http/server/access_log.hpp"
 #include "http/server/front_end.hpp"
 #include "http/api/listener.hpp"
@@ -41,10 +42,19 @@ public:
 
   const api_context& context() const { return *ctx_; }
 
+  /// Reads auth.tokens-file again (SIGHUP): new requests see the new tokens,
+  /// connections stay open; a bad file keeps the old ones. Returns the line
+  /// to log. Thread-safe.
+  std::string reload_tokens() { return gate_->reload(); }
+
+  /// Whether tokens are checked (auth.tokens-file is set).
+  bool checks_tokens() const { return gate_->enabled(); }
+
 private:
   service() = default;
   actors::runtime rt_;
   std::unique_ptr<api_context> ctx_;
+  std::unique_ptr<auth::gate> gate_;
   routed_server srv_;
   std::unique_ptr<access_log> log_;
   std::unique_ptr<front_end> front_;

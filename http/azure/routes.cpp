@@ -82,14 +82,14 @@ reply handle_changepoint(std::string_view version, std::string_view body) {
                 encode_changepoint);
 }
 
-void install_azure_routes(httplib::Server& srv) {
+std::vector<std::string> install_azure_routes(httplib::Server& srv) {
+  std::vector<std::string> installed;
   const std::pair<const char*, handler> operations[] = {
     {"entire", handle_entire}, {"last", handle_last}, {"changepoint", handle_changepoint}};
   for (const auto& [operation, handle] : operations) {
     auto path = pattern(operation);
-    // Where the API key check belongs once the server has credentials: the
-    // Ocp-Apim-Subscription-Key header, checked like a bearer token with the
-    // read scope, before the handler runs.
+    // The Ocp-Apim-Subscription-Key header is checked before routing, like a
+    // bearer token with the read scope (http/auth/gate.hpp).
     srv.Post(path, [handle = handle](const httplib::Request& req, httplib::Response& res) {
       send(res, handle(req.matches[1].str(), req.body));
     });
@@ -103,7 +103,9 @@ void install_azure_routes(httplib::Server& srv) {
     srv.Delete(path, refuse);
     srv.Patch(path, refuse);
     srv.Options(path, refuse);
+    installed.push_back(path);
   }
+  return installed;
 }
 
 } // namespace http::azure

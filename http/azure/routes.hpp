@@ -5,11 +5,12 @@
 // per endpoint, each a pure function from the path's version and the body to
 // a status and a JSON body (errors as {"code", "message"}, the API's shape);
 // install_azure_routes registers them. The handlers compute for up to tens of
-// milliseconds, so they belong on worker threads, not on an event loop.
+// milliseconds, so they run on the compute pool, not on an event loop.
 #pragma once
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <httplib.h>
 
@@ -35,8 +36,9 @@ reply handle_last(std::string_view version, std::string_view body);
 reply handle_changepoint(std::string_view version, std::string_view body);
 
 /// Registers the three endpoints (and 405 with Allow: POST for other methods
-/// on their paths). The Ocp-Apim-Subscription-Key header is accepted and not
-/// checked: there are no credentials to check it against yet.
-void install_azure_routes(httplib::Server& srv);
+/// on their paths). The Ocp-Apim-Subscription-Key header is checked before
+/// routing, with auth.tokens-file, like a bearer token with the read scope.
+/// Returns the POST patterns installed.
+std::vector<std::string> install_azure_routes(httplib::Server& srv);
 
 } // namespace http::azure

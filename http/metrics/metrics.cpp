@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "http/app/build_info.hpp"
+
 namespace http {
 
 namespace {
@@ -66,6 +68,10 @@ void http_metrics::observe(endpoint e, int status, uint64_t us) {
 std::string http_metrics::render(const actors::series_counters& series,
                                  const actors::store_counters& store) const {
   std::string out;
+  header(out, "model_server_build_info", "gauge",
+         "Always 1; its labels are the version and the git commit of this binary.");
+  sample(out, std::string{"model_server_build_info{version=\""} + std::string{build_version()}
+                + "\",commit=\"" + std::string{build_commit()} + "\"}", 1);
   header(out, "model_server_requests_total", "counter", "HTTP requests by endpoint and status.");
   for (std::size_t e = 0; e < endpoints; ++e)
     for (std::size_t s = 0; s <= statuses.size(); ++s)
@@ -126,12 +132,22 @@ std::string http_metrics::render(const actors::series_counters& series,
   header(out, "model_server_store_commits_total", "counter",
          "Store transactions (group commits) since start; versions/commits is the batch size.");
   sample(out, "model_server_store_commits_total", static_cast<double>(store.batches));
+  header(out, "model_server_store_transaction_fits", "gauge",
+         "Fits in the store transaction running now (0: none); stuck above 0, the disk or a lock "
+         "holds the store.");
+  sample(out, "model_server_store_transaction_fits", static_cast<double>(store.committing.load()));
   header(out, "model_server_store_commit_failures_total", "counter", "Failed transactions.");
   sample(out, "model_server_store_commit_failures_total", static_cast<double>(store.failures));
   header(out, "model_server_store_commit_seconds_total", "counter",
          "Time spent in store transactions; divide by commits for the mean commit latency.");
   sample(out, "model_server_store_commit_seconds_total",
          static_cast<double>(store.commit_us_sum) / 1e6);
+  header(out, "model_server_series_deleted_total", "counter",
+         "Series deleted since start, by DELETE /series/{id} or server.series-ttl-s.");
+  sample(out, "model_server_series_deleted_total", static_cast<double>(store.series_deleted));
+  header(out, "model_server_versions_deleted_total", "counter",
+         "Versions deleted since start, alone or with their series (not counting pruning).");
+  sample(out, "model_server_versions_deleted_total", static_cast<double>(store.versions_deleted));
   return out;
 }
 

@@ -1,5 +1,5 @@
-// Request metrics and their Prometheus text rendering. The listener records
-// every request here (endpoint, status, latency) from its worker threads; all
+// Request metrics and their Prometheus text rendering. The event loops and
+// the compute pool record every request here (endpoint, status, latency); all
 // counters are lock-free atomics. Labels are bounded: a fixed set of endpoints
 // and statuses, never a series id.
 #pragma once
@@ -27,7 +27,8 @@ endpoint endpoint_of(std::string_view path);
 
 class http_metrics {
 public:
-  static constexpr std::array<int, 12> statuses{200, 400, 404, 405, 408, 413, 414, 422, 431, 500, 502, 503};
+  static constexpr std::array<int, 17> statuses{200, 400, 401, 403, 404, 405, 408, 413, 414,
+                                                422, 431, 500, 502, 503, 504, 507, 416};
 
   /// Records one finished request.
   void observe(endpoint e, int status, uint64_t us);

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "http/pages/time_axis.hpp"
 #include "model/downsample.hpp"
 
 namespace http {
@@ -14,7 +15,7 @@ namespace {
 /// Most points a page draws, whatever the version's size.
 constexpr std::size_t max_plot_points = 2000;
 
-constexpr double width = 900, height = 420, left = 70, right = 20, top = 30, bottom = 50;
+constexpr double width = 900, height = 440, left = 70, right = 20, top = 30, bottom = 70;
 
 std::string escape(std::string_view s) {
   std::string out;
@@ -107,8 +108,66 @@ std::string y_ticks(const frame& f) {
   return out;
 }
 
+/// One mark of the chart as the legend names it: a line (dashed when `dash`
+/// is set), the points, or a band.
+struct legend_item {
+  enum kind_t { line, points, band } kind;
+  std::string color;
+  std::string dash;
+  std::string label;
+};
+
+std::string swatch(const legend_item& item) {
+  std::string inner;
+  switch (item.kind) {
+    case legend_item::line:
+      inner = "<line x1='0' x2='36' y1='7' y2='7' stroke='" + item.color + "' stroke-width='2'"
+              + (item.dash.empty() ? "" : " stroke-dasharray='" + item.dash + "'") + "/>";
+      break;
+    case legend_item::points:
+      inner = "<line x1='0' x2='36' y1='7' y2='7' stroke='#1f77b4'/><circle cx='18' cy='7' "
+              "r='3.5' fill='" + item.color + "'/>";
+      break;
+    case legend_item::band:
+      inner = "<rect x='0' y='0' width='36' height='14' fill='" + item.color
+              + "' fill-opacity='0.2' stroke='" + item.color + "' stroke-opacity='0.4'/>";
+  }
+  return "<svg width='36' height='14' aria-hidden='true'>" + inner + "</svg>";
+}
+
+/// The legend under the chart: one entry per kind of mark drawn.
+std::string legend(const std::vector<legend_item>& items) {
+  std::string out = "<ul class='legend'>";
+  for (const auto& item : items)
+    out += "<li>" + swatch(item) + " " + item.label + "</li>";
+  return out + "</ul>";
+}
+
+/// The time axis: a tick, a faint grid line and a label at each round UTC
+/// time (time_axis.hpp), the date or year under the first label and wherever
+/// it changes, and the span's ends in the caption.
+std::string x_ticks(const frame& f) {
+  std::string out = "<text x='" + num((left + width - right) / 2) + "' y='"
+                    + num(height - bottom + 50) + "' text-anchor='middle' fill='#444'>time (UTC): "
+                    + utc(static_cast<int64_t>(f.t0)) + " to " + utc(static_cast<int64_t>(f.t1))
+                    + "</text>";
+  for (const auto& tick : time_ticks(f.t0, f.t1)) {
+    auto x = num(f.x(static_cast<double>(tick.t)));
+    out += "<line x1='" + x + "' x2='" + x + "' y1='" + num(top) + "' y2='" + num(height - bottom)
+           + "' stroke='#eee'/><line x1='" + x + "' x2='" + x + "' y1='" + num(height - bottom)
+           + "' y2='" + num(height - bottom + 4) + "' stroke='#444'/><text class='time-tick' x='"
+           + x + "' y='" + num(height - bottom + 16) + "' text-anchor='middle'>" + tick.label
+           + "</text>";
+    if (!tick.context.empty())
+      out += "<text x='" + x + "' y='" + num(height - bottom + 30) + "' text-anchor='middle' "
+             "fill='#666'>" + tick.context + "</text>";
+  }
+  return out;
+}
+
 std::string svg(const actors::version_points& vp,
-                const std::vector<model::time_point_value>& shown) {
+                const std::vector<model::time_point_value>& shown,
+                std::vector<legend_item>& keys) {
   auto f = frame_of(vp);
   const auto& r = vp.record;
   auto b = bounds_of(r);
@@ -125,6 +184,7 @@ std::string svg(const actors::version_points& vp,
     });
   }
   std::string path, dots;
+  bool any_outside = false;
   for (std::size_t i = 0; i < shown.size(); ++i) {
     auto x = num(f.x(static_cast<double>(shown[i].t)));
     auto y = num(f.y(shown[i].v));
@@ -133,11 +193,16 @@ std::string svg(const actors::version_points& vp,
                 ? learned_at[i]
                 : model::judge(r.detector, r.stats, r.state, {shown[i].t, shown[i].v});
     bool outside = (at.upper && shown[i].v > *at.upper) || (at.lower && shown[i].v < *at.lower);
+    any_outside = any_outside || outside;
     dots += "<circle cx='" + x + "' cy='" + y + "' r='3.5' fill='"
             + (outside ? "#d62728" : "#1f77b4") + "'><title>" + utc(shown[i].t)
             + " UTC: " + num(shown[i].v) + (outside ? " (outside the bounds)" : "")
             + "</title></circle>";
   }
+  keys.push_back({legend_item::points, "#1f77b4", "", "training points"});
+  if (any_outside)
+    keys.push_back({legend_item::points, "#d62728", "",
+                    "training points outside the bounds of their moment"});
   std::string guides;
   if (model::detector_of(r.detector).phases(r.detector) > 0) {
     // Each phase's bounds, stepped along the drawn points' times.
@@ -153,8 +218,8 @@ std::string svg(const actors::version_points& vp,
     for (const auto& line : {up, down})
       if (!line.empty())
         guides += "<path d='" + line + "' fill='none' stroke='#d62728' stroke-dasharray='6 4'/>";
-    guides += "<text x='" + num(width - right - 4) + "' y='" + num(top + 14)
-              + "' text-anchor='end' fill='#d62728'>bounds per phase of the period</text>";
+    keys.push_back({legend_item::line, "#d62728", "6 4",
+                    "bounds per phase of the period: each point is judged by its phase's"});
   } else if (model::is_online(r.detector)) {
     // The bounds as they were learned over the training points (judged before
     // each), at the drawn points; then the band it has now.
@@ -178,16 +243,22 @@ std::string svg(const actors::version_points& vp,
         guides += "<path d='" + line + "' fill='none' stroke='#d62728' stroke-dasharray='6 4'/>";
     if (!mid.empty())
       guides += "<path d='" + mid + "' fill='none' stroke='#2ca02c' stroke-dasharray='2 3'/>";
-    guides += "<text x='" + num(width - right - 4) + "' y='" + num(top + 14)
-              + "' text-anchor='end' fill='#d62728'>bounds as learned over the training "
-                "points; the band: now</text>";
     double top_v = b.upper.value_or(f.v1), bottom_v = b.lower.value_or(f.v0);
     guides += "<rect x='" + num(left) + "' y='" + num(f.y(top_v)) + "' width='"
               + num(width - left - right) + "' height='" + num(f.y(bottom_v) - f.y(top_v))
               + "' fill='#2ca02c' fill-opacity='0.08'/>";
+    keys.push_back({legend_item::line, "#d62728", "6 4",
+                    "bounds as learned over the training points (each point judged by what "
+                    "was learned before it)"});
+    keys.push_back({legend_item::line, "#2ca02c", "2 3", "center as learned (the expected value)"});
+    keys.push_back({legend_item::band, "#2ca02c", "",
+                    "the band now: inside the bounds after every training point was learned"});
   } else if (model::is_contract(r.detector)) {
     guides = hline(f, r.stats.mean, "#2ca02c", "mean")
              + hline(f, r.stats.threshold(), "#d62728", "threshold (mean + 3 std)");
+    keys.push_back({legend_item::line, "#2ca02c", "6 4", "mean of the training values"});
+    keys.push_back({legend_item::line, "#d62728", "6 4",
+                    "threshold: mean + 3 std; a value above it is anomalous"});
   } else {
     // The band between the bounds (to the edge of the frame on an open side).
     double top_v = b.upper.value_or(f.v1), bottom_v = b.lower.value_or(f.v0);
@@ -199,16 +270,19 @@ std::string svg(const actors::version_points& vp,
       guides += hline(f, *b.upper, "#d62728", "upper bound");
     if (b.lower)
       guides += hline(f, *b.lower, "#d62728", "lower bound");
+    keys.push_back({legend_item::band, "#2ca02c", "", "normal band: between the bounds"});
+    keys.push_back({legend_item::line, "#2ca02c", "6 4", "center (the expected value)"});
+    keys.push_back({legend_item::line, "#d62728", "6 4",
+                    std::string{b.upper && b.lower ? "upper and lower bounds"
+                                : b.upper ? "upper bound (the lower side is not checked)"
+                                          : "lower bound (the upper side is not checked)"}
+                      + ": beyond them a value is anomalous"});
   }
   std::string axes = "<line x1='" + num(left) + "' y1='" + num(height - bottom) + "' x2='"
                      + num(width - right) + "' y2='" + num(height - bottom) + "' stroke='#444'/>"
                      + "<line x1='" + num(left) + "' y1='" + num(top) + "' x2='" + num(left)
                      + "' y2='" + num(height - bottom) + "' stroke='#444'/>";
-  std::string labels = "<text x='" + num(left) + "' y='" + num(height - bottom + 20) + "'>"
-                       + utc(static_cast<int64_t>(f.t0)) + "</text><text x='"
-                       + num(width - right) + "' y='" + num(height - bottom + 20)
-                       + "' text-anchor='end'>" + utc(static_cast<int64_t>(f.t1))
-                       + "</text>" + y_ticks(f);
+  std::string labels = x_ticks(f) + y_ticks(f);
   return "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 " + num(width) + " "
          + num(height) + "' font-family='sans-serif' font-size='12'>" + axes + labels
          + guides + "<path d='" + path + "' fill='none' stroke='#1f77b4'/>" + dots + "</svg>";
@@ -243,11 +317,16 @@ std::string render_plot_page(std::string_view series_id, const actors::version_p
       : std::to_string(shown.size()) + " points summarising " + std::to_string(count)
           + " training points (the minimum and maximum of each of "
           + std::to_string(max_plot_points / 2) + " equal time buckets)";
+  std::vector<legend_item> keys;
+  auto chart = svg(vp, shown, keys);
   return "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>" + title
          + "</title><style>body{font-family:sans-serif;margin:2em;max-width:960px}"
-           "dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}</style>"
+           "dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}"
+           ".legend{list-style:none;padding:0;margin:.2em 0 .8em;display:flex;flex-wrap:wrap;"
+           "gap:.3em 1.6em;font-size:14px}.legend svg{vertical-align:middle}</style>"
            "</head><body><h1>"
-         + title + "</h1>" + svg(vp, shown) + "<p>Drawn: " + summary + ".</p><dl><dt>points used</dt><dd>"
+         + title + "</h1>" + chart + legend(keys) + "<p>Drawn: " + summary
+         + ".</p><dl><dt>points used</dt><dd>"
          + std::to_string(s.points_used) + "</dd><dt>mean</dt><dd>" + num(s.mean)
          + "</dd><dt>std</dt><dd>" + num(s.std) + "</dd>" + bounds_rows(vp.record)
          + "<dt>detector</dt><dd>"

@@ -1,6 +1,7 @@
 // The /plot page: a self-contained HTML document (inline SVG, no scripts, no
 // external fonts) showing a version's training points (at most 2,000 drawn:
-// min and max per time bucket beyond that), mean and threshold.
+// min and max per time bucket beyond that), its detector's bounds, a legend
+// naming every mark, and a time axis at round UTC times.
 // Pure function, callable from any thread.
 #pragma once
 

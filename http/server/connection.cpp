@@ -128,7 +128,7 @@ bool flush(loop& l, connection* c) {
 
 } // namespace
 
-buffered_stream::buffered_stream(const connection& c, std::string& out)
+buffered_stream::buffered_stream(connection& c, std::string& out)
     : c_(c), out_(out), skip_continue_(c.sent_continue) {}
 
 ssize_t buffered_stream::read(char* ptr, size_t size) {
@@ -153,10 +153,14 @@ void buffered_stream::get_remote_ip_and_port(std::string& ip, int& port) const {
 }
 
 void buffered_stream::get_local_ip_and_port(std::string& ip, int& port) const {
-  sockaddr_storage addr{};
-  socklen_t len = sizeof addr;
-  ::getsockname(c_.fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  address_of(addr, ip, port);
+  if (c_.local_ip.empty()) {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    ::getsockname(c_.fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    address_of(addr, c_.local_ip, c_.local_port);
+  }
+  ip = c_.local_ip;
+  port = c_.local_port;
 }
 
 void address_of(const sockaddr_storage& addr, std::string& ip, int& port) {

@@ -51,6 +51,8 @@ struct connection {
   clock::time_point deadline;
   clock::time_point first_byte; ///< of the current request
   sockaddr_storage peer{};
+  std::string local_ip;  ///< this end's address, looked up once (cpp-httplib asks every pass)
+  int local_port = 0;
 
   /// While waiting: the request the actor's reply answers.
   struct waiting_for {
@@ -67,7 +69,7 @@ struct connection {
 /// writes its response into.
 class buffered_stream : public httplib::Stream {
 public:
-  buffered_stream(const connection& c, std::string& out);
+  buffered_stream(connection& c, std::string& out);
   bool is_readable() const override { return pos_ < c_.fed; }
   bool is_writable() const override { return true; }
   ssize_t read(char* ptr, size_t size) override;
@@ -77,7 +79,7 @@ public:
   socket_t socket() const override { return c_.fd; }
 
 private:
-  const connection& c_;
+  connection& c_;
   std::string& out_;
   std::size_t pos_ = 0;
   bool skip_continue_;

@@ -46,13 +46,15 @@ void loop::dispatch(connection* c) {
     serve(c, ex);
     return after_pass(c, ex, out_before);
   }
-  // Off the loop: it holds its place in the in-flight limits from here.
-  if (!sh_.limits.enter(false, c->fed))
+  // Off the loop: it holds its place in the in-flight limits from here (a
+  // fit's among the fits).
+  bool fit = c->framer.target().substr(0, 5) == "/fit/";
+  if (!sh_.limits.enter(fit, c->fed))
     return refuse(*this, c, 503, "the server is at its in-flight request limit; retry", false);
   c->state = connection::phase::processing;
-  sh_.compute.post([this, c, started] {
+  sh_.compute.post([this, c, started, fit] {
     auto out_before = c->out.size();
-    auto ex = std::make_shared<exchange>(sh_.limits, c->fed, started, true);
+    auto ex = std::make_shared<exchange>(sh_.limits, c->fed, started, fit);
     serve(c, *ex);
     post_result([this, c, ex, out_before] {
       after_pass(c, *ex, out_before);
@@ -71,7 +73,7 @@ void loop::after_pass(connection* c, exchange& ex, std::size_t out_before) {
     return send(c, std::move(d), c->fed, ex.started());
   }
   if (ex.admitted())
-    sh_.limits.leave(false, c->fed); // decoded off the loop, answered without an actor
+    sh_.limits.leave(ex.admitted_as_fit(), c->fed); // decoded off the loop, answered without an actor
   finished(*this, c);
 }
 

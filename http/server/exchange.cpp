@@ -46,9 +46,10 @@ void exchange::defer(httplib::Response& res, deferral d) {
                     "application/json");
     return;
   }
-  if (admitted_ && d.fit) // admitted as a request before it was known to be a fit
-    limits_->fits.fetch_add(1, std::memory_order_relaxed);
+  if (admitted_ && d.fit != as_fit_) // admitted before it was known what it is
+    limits_->fits.fetch_add(d.fit ? 1 : -1, std::memory_order_relaxed);
   admitted_ = true;
+  as_fit_ = d.fit;
   pending_ = std::move(d);
 }
 

@@ -61,11 +61,14 @@ class exchange {
 public:
   using clock = std::chrono::steady_clock;
 
-  /// Pass 1 of a request of `size` bytes that was complete at `started`;
-  /// `admitted` when it already holds its place in the in-flight limits (it
-  /// runs off the loop).
-  exchange(admission& limits, std::size_t size, clock::time_point started, bool admitted = false)
-      : limits_(&limits), size_(size), started_(started), admitted_(admitted) {}
+  /// Pass 1 of a request of `size` bytes that was complete at `started`.
+  exchange(admission& limits, std::size_t size, clock::time_point started)
+      : limits_(&limits), size_(size), started_(started) {}
+
+  /// Pass 1 of a request that already holds its place in the in-flight
+  /// limits (it runs off the loop), counted as a fit or not.
+  exchange(admission& limits, std::size_t size, clock::time_point started, bool as_fit)
+      : limits_(&limits), size_(size), started_(started), admitted_(true), as_fit_(as_fit) {}
 
   /// Pass 2: `reply` is the actor's answer to `pending`.
   exchange(deferral pending, caf::message reply, clock::time_point started)
@@ -81,8 +84,9 @@ public:
 
   /// Whether `defer` was called and accepted.
   bool deferred() const { return pending_.has_value() && !replying_; }
-  /// Whether this request holds a place in the in-flight limits.
+  /// Whether this request holds a place in the in-flight limits, and as a fit.
   bool admitted() const { return admitted_; }
+  bool admitted_as_fit() const { return as_fit_; }
   /// The deferral, once deferred (the loop moves it out).
   std::optional<deferral>& pending() { return pending_; }
 
@@ -113,6 +117,7 @@ private:
   caf::message reply_;
   bool replying_ = false;
   bool admitted_ = false;
+  bool as_fit_ = false;
 };
 
 } // namespace http

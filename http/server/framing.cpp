@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <limits>
 
 namespace http {
@@ -16,6 +17,9 @@ const http_parser_settings& settings() {
   }();
   return s;
 }
+
+/// limit_status_ for one header line longer than cpp-httplib parses (a 431).
+constexpr int line_too_long = 4311;
 
 /// Bytes of a request line besides its target: the longest method, two
 /// spaces, "HTTP/1.1" and CRLF.
@@ -43,7 +47,7 @@ request_framer::request_framer(const framing_limits& limits) : limits_(limits) {
 void request_framer::next() {
   http_parser_init(&parser_, HTTP_REQUEST);
   parser_.data = this;
-  seen_ = line_end_ = body_ = trailer_start_ = 0;
+  seen_ = line_end_ = header_line_ = body_ = trailer_start_ = 0;
   target_.clear();
   headers_done_ = complete_ = expect_continue_ = false;
   limit_status_ = 0;
@@ -89,6 +93,8 @@ frame_result request_framer::feed(const char* data, std::size_t size) {
       return fail(414, "request line is longer than max-request-line-bytes");
     case 431:
       return fail(431, "request headers are larger than max-header-bytes");
+    case line_too_long:
+      return fail(431, "a request header line is longer than 8,192 bytes");
     default:
       break;
   }
@@ -110,7 +116,11 @@ frame_result request_framer::feed(const char* data, std::size_t size) {
 
 int request_framer::on_url(http_parser* p, const char* at, std::size_t len) {
   auto* f = self(p);
-  if (f->target_.size() + len > f->limits_.max_request_line) {
+  // The whole line must stay within what cpp-httplib parses: method, target,
+  // version and CRLF.
+  auto method = std::strlen(http_method_str(static_cast<http_method>(p->method)));
+  auto line = method + 1 + f->target_.size() + len + sizeof(" HTTP/1.1\r\n") - 1;
+  if (f->target_.size() + len > f->limits_.max_request_line || line > httplib_line_limit) {
     f->limit_status_ = 414;
     return 1;
   }
@@ -132,8 +142,15 @@ int request_framer::on_header_field(http_parser* p, const char* at, std::size_t 
     f->limit_status_ = 431;
     return 1;
   }
-  if (f->expect_state_ != expect::name)
+  if (f->expect_state_ != expect::name) {
     f->field_.clear();
+    f->header_line_ = 0; // a new header line
+  }
+  f->header_line_ += len;
+  if (f->header_line_ + 4 > httplib_line_limit) { // ": " and CRLF
+    f->limit_status_ = line_too_long;
+    return 1;
+  }
   f->expect_state_ = expect::name;
   append_lower(f->field_, at, len);
   return 0;
@@ -146,6 +163,11 @@ int request_framer::on_header_value(http_parser* p, const char* at, std::size_t 
     return 0;
   if (end - f->line_end_ > f->limits_.max_header_bytes) {
     f->limit_status_ = 431;
+    return 1;
+  }
+  f->header_line_ += len;
+  if (f->header_line_ + 4 > httplib_line_limit) { // ": " and CRLF
+    f->limit_status_ = line_too_long;
     return 1;
   }
   if (f->expect_state_ == expect::name) {

@@ -1,7 +1,7 @@
 // Request framing for the event-driven front end: decides, from bytes as they
 // arrive, where one HTTP/1.1 request ends (headers, then a Content-Length or
 // chunked body, with chunk extensions and trailers), and enforces the size
-// limits before any worker sees the request. Uses Debian's http_parser (the
+// limits before any handler sees the request. Uses Debian's http_parser (the
 // incremental parser Node.js used), so no framing corner case is hand-written.
 // One framer per connection; owned and called by one thread at a time.
 #pragma once
@@ -14,6 +14,10 @@
 #include <http_parser.h>
 
 namespace http {
+
+/// cpp-httplib (as Debian builds it) parses at most this many bytes of the
+/// request line and of each header line, end of line included.
+constexpr std::size_t httplib_line_limit = 8192;
 
 struct framing_limits {
   std::size_t max_request_line = 8192;  ///< the request line's target (path, query); longer: 414
@@ -78,6 +82,7 @@ private:
   http_parser parser_{};
   std::size_t seen_ = 0;        ///< bytes of this request fed so far
   std::size_t line_end_ = 0;    ///< offset where the header lines start; 0 while unknown
+  std::size_t header_line_ = 0; ///< bytes of the current header line so far
   std::size_t body_ = 0;        ///< decoded body bytes so far
   std::size_t trailer_start_ = 0;
   const char* base_ = nullptr;  ///< start of the bytes being fed (for offsets in callbacks)

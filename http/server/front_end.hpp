@@ -51,6 +51,9 @@ struct front_end_settings {
   std::chrono::milliseconds read_timeout{60000};  ///< whole request from its first byte, else 408
   std::chrono::milliseconds write_timeout{60000}; ///< a client not reading this long is dropped
   std::size_t budget = 32;         ///< requests one connection may have served per wake-up
+  /// While requests wait on actors, a loop polls for their replies this long
+  /// before it blocks: an answer that comes within it needs no wake-up.
+  std::chrono::microseconds spin{50};
   std::size_t heavy_body = 1u << 20; ///< bodies from this size are decoded off the loop
   framing_limits limits;
   std::string access_log = "off"; ///< off | errors | all (requests the loop answers itself)

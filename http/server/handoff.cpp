@@ -52,6 +52,11 @@ void handoff::on_enqueue(caf::mailbox_element_ptr ptr) {
     wake_();
 }
 
+bool handoff::has_replies() {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return !replies_.empty();
+}
+
 void handoff::take(std::vector<reply>& out) {
   std::lock_guard<std::mutex> guard{mtx_};
   out.swap(replies_);

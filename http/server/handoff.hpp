@@ -45,6 +45,8 @@ public:
 
   /// Moves the replies that arrived since the last call into `out`.
   void take(std::vector<reply>& out);
+  /// Whether replies are waiting to be taken.
+  bool has_replies();
 
   /// The live series actor this loop last heard from for `series_id`, or null.
   caf::strong_actor_ptr series_actor(const std::string& series_id);

@@ -32,7 +32,10 @@ loop::loop(loop_shared& shared, caf::actor_system& sys)
   ev.events = EPOLLIN;
   ev.data.ptr = &wake_fd_;
   ::epoll_ctl(ep_, EPOLL_CTL_ADD, wake_fd_, &ev);
-  handoff_ = std::make_unique<handoff>(sys, [this] { wake(); });
+  handoff_ = std::make_unique<handoff>(sys, [this] {
+    if (sleeping_.load())
+      wake();
+  });
 }
 
 loop::~loop() {
@@ -55,10 +58,14 @@ void loop::run(int listen_fd) {
   resume_accepting(clock::now());
   std::vector<epoll_event> events(256);
   auto next_sweep = clock::now() + sweep_every;
+  auto last_progress = clock::now();
   for (;;) {
-    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_sweep - clock::now());
-    int timeout = ready_.empty() ? static_cast<int>(std::max<int64_t>(wait.count(), 0)) : 0;
-    int n = ::epoll_wait(ep_, events.data(), static_cast<int>(events.size()), timeout);
+    int n = ::epoll_wait(ep_, events.data(), static_cast<int>(events.size()),
+                         wait_ms(next_sweep, last_progress));
+    sleeping_.store(false);
+    if (n > 0 || handoff_->has_replies())
+      last_progress = clock::now();
+    take_replies();
     for (int i = 0; i < n; ++i) {
       auto& e = events[static_cast<std::size_t>(i)];
       if (e.data.ptr == nullptr) {
@@ -94,6 +101,21 @@ void loop::run(int listen_fd) {
     if (stop && conns_.empty())
       return;
   }
+}
+
+/// How long the next epoll_wait may block: 0 while connections wait for their
+/// turn, or while requests wait on actors and the spin time since the last
+/// progress has not passed; else until the next sweep. Before blocking it
+/// marks the loop asleep, so that a reply from then on writes the eventfd.
+int loop::wait_ms(clock::time_point next_sweep, clock::time_point last_progress) {
+  auto now = clock::now();
+  if (!ready_.empty() || (!waiting_.empty() && now - last_progress < sh_.s.spin))
+    return 0;
+  sleeping_.store(true);
+  if (handoff_->has_replies())
+    return 0; // came in before the mark: take it now
+  auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_sweep - now);
+  return static_cast<int>(std::max<int64_t>(wait.count(), 0));
 }
 
 /// Advances `c`; one whose budget ran out goes on after the other events.

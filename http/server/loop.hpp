@@ -87,6 +87,7 @@ private:
   void done_waiting(connection* c);
   void post_result(std::function<void()> f);
   void take_results();
+  int wait_ms(clock::time_point next_sweep, clock::time_point last_progress);
 
   loop_shared& sh_;
   int ep_ = -1;
@@ -100,6 +101,9 @@ private:
   std::unordered_map<uint64_t, connection*> waiting_; ///< by hand-off request id
   std::size_t processing_ = 0;      ///< connections owned by the compute pool
   std::unique_ptr<handoff> handoff_;
+  /// The loop is (about to be) blocked in epoll_wait: a reply must write the
+  /// eventfd. While it runs or spins it takes replies without one.
+  std::atomic<bool> sleeping_{false};
   std::vector<handoff::reply> replies_;
   std::mutex results_mtx_;
   std::vector<std::function<void()>> results_; ///< posted by compute threads

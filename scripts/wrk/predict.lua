@@ -8,6 +8,9 @@ end
 local series = #ids > 0 and #ids or tonumber(os.getenv("SERIES") or "1000")
 local counter = 0
 local headers = { ["Content-Type"] = "application/json" }
+if os.getenv("TOKEN") then -- a server with auth.tokens-file
+  headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
+end
 
 function setup(thread)
   thread:set("offset", math.random(0, series - 1))

@@ -131,9 +131,14 @@ TEST_CASE("series actor: a writer that dies holding fits gets them answered, not
   sqlite3_busy_timeout(lock, 5000); // the fit's cadence checkpoint may be writing
   REQUIRE(sqlite3_exec(lock, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
   auto a = std::async(std::launch::async, [&f] { return f.fit("w", sample(20)); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300)); // A reaches the writer
+  for (int i = 0; i < 3000 && f.rt.counters->committing.load() == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  REQUIRE(f.rt.counters->committing.load() == 1); // A is inside the transaction
   auto b = std::async(std::launch::async, [&f] { return f.fit("w", sample(30)); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300)); // B's commit is queued
+  // B's commit most likely reaches the writer's mailbox before the exit
+  // request; if it comes after, the dead writer bounces it: either way B gets
+  // an error at once, which is what is checked.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
   caf::anon_send(caf::actor_cast<caf::actor>(f.rt.writer),
                  caf::exit_msg{caf::actor_addr{}, caf::exit_reason::kill});
   sqlite3_exec(lock, "ROLLBACK", nullptr, nullptr, nullptr);

@@ -36,7 +36,7 @@ function startServer(binary) {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${log}`)), 20000);
     proc.stderr.on("data", (chunk) => {
       log += chunk;
-      const m = /listening on (?:[^:\s]+:)?(\d+)/.exec(log);
+      const m = /listening on (?:[^:\s]+:)?(\d+)[,\s]/.exec(log);
       if (m) {
         clearTimeout(timer);
         resolve({ proc, port: Number(m[1]), dir });

@@ -192,3 +192,35 @@ TEST_CASE("config: server.default-detector takes a fit's detector JSON; a bad on
     CHECK(mentions(problems, "server.default-detector"));
   }
 }
+
+TEST_CASE("config: the auth and data-lifecycle options parse, reach the actors, and are validated") {
+  testing::temp_dir dir;
+  auto tokens = dir.path + "/tokens";
+  std::ofstream{tokens} << "write sha256:" << std::string(64, 'a') << "  # a writer\n";
+  auto file = dir.path + "/server.ini";
+  std::ofstream{file} << "[auth]\ntokens-file=\"" << tokens << "\"\n[store]\nmax-series=10\n"
+                      << "max-versions-per-series=5\n[server]\nseries-ttl-s=86400\n";
+  http::app_config cfg;
+  auto problems = load({"--config-file=" + file, "--data-dir=/tmp/x"}, cfg);
+  CHECK(problems.empty());
+  CHECK(cfg.values.tokens_file == tokens);
+  auto a = http::actors_of(cfg.values);
+  CHECK(a.max_series == 10);
+  CHECK(a.max_versions_per_series == 5);
+  CHECK(a.series_ttl == std::chrono::hours(24));
+  CHECK(a.backup_dir == "/tmp/x/backups");
+  SUBCASE("bad values") {
+    http::app_config bad;
+    CHECK(mentions(load({"--store.max-series=lots"}, bad), "store.max-series"));
+    http::app_config bad2;
+    CHECK(mentions(load({"--server.series-ttl-s=4000000000"}, bad2), "server.series-ttl-s"));
+    http::app_config bad3;
+    CHECK(mentions(load({"--store.max-versions-per-series=100000001"}, bad3),
+                   "store.max-versions-per-series"));
+    http::app_config bad4;
+    std::ofstream{tokens} << "write not-a-digest\n";
+    auto why = load({"--auth.tokens-file=" + tokens}, bad4);
+    CHECK(mentions(why, "auth.tokens-file"));
+    CHECK(mentions(why, "line 1"));
+  }
+}

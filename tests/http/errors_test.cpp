@@ -154,7 +154,8 @@ TEST_CASE("errors: work past its deadline is refused, not done late") {
   // Hold the store's write lock: fit A enters the transaction at once, well
   // before its deadline, and waits; fit B queues behind it, and the lock is
   // held until B's deadline has surely passed. No sleep races a deadline: the
-  // waits are for states the server reports, then past B's deadline.
+  // waits are for states the server reports (A inside its transaction, B at
+  // the server), then for B's deadline to pass.
   sqlite3* other = nullptr;
   REQUIRE(sqlite3_open((server.dir.path + "/data/models.db").c_str(), &other) == SQLITE_OK);
   REQUIRE(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr) == SQLITE_OK);
@@ -162,7 +163,7 @@ TEST_CASE("errors: work past its deadline is refused, not done late") {
     return server.client().Post("/fit/late", testing::fit_body(6, 1), json);
   });
   REQUIRE(testing::wait_for_in_flight(c, 1));
-  std::this_thread::sleep_for(std::chrono::milliseconds(200)); // A reaches the writer first
+  REQUIRE(testing::wait_for_metric_at_least(c, "model_server_store_transaction_fits", 1)); // A is in
   auto b = std::async(std::launch::async, [&server] {
     return server.client().Post("/fit/late", testing::fit_body(6, 2), json);
   });
@@ -194,6 +195,7 @@ TEST_CASE("errors: a fit whose transaction outlasts its deadline is answered 504
   cfg.test_commit_delay_ms = 3000;
   testing::live_server server{cfg};
   auto c = server.client();
+  c.set_keep_alive(true); // the late reply must not answer the next request on this connection
   auto start = std::chrono::steady_clock::now();
   auto fit = testing::answer(c.Post("/fit/slow", testing::fit_body(), json));
   MESSAGE("slow transaction answered after ",

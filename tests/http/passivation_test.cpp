@@ -35,7 +35,11 @@ TEST_CASE("passivation: active series stay at max-active-series; every series st
     CHECK(predict(c, id, 1) == R"(200 {"anomaly":true,"model_version":"1"})");
     CHECK(predict(c, id, 2) == R"(200 {"anomaly":false,"model_version":"2"})");
   }
-  CHECK(counters.active.load() <= 8 + 2);
+  // Passivated actors exit once their last checkpoint is stored: the count
+  // settles back to the cap.
+  for (int i = 0; i < 500 && counters.active.load() > 8; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  CHECK(counters.active.load() <= 8);
   // Reactivated series continue their numbering.
   auto r = testing::answer(c.Post("/fit/p0", testing::fit_body(), json));
   CHECK(r.body == R"({"series_id":"p0","version":"3","points_used":6})");
@@ -90,4 +94,78 @@ TEST_CASE("passivation: idle series leave memory and come back on the next reque
   CHECK(counters.active.load() == 0);
   CHECK(predict(c, "idle", 1) == R"(200 {"anomaly":false,"model_version":"1"})");
   CHECK(counters.active.load() == 1);
+}
+
+TEST_CASE("passivation: predicts on never-trained ids push no trained series out") {
+  // 60 series fill a server that holds at most 100; then 3,000 predicts on
+  // ids nobody trained. Each unknown id is answered 404, remembered as
+  // absent, and never takes the place of a trained series.
+  http::server_config cfg;
+  cfg.router_shards = 1;
+  cfg.max_active_series = 100;
+  testing::live_server server{cfg};
+  auto c = server.client();
+  const auto& counters = server.svc->context().series;
+  for (int i = 0; i < 60; ++i)
+    REQUIRE(testing::answer(c.Post(("/fit/real" + std::to_string(i)).c_str(),
+                                   testing::fit_body(6, 25), json)).status == 200);
+  auto activations = counters.activations.load();
+  for (int i = 0; i < 3000; ++i)
+    REQUIRE(testing::answer(c.Post(("/predict/ghost" + std::to_string(i)).c_str(),
+                                   R"({"timestamp":"1","value":1})", json)).status == 404);
+  auto ghost_actors = counters.activations.load() - activations;
+  MESSAGE("actors started for 3,000 unknown ids: ", ghost_actors);
+  // Asked again, they are answered from the shard's memory: no actor at all.
+  activations = counters.activations.load();
+  for (int i = 0; i < 3000; i += 10)
+    CHECK(testing::answer(c.Post(("/predict/ghost" + std::to_string(i)).c_str(),
+                                 R"({"timestamp":"1","value":1})", json)).status == 404);
+  CHECK(counters.activations.load() == activations);
+  // Every trained series is still in memory: predicting them starts no actor.
+  for (int i = 0; i < 60; ++i)
+    CHECK(predict(c, "real" + std::to_string(i), 1) == R"(200 {"anomaly":false,"model_version":"1"})");
+  CHECK(counters.activations.load() == activations);
+  // A fit of a remembered id is not refused, and the id then exists.
+  REQUIRE(testing::answer(c.Post("/fit/ghost7", testing::fit_body(6, 25), json)).status == 200);
+  CHECK(predict(c, "ghost7", 1) == R"(200 {"anomaly":false,"model_version":"1"})");
+}
+
+TEST_CASE("passivation: a series started again while its last checkpoint is still on its way "
+          "reads that checkpoint, not an older state") {
+  // One shard holding two series; every transaction takes 1.5 s (a test hook).
+  // Series "a" learns (ewma) without periodic checkpoints. A fit of "slow"
+  // keeps the writer inside its transaction; meanwhile a fit of "b" passes the
+  // cap and "a", least recently used, is passivated: its checkpoint waits
+  // behind that transaction. Were "a" to exit before its checkpoint is stored,
+  // the actor started by the next request would load the state of the fit,
+  // and the learning would be lost.
+  http::server_config cfg;
+  cfg.router_shards = 1;
+  cfg.max_active_series = 2;
+  cfg.checkpoint_points = 1000000;
+  cfg.checkpoint_interval_ms = 86400000;
+  cfg.test_commit_delay_ms = 1500;
+  testing::live_server server{cfg};
+  auto c = server.client();
+  REQUIRE(testing::answer(c.Post("/fit/a", R"({"timestamps":[1,2,3,4],"values":[10,11,10,12],"detector":{"type":"ewma","alpha":0.5}})", json)).status == 200);
+  for (double v : {20.0, 25.0, 30.0})
+    REQUIRE(testing::answer(c.Post("/predict/a", R"({"timestamp":"9","value":)" + std::to_string(v) + "}", json)).status == 200);
+  const std::string probe = R"({"timestamp":"9","value":0})";
+  auto learned = testing::answer(c.Post("/predict/a?explain=true&learn=false", probe, json)).body;
+  const auto& counters = server.svc->context().series;
+  auto fit = [&server](const char* path) {
+    return std::async(std::launch::async, [&server, path] {
+      return testing::status_of(server.client().Post(path, testing::fit_body(), json));
+    });
+  };
+  auto slow = fit("/fit/slow");
+  REQUIRE(testing::wait_for_in_flight(c, 1));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300)); // inside its transaction
+  auto b = fit("/fit/b");
+  // Wait until "a" has exited (slow and b remain), then ask for it again.
+  for (int i = 0; i < 5000 && !(counters.passivations.load() >= 1 && counters.active.load() == 2); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  CHECK(testing::answer(c.Post("/predict/a?explain=true&learn=false", probe, json)).body == learned);
+  CHECK(slow.get() == 200);
+  CHECK(b.get() == 200);
 }

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "actors/persistence/store.hpp"
+#include "http/auth/tokens.hpp"
 #include "model/cluster.hpp"
 #include "tests/support.hpp"
 
@@ -44,9 +45,12 @@ std::string list_of(const std::vector<std::string>& nodes) {
   return out + "]";
 }
 
-/// How many peers node's /metrics shows up.
-int peers_up(int port) {
-  auto r = testing::client_for(port).Get("/metrics");
+/// How many peers node's /metrics shows up (asked with `token` when not empty).
+int peers_up(int port, const std::string& token = {}) {
+  httplib::Headers h;
+  if (!token.empty())
+    h.emplace("Authorization", "Bearer " + token);
+  auto r = testing::client_for(port).Get("/metrics", h);
   if (!r || r->status != 200)
     return -1;
   auto at = r->body.find("model_server_cluster_peers{state=\"up\"} ");
@@ -57,10 +61,11 @@ struct cluster {
   testing::temp_dir dir;
   std::vector<std::string> nodes;
   std::vector<std::string> options; ///< given to every node
+  std::string token; ///< an admin token, when the nodes check tokens
   std::vector<std::unique_ptr<testing::child_server>> servers;
 
-  explicit cluster(int n, std::vector<std::string> node_options = {})
-    : options(std::move(node_options)) {
+  explicit cluster(int n, std::vector<std::string> node_options = {}, std::string admin_token = {})
+    : options(std::move(node_options)), token(std::move(admin_token)) {
     for (int i = 0; i < n; ++i)
       nodes.push_back("127.0.0.1:" + std::to_string(free_port()));
     servers.resize(n);
@@ -82,7 +87,7 @@ struct cluster {
   bool wait_peers(int i, int want, int seconds) {
     auto until = clock_type::now() + std::chrono::seconds(seconds);
     while (clock_type::now() < until) {
-      if (peers_up(servers[i]->port) == want)
+      if (peers_up(servers[i]->port, token) == want)
         return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
@@ -454,4 +459,52 @@ TEST_CASE("cluster: nodes stop with status 0 whenever their BASP heartbeat ticks
     cluster c{2, {"--cluster.heartbeat-interval-ms=10"}};
     stop_all_cleanly(c);
   }
+}
+
+TEST_CASE("cluster: tokens are checked where the client arrives; a forwarded predict carries the caller's scope; the owner deletes") {
+  testing::temp_dir keys;
+  const std::string reader = "reader-token-0123456789abcdef", writer = "writer-token-0123456789abcd",
+                    admin = "admin-token-0123456789abcdef";
+  auto file = keys.path + "/tokens";
+  {
+    using http::auth::scope;
+    std::ofstream out{file};
+    out << http::auth::token_line(reader, scope::read).value() << '\n'
+        << http::auth::token_line(writer, scope::write).value() << '\n'
+        << http::auth::token_line(admin, scope::admin).value() << '\n';
+  }
+  cluster c{2, {"--auth.tokens-file=" + file}, admin};
+  std::string id;
+  for (int i = 0; id.empty(); ++i)
+    if (c.owner("owned" + std::to_string(i)) == 1)
+      id = "owned" + std::to_string(i);
+  auto as = [](const std::string& token) {
+    return httplib::Headers{{"Authorization", "Bearer " + token}};
+  };
+  auto entry = testing::client_for(c.port(0)); // never the owner
+  const std::string online =
+    R"({"timestamps":[1,2,3,4,5,6],"values":[10,11,10,11,10,11],"detector":{"type":"ewma"}})";
+  CHECK(testing::status_of(entry.Post(("/fit/" + id).c_str(), online, json)) == 401);
+  CHECK(testing::status_of(entry.Post(("/fit/" + id).c_str(), as(reader), online, json)) == 403);
+  REQUIRE(testing::status_of(entry.Post(("/fit/" + id).c_str(), as(writer), online, json)) == 200);
+  CHECK(stored_ids(c.data(1)).count(id) == 1);
+  CHECK(stored_ids(c.data(0)).count(id) == 0);
+  // Whether this predict learns is the owner's detector's business: the owner refuses it.
+  auto predict = "/predict/" + id;
+  auto refused = testing::answer(entry.Post(predict.c_str(), as(reader), probe, json));
+  CHECK(refused.status == 403);
+  CHECK(refused.body.find("learn=false") != std::string::npos);
+  CHECK(testing::status_of(entry.Post((predict + "?learn=false").c_str(), as(reader), probe, json)) == 200);
+  CHECK(testing::status_of(entry.Post(predict.c_str(), as(writer), probe, json)) == 200);
+  // Deletion: admin only, done by the owner's store.
+  CHECK(testing::status_of(entry.Delete(("/series/" + id).c_str(), as(writer))) == 403);
+  auto deleted = testing::answer(entry.Delete(("/series/" + id).c_str(), as(admin)));
+  CHECK(deleted.status == 200);
+  CHECK(deleted.body == R"({"series_id":")" + id + R"(","deleted_versions":1})");
+  CHECK(stored_ids(c.data(1)).count(id) == 0);
+  auto owner = testing::client_for(c.port(1));
+  CHECK(testing::status_of(owner.Get(("/series/" + id).c_str(), as(reader))) == 404);
+  auto again = testing::answer(entry.Post(("/fit/" + id).c_str(), as(writer), online, json));
+  CHECK(testing::version_in(again.body) == 1);
+  stop_all_cleanly(c);
 }

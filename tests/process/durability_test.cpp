@@ -54,7 +54,12 @@ TEST_CASE("process: kill -9 at random moments, several cycles: every acknowledge
   };
   std::vector<ack> acked;
   std::mutex mtx;
-  std::mt19937 rng{std::random_device{}()};
+  // SEED=<n> replays a run: the seed is printed with the result.
+  auto seed = std::getenv("SEED") ? static_cast<unsigned>(std::stoul(std::getenv("SEED")))
+                                  : std::random_device{}();
+  MESSAGE("kill -9 cycles with SEED=", seed);
+  std::mt19937 rng{seed};
+  std::atomic<int> unparsed{0}; // 200 answers without a version: counted, checked after the join
   constexpr int cycles = 4;
   for (int cycle = 0; cycle < cycles; ++cycle) {
     testing::child_server s{data};
@@ -71,7 +76,10 @@ TEST_CASE("process: kill -9 at random moments, several cycles: every acknowledge
           if (!r || r->status != 200)
             continue; // the kill landed: not acknowledged, nothing promised
           int version = testing::version_in(r->body);
-          REQUIRE(version > 0);
+          if (version <= 0) {
+            ++unparsed;
+            continue;
+          }
           std::lock_guard<std::mutex> g{mtx};
           acked.push_back({id, version, base});
         }
@@ -82,6 +90,7 @@ TEST_CASE("process: kill -9 at random moments, several cycles: every acknowledge
     for (auto& t : clients)
       t.join();
   }
+  CHECK(unparsed.load() == 0); // every 200 named its version
   REQUIRE(acked.size() > 50);
   // No version was acknowledged twice (no reuse across restarts).
   std::set<std::pair<std::string, int>> unique;
@@ -194,7 +203,7 @@ TEST_CASE("process: a bad option or an unusable store stops start-up with a mess
   }
 }
 
-TEST_CASE("process: a full disk answers 503 to fits, predicts go on, fits resume without a gap") {
+TEST_CASE("process: a full disk answers 507 to fits, predicts go on, fits resume without a gap") {
   testing::temp_dir dir;
   testing::child_server s{dir.path + "/data"};
   REQUIRE(s.port > 0);
@@ -205,10 +214,10 @@ TEST_CASE("process: a full disk answers 503 to fits, predicts go on, fits resume
   rlimit full{0, RLIM_INFINITY}, lifted{RLIM_INFINITY, RLIM_INFINITY};
   REQUIRE(::prlimit(s.pid, RLIMIT_FSIZE, &full, nullptr) == 0);
   auto refused = testing::answer(c.Post("/fit/a", testing::fit_body(6, 50.0), json));
-  CHECK(refused.status == 503);
-  CHECK(refused.has_header("Retry-After"));
+  CHECK_MESSAGE(refused.status == 507, refused.body);
   CHECK(refused.body.find("\"detail\"") != std::string::npos);
-  CHECK(testing::answer(c.Post("/fit/b", testing::fit_body(), json)).status == 503);
+  CHECK(refused.body.find("no space") != std::string::npos);
+  CHECK(testing::answer(c.Post("/fit/b", testing::fit_body(), json)).status == 507);
   auto predicted = testing::answer(c.Post("/predict/a", R"({"timestamp":"1","value":10.5})", json));
   CHECK(predicted.status == 200);
   CHECK(predicted.body.find("\"model_version\":\"1\"") != std::string::npos);
@@ -235,7 +244,31 @@ TEST_CASE("process: a stop forced by the drain timeout exits non-zero and says w
   REQUIRE(testing::wait_for_in_flight(c, 1));
   int code = s.stop(SIGTERM);
   CHECK_MESSAGE(code == 3, "server log:\n", s.log());
-  CHECK(s.log().find("drain-timeout-ms passed with 1 request(s) still at the workers")
+  CHECK(s.log().find("drain-timeout-ms passed with 1 request(s) still waiting on actors")
         != std::string::npos);
   CHECK(stalled.get() != 200); // never acknowledged
+}
+
+TEST_CASE("process: a deletion answered 200 survives kill -9") {
+  testing::temp_dir dir;
+  auto data = dir.path + "/data";
+  {
+    testing::child_server s{data};
+    REQUIRE(s.port > 0);
+    auto c = s.client();
+    for (int i = 0; i < 3; ++i)
+      REQUIRE(testing::answer(c.Post("/fit/a", testing::fit_body(6, 10.0 * (i + 1)), json)).status == 200);
+    REQUIRE(testing::answer(c.Post("/fit/b", testing::fit_body(), json)).status == 200);
+    REQUIRE(testing::answer(c.Delete("/series/a/versions/2")).status == 200);
+    REQUIRE(testing::answer(c.Delete("/series/b")).status == 200);
+    s.stop(SIGKILL); // right after the answers: nothing had time to be flushed later
+  }
+  testing::child_server s{data};
+  REQUIRE(s.port > 0);
+  auto c = s.client();
+  CHECK(testing::answer(c.Get("/series/b")).status == 404);
+  CHECK(testing::answer(c.Post("/predict/a?version=2", R"({"timestamp":"1","value":1})", json)).status == 404);
+  CHECK(testing::answer(c.Post("/predict/a?version=3", R"({"timestamp":"1","value":1})", json)).status == 200);
+  CHECK(testing::version_in(testing::answer(c.Post("/fit/a", testing::fit_body(), json)).body) == 4);
+  CHECK(testing::version_in(testing::answer(c.Post("/fit/b", testing::fit_body(), json)).body) == 1);
 }

@@ -201,3 +201,48 @@ TEST_CASE_FIXTURE(pg_fixture, "pg_store: a commit that loses its connection mid-
   REQUIRE_MESSAGE(back.ok(), (back.ok() ? "" : back.detail()));
   CHECK(back.value()[0] >= 2);
 }
+
+TEST_CASE_FIXTURE(pg_fixture, "pg_store: deletion, pruning and the series quota, fenced like fits") {
+  auto t = table();
+  auto a = join(*t, "a:1");
+  auto b = join(*t, "b:1");
+  auto da = open_store(a), db = open_store(b);
+  auto ea = claim(*t, *a, "s");
+  REQUIRE(da->commit({item("s", ea, 1), item("s", ea, 2), item("s", ea, 3)}).value()
+          == std::vector<uint32_t>{1, 2, 3});
+  // One version; its number stays used.
+  CHECK(da->delete_version("s", 2, ea).value() == 1);
+  CHECK(da->delete_version("s", 2, ea).value() == 0);
+  CHECK(da->commit({item("s", ea, 4)}).value() == std::vector<uint32_t>{4});
+  // b takes the series over: a's deletions are fenced and delete nothing.
+  REQUIRE(t->release({"s"}, {ea}).ok());
+  auto eb = claim(*t, *b, "s");
+  CHECK(da->delete_version("s", 1, ea).value() == fenced);
+  CHECK(*da->delete_series("s", ea).value() == fenced);
+  CHECK(db->versions("s").value().size() == 3);
+  // The owner deletes the whole series: numbered from 1 again, unknown to reads.
+  CHECK(*db->delete_series("s", eb).value() == 3);
+  CHECK_FALSE(db->delete_series("s", eb).value().has_value());
+  CHECK_FALSE(db->delete_series("never", eb).value().has_value());
+  CHECK(db->series_ids("", 10).value().empty());
+  CHECK(db->series_count().value() == 0);
+  CHECK(db->commit({item("s", eb, 5)}).value() == std::vector<uint32_t>{1});
+  // Pruning keeps the newest versions, in the fit's own statement.
+  db->set_limits(2, 0);
+  CHECK(db->commit({item("s", eb, 6), item("s", eb, 7)}).value() == std::vector<uint32_t>{2, 3});
+  auto kept = db->versions("s").value();
+  REQUIRE(kept.size() == 2);
+  CHECK(kept[0].version == 2);
+  CHECK_FALSE(db->points("s", 1).value().has_value());
+  // The quota counts every node's series: a new one past it is refused, an
+  // existing one is still fitted.
+  db->set_limits(0, 2);
+  auto eo = claim(*t, *a, "other");
+  CHECK(da->commit({item("other", eo)}).value() == std::vector<uint32_t>{1});
+  auto en = claim(*t, *b, "third");
+  CHECK(db->commit({item("third", en), item("s", eb)}).value()
+        == std::vector<uint32_t>{over_quota, 4});
+  // Expiry lists series unused since a cutoff; backups are pg_dump's.
+  CHECK(db->expired(1700000000001, "", 10).value() == std::vector<std::string>{"other", "s"});
+  CHECK_FALSE(db->backup_to("/nonexistent/x").ok());
+}
