@@ -26,6 +26,8 @@ struct membership_state {
   int64_t counted_at = 0;         ///< when the series count was last read
   uint64_t verdict_round = 0;     ///< the current round of asking peers
   bool failing = false;           ///< the last renewal failed (logged once per streak)
+  int64_t attempt_started = 0;    ///< boottime when the current renewal attempt began
+  int64_t failing_since = 0;      ///< boottime when the first failed attempt of this streak began
 };
 
 using self_ptr = caf::stateful_actor<membership_state>*;
@@ -135,8 +137,11 @@ void renewed(self_ptr self, int64_t started, std::vector<persistence::member_row
   schedule(self, next);
 }
 
-/// Peers' answers to "when did you last renew?": all stale means the store
-/// is down for everyone; a fresh one means this node alone is cut off.
+/// Peers' answers to "when did you last renew?": one that renewed after this
+/// node's failing streak began (fresh) means this node alone is cut off; all
+/// of them without a renewal for 1.5 periods (stale) means the store is down
+/// for everyone. Anything else is not decided yet: this node serves until
+/// its lease's fence, and asks again at its next attempt (every 250 ms).
 struct verdict_tally {
   std::size_t asked = 0, answered = 0, stale = 0, fresh = 0;
 };
@@ -152,7 +157,7 @@ void judge(self_ptr self, uint64_t round, const std::shared_ptr<verdict_tally>& 
     st.counters->store_state = 2;
     st.cfg.map->set_fence_reason("this node cannot reach the store while other nodes can");
     st.cfg.map->serve_until(0);
-  } else if (v->answered == v->asked) {
+  } else if (v->stale == v->asked) {
     if (st.counters->store_state != 1)
       log(self, "no member reaches the store: nobody can be evicted, active series stay served "
                 "(fits fail until it is back)");
@@ -175,14 +180,19 @@ void ask_peers(self_ptr self) {
   if (v->asked == 0) // alone: nobody can evict it, and nobody can say
     return;
   auto limit = std::chrono::milliseconds(st.cfg.renew_every.count() * 3 / 2);
+  auto failing_since = st.failing_since;
   for (const auto& m : r.members) {
     if (!m.link)
       continue;
     self->request(caf::actor_cast<caf::actor>(m.link), st.cfg.renew_every, store_atom::value)
       .then(
-        [self, round, v, limit](int64_t since_ms) {
+        [self, round, v, limit, failing_since](int64_t since_ms) {
           ++v->answered;
-          (since_ms >= 0 && since_ms <= limit.count() ? v->fresh : v->stale)++;
+          auto failing_ms = (boottime_ns() - failing_since) / ms;
+          if (since_ms >= 0 && since_ms < failing_ms)
+            ++v->fresh; // it renewed after this node's first failed attempt began
+          else if (since_ms < 0 || since_ms > limit.count())
+            ++v->stale;
           judge(self, round, v);
         },
         [](caf::error&) {}); // no answer: the lease decides
@@ -195,6 +205,8 @@ void failed(self_ptr self, const std::string& why) {
   st.connected_since = 0; // evicting others waits for a whole lease of renewals again
   if (st.counters->store_state == 0)
     st.counters->store_state = 3;
+  if (!st.failing)
+    st.failing_since = st.attempt_started;
   if (!st.failing)
     log(self, "cannot renew this node's lease (" + why + "); asking the peers whether the store "
               "is down for them too");
@@ -222,6 +234,7 @@ void tick(self_ptr self) {
   if (st.cfg.identity->leaving)
     return;
   auto started = boottime_ns();
+  st.attempt_started = started;
   std::string why;
   if (!connect(self, why))
     return failed(self, why);

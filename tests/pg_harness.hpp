@@ -223,10 +223,13 @@ private:
       }
       if (::poll(fds.data(), fds.size(), 20) <= 0 || cut_)
         continue;
+      std::size_t polled = pairs_.size(); // a pair accepted now is polled next time
       if (fds[0].revents & POLLIN)
         accept_one();
       std::vector<std::pair<int, int>> keep;
-      for (std::size_t i = 0; i < pairs_.size(); ++i) {
+      for (std::size_t i = polled; i < pairs_.size(); ++i)
+        keep.push_back(pairs_[i]);
+      for (std::size_t i = 0; i < polled; ++i) {
         bool ok = pump(fds[1 + 2 * i], pairs_[i].second) && pump(fds[2 + 2 * i], pairs_[i].first);
         if (ok) {
           keep.push_back(pairs_[i]);

@@ -12,7 +12,7 @@ std::vector<std::pair<std::string, std::string>> statements() {
     {"claim", "SELECT c_id, c_epoch, coalesce(c_holder, ''), c_new FROM ms_claim($1::text[], "
               "$2::text, $3::int8)"},
     {"release", "SELECT ms_release($1::text[], $2::int8[])"},
-    {"count", "SELECT count(*) FROM series"},
+    {"count", "SELECT count(*) FROM series WHERE latest_version > 0"},
     {"leave", "SELECT ms_leave($1::text, $2::int8)"},
   };
 }
