@@ -222,7 +222,15 @@ failure connection::broken(const std::string& why) {
 }
 
 bool connection::probe() {
-  if (usable_ && (!PQconsumeInput(c_) || PQstatus(c_) == CONNECTION_BAD))
+  if (!usable_)
+    return false;
+  // Idle, the server sends nothing unasked but its goodbye (a FATAL message
+  // at a shutdown, then the end of the stream; libpq reports the end only on
+  // a later read) or a rare notice: anything waiting means replace it, so
+  // that a batch is never sent on a connection already gone (it would be in
+  // doubt for nothing).
+  pollfd p{PQsocket(c_), POLLIN, 0};
+  if (::poll(&p, 1, 0) != 0 || PQstatus(c_) == CONNECTION_BAD)
     usable_ = false;
   return usable_;
 }

@@ -119,9 +119,9 @@ public:
   /// False once the connection broke or a call timed out: open a new one.
   bool usable() const { return usable_; }
 
-  /// Reads what the server sent while the connection was idle (without
-  /// waiting): false when it closed the connection (it shut down, or ended
-  /// this session).
+  /// Whether the idle connection is still good (without waiting): false
+  /// when the server sent anything unasked (its goodbye at a shutdown, or a
+  /// notice: the caller replaces the connection) or closed it.
   bool probe();
 
 private:

@@ -23,12 +23,15 @@ namespace {
 
 const char* const probe = R"({"timestamp":"1700000100","value":10.05})";
 
-int predict(int port, const std::string& id, std::string* owner = nullptr) {
+int predict(int port, const std::string& id, std::string* owner = nullptr,
+            std::string* body = nullptr) {
   auto c = testing::client_for(port);
   c.set_read_timeout(10, 0);
   auto r = c.Post(("/predict/" + id).c_str(), probe, json);
   if (owner && r)
     *owner = r->get_header_value("X-Series-Owner");
+  if (body && r)
+    *body = r->body;
   return testing::status_of(r);
 }
 
@@ -245,13 +248,21 @@ TEST_CASE("pg cluster: owners named, kill -9 and SIGSTOP of an owner, a PostgreS
     c.pg.stop(SIGINT);
     auto down = clock_type::now();
     std::map<int, int> predicts, fits;
+    std::string refusal; // the first predict refused, if any
     for (int round = 0; round < 3; ++round) {
-      for (std::size_t k = 0; k < active.size(); ++k)
-        ++predicts[predict(c.port(static_cast<int>(k % 2)), active[k])];
+      for (std::size_t k = 0; k < active.size(); ++k) {
+        std::string body;
+        int status = predict(c.port(static_cast<int>(k % 2)), active[k], nullptr, &body);
+        ++predicts[status];
+        if (status != 200 && refusal.empty())
+          refusal = std::to_string(round) + ": " + body;
+      }
       for (int via : left)
         ++fits[testing::status_of(testing::client_for(c.port(via)).Post(
           ("/fit/" + active[static_cast<std::size_t>(round)]).c_str(), fit_body(5, 1), json))];
     }
+    if (!refusal.empty())
+      MESSAGE("the first predict refused while PostgreSQL was away (round ", refusal, ")");
     int states[2];
     for (int i : left)
       states[i] = static_cast<int>(metric(c.port(i), "model_server_cluster_store_state"));
