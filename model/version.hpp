@@ -28,7 +28,7 @@ struct commit_item {
   training_data data;
   int64_t last_timestamp = -1; ///< the latest training timestamp
   double interval_s = 0;       ///< the training points' typical interval
-  std::string idempotency_key; ///< the client's Idempotency-Key ("": none)
+  std::string idempotency_key = {}; ///< the client's Idempotency-Key ("": none)
   uint64_t epoch = 0;          ///< the writer's ownership epoch (shared store; 0: none)
 };
 
