@@ -43,7 +43,7 @@ struct api_context {
   http_metrics metrics{};              ///< every request, for /metrics
   std::atomic<bool> draining{false};   ///< shutting down: /health/ready answers 503
   const actors::cluster_parts* cluster = nullptr; ///< the other nodes; null on a single node
-  caf::actor series_count; ///< sums every node's series count; null on a single node
+  caf::actor series_count = {}; ///< sums every node's series count; null on a single node
 };
 
 /// A route with a handler of its own (the 405 refusals aside): its method and
