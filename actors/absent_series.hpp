@@ -39,6 +39,12 @@ public:
       compact();
   }
 
+  /// Forgets every id (the ring changed: another node may have created them).
+  void clear() {
+    ids_.clear();
+    order_.clear();
+  }
+
   std::size_t size() const { return ids_.size(); }
 
 private:

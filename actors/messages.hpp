@@ -22,6 +22,7 @@ enum class server_error : uint8_t {
   overloaded,        ///< too much queued work, or the request's deadline passed
   unavailable,       ///< the node owning the series is unreachable (nothing was done)
   in_doubt,          ///< the owner's connection dropped mid-fit: it may or may not be stored
+  fenced,            ///< refused by the shared store: this node no longer holds the series
   forbidden,         ///< the caller's scope does not allow it (a read token asking to learn)
   no_space,          ///< the disk is full, or the store holds store.max-series series
 };
@@ -113,6 +114,13 @@ struct version_page {
   version_list versions;
   model::series_liveness seen;
 };
+/// A claim's answer (PostgreSQL mode): the epoch every write of the series
+/// actor carries, and whether the series had no row yet (nothing to load).
+struct claim_grant {
+  uint64_t epoch = 0;
+  bool fresh = false;
+};
+
 /// Numbers of forwarded requests (a peer link's own numbering): asked about
 /// in a liveness ping, answered with those still at work on the owner.
 using request_numbers = std::vector<uint64_t>;
@@ -156,7 +164,7 @@ typename Inspector::result_type inspect(Inspector& f, detector_state& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, checkpoint_item& x) {
   return f(caf::meta::type_name("checkpoint_item"), x.series_id, x.version, x.state,
-           x.has_state, x.last_seen_ms, x.last_timestamp, x.interval_s);
+           x.has_state, x.last_seen_ms, x.last_timestamp, x.interval_s, x.epoch);
 }
 
 template <class Inspector>
@@ -174,7 +182,7 @@ typename Inspector::result_type inspect(Inspector& f, version_record& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, commit_item& x) {
   return f(caf::meta::type_name("commit_item"), x.series_id, x.record, x.data,
-           x.last_timestamp, x.interval_s);
+           x.last_timestamp, x.interval_s, x.idempotency_key, x.epoch);
 }
 
 } // namespace model
@@ -211,6 +219,11 @@ typename Inspector::result_type inspect(Inspector& f, version_points& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, claim_grant& x) {
+  return f(caf::meta::type_name("claim_grant"), x.epoch, x.fresh);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, backup_done& x) {
   return f(caf::meta::type_name("backup_done"), x.file, x.bytes, x.series, x.took_ms);
 }
@@ -243,6 +256,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(model_server, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(model_server, (actors::liveness_list))
   CAF_ADD_TYPE_ID(model_server, (actors::version_page))
   CAF_ADD_TYPE_ID(model_server, (actors::request_numbers))
+  CAF_ADD_TYPE_ID(model_server, (actors::claim_grant))
   CAF_ADD_TYPE_ID(model_server, (actors::series_ids))
   CAF_ADD_TYPE_ID(model_server, (actors::backup_done))
   CAF_ADD_ATOM(model_server, actors, fit_atom, "fit")
@@ -262,6 +276,11 @@ CAF_BEGIN_TYPE_ID_BLOCK(model_server, caf::first_custom_type_id)
   CAF_ADD_ATOM(model_server, actors, cadence_atom, "cadence")
   CAF_ADD_ATOM(model_server, actors, silent_atom, "silent")
   CAF_ADD_ATOM(model_server, actors, ping_atom, "ping")
+  CAF_ADD_ATOM(model_server, actors, claim_atom, "claim")
+  CAF_ADD_ATOM(model_server, actors, ring_atom, "ring")
+  CAF_ADD_ATOM(model_server, actors, evicted_atom, "evicted")
+  CAF_ADD_ATOM(model_server, actors, store_atom, "store")
+  CAF_ADD_ATOM(model_server, actors, http_atom, "http")
   CAF_ADD_ATOM(model_server, actors, loaded_atom, "loaded")
   CAF_ADD_ATOM(model_server, actors, touch_atom, "touch")
   CAF_ADD_ATOM(model_server, actors, delete_atom, "delete")

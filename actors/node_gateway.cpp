@@ -18,12 +18,16 @@ struct node_gateway_state {
   static inline const char* name = "node_gateway";
   std::unique_ptr<series_router> local; ///< shards only: never forwards again
   std::shared_ptr<store_counters> counters;
+  std::shared_ptr<const cluster_map> map;
+  std::string http;
   std::map<requester_key, std::set<uint64_t>> serving; ///< request numbers at work here
   /// Over mutual TLS: this node's peer links by node, for the hellos of the
-  /// peers that dial this node (peer_settings::dial); hellos that came first
-  /// wait in `early`.
+  /// peers that dial this node (peer_settings::dial), and the last hello of
+  /// each node, handed to its link when the link comes later (a PostgreSQL
+  /// cluster spawns links as members appear). Only authenticated peers say
+  /// hello, at most one entry each.
   std::map<std::string, caf::actor> links;
-  std::vector<std::pair<std::string, caf::actor>> early;
+  std::map<std::string, caf::actor> hellos;
 };
 
 using self_ptr = caf::stateful_actor<node_gateway_state>*;
@@ -65,6 +69,18 @@ caf::response_promise relay(self_ptr self, uint64_t n, const router_actor& dest,
   return rp;
 }
 
+/// Whether this node owns `id` and may serve it now; otherwise the error to answer.
+caf::error not_here(self_ptr self, const std::string& id) {
+  if (self->state.local->owns(id))
+    return caf::none;
+  auto why = self->state.map->reason();
+  return make_error(server_error::unavailable,
+                    why.empty() ? "this node does not own series " + id
+                                    + " now (ownership is moving); nothing was done, retry"
+                                : "the node owning series " + id + " does not serve it now (" + why
+                                    + "); nothing was done, retry");
+}
+
 /// Of `asked`, the numbers still at work here for the current requester.
 request_numbers still_serving(self_ptr self, const request_numbers& asked) {
   request_numbers busy;
@@ -77,35 +93,55 @@ request_numbers still_serving(self_ptr self, const request_numbers& asked) {
 }
 
 caf::behavior node_gateway(self_ptr self, std::vector<router_actor> shards,
-                           std::shared_ptr<store_counters> counters) {
-  self->state.local = std::make_unique<series_router>(std::move(shards));
+                           std::shared_ptr<store_counters> counters,
+                           std::shared_ptr<const cluster_map> map, std::string http) {
+  self->state.local = std::make_unique<series_router>(std::move(shards), map);
   self->state.counters = std::move(counters);
+  self->state.map = std::move(map);
+  self->state.http = std::move(http);
   auto shard = [self](const std::string& id) { return self->state.local->local_shard_for(id); };
   return {
     [self, shard](fit_atom a, uint64_t n, std::string& id, model::training_data& data,
-                  model::detector_spec& det, int64_t deadline_ms) {
+                  model::detector_spec& det, int64_t deadline_ms,
+                  std::string& key) -> caf::result<model::version_record> {
+      if (auto err = not_here(self, id))
+        return err;
       auto dest = shard(id);
       return relay<model::version_record>(self, n, dest, a, std::move(id), std::move(data), det,
-                                          deadline_ms);
+                                          deadline_ms, std::move(key));
     },
-    [self, shard](predict_atom a, uint64_t n, std::string& id, predict_query q) {
+    [self, shard](predict_atom a, uint64_t n, std::string& id,
+                  predict_query q) -> caf::result<prediction> {
+      if (auto err = not_here(self, id))
+        return err;
       auto dest = shard(id);
       return relay<prediction>(self, n, dest, a, std::move(id), q);
     },
-    [self, shard](batch_atom a, uint64_t n, std::string& id, batch_query& q) {
+    [self, shard](batch_atom a, uint64_t n, std::string& id,
+                  batch_query& q) -> caf::result<prediction_list> {
+      if (auto err = not_here(self, id))
+        return err;
       auto dest = shard(id);
       return relay<prediction_list>(self, n, dest, a, std::move(id), std::move(q));
     },
-    [self, shard](plot_atom a, uint64_t n, std::string& id, uint32_t version) {
+    [self, shard](plot_atom a, uint64_t n, std::string& id,
+                  uint32_t version) -> caf::result<version_points> {
+      if (auto err = not_here(self, id))
+        return err;
       auto dest = shard(id);
       return relay<version_points>(self, n, dest, a, std::move(id), version);
     },
-    [self, shard](list_atom a, uint64_t n, std::string& id, uint32_t after, uint32_t limit) {
+    [self, shard](list_atom a, uint64_t n, std::string& id, uint32_t after,
+                  uint32_t limit) -> caf::result<version_page> {
+      if (auto err = not_here(self, id))
+        return err;
       auto dest = shard(id);
       return relay<version_page>(self, n, dest, a, std::move(id), after, limit);
     },
     [self, shard](delete_atom a, uint64_t n, std::string& id, uint32_t version,
-                  int64_t idle_before_ms, int64_t deadline_ms) {
+                  int64_t idle_before_ms, int64_t deadline_ms) -> caf::result<uint32_t> {
+      if (auto err = not_here(self, id))
+        return err;
       auto dest = shard(id);
       return relay<uint32_t>(self, n, dest, a, std::move(id), version, idle_before_ms,
                              deadline_ms);
@@ -114,29 +150,31 @@ caf::behavior node_gateway(self_ptr self, std::vector<router_actor> shards,
     [self](count_atom) { return self->state.counters->series.load(); },
     [self](hello_atom, std::string& node, caf::actor& gateway) {
       auto& st = self->state;
-      auto link = st.links.find(node);
-      if (link != st.links.end())
-        self->send(link->second, hello_atom::value, std::move(gateway));
-      else if (st.links.empty())
-        st.early.emplace_back(std::move(node), std::move(gateway));
+      if (auto link = st.links.find(node); link != st.links.end())
+        self->send(link->second, hello_atom::value, gateway);
+      if (st.hellos.size() < 1024 || st.hellos.count(node)) // a bound, whatever peers say
+        st.hellos.insert_or_assign(std::move(node), std::move(gateway));
     },
     [self](hello_atom, std::vector<std::string>& nodes, std::vector<caf::actor>& links) {
       auto& st = self->state;
-      for (std::size_t i = 0; i < nodes.size() && i < links.size(); ++i)
-        st.links.emplace(std::move(nodes[i]), std::move(links[i]));
-      for (auto& [node, gateway] : st.early)
-        if (auto link = st.links.find(node); link != st.links.end())
-          self->send(link->second, hello_atom::value, std::move(gateway));
-      st.early.clear();
+      for (std::size_t i = 0; i < nodes.size() && i < links.size(); ++i) {
+        if (auto hello = st.hellos.find(nodes[i]); hello != st.hellos.end())
+          self->send(links[i], hello_atom::value, hello->second);
+        st.links.insert_or_assign(std::move(nodes[i]), std::move(links[i]));
+      }
     },
+    [self](http_atom) { return self->state.http; },
+    [self](store_atom) { return self->state.map->ms_since_renewal(); },
   };
 }
 
 } // namespace
 
 caf::actor spawn_node_gateway(caf::actor_system& sys, std::vector<router_actor> shards,
-                              std::shared_ptr<store_counters> counters) {
-  return sys.spawn(node_gateway, std::move(shards), std::move(counters));
+                              std::shared_ptr<store_counters> counters,
+                              std::shared_ptr<const cluster_map> map, std::string http) {
+  return sys.spawn(node_gateway, std::move(shards), std::move(counters), std::move(map),
+                   std::move(http));
 }
 
 } // namespace actors

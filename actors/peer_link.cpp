@@ -18,7 +18,7 @@ using clock_type = std::chrono::steady_clock;
 /// A request forwarded to the peer and not answered yet.
 struct waiting {
   caf::response_promise rp;
-  bool fit = false;
+  bool mutating = false;     ///< a fit, or a predict that may learn: lost means in doubt
   uint64_t pings_before = 0; ///< pings sent before it; asked about once a later one went
   int misses = 0;            ///< pings in a row that found it neither answered nor at work
 };
@@ -53,8 +53,15 @@ caf::error unreachable(const peer_link_state& st) {
 caf::error in_doubt(const peer_link_state& st) {
   return make_error(server_error::in_doubt,
                     "the node owning this series (" + st.cfg.node
-                      + ") stopped answering while the fit was in flight; it may or may not be "
-                        "stored: read GET /series/{id} before retrying");
+                      + ") stopped answering while the request was in flight; it may or may not "
+                        "have been done (a fit stored, a point learned): read GET /series/{id} "
+                        "before retrying a fit, or retry it with the same Idempotency-Key");
+}
+
+/// Tells the assembly that the peer's state changed (static split-brain rule).
+void changed(peer_link_state& st) {
+  if (st.cfg.on_change)
+    st.cfg.on_change();
 }
 
 void log(self_ptr self, const std::string& line) {
@@ -65,7 +72,7 @@ void log(self_ptr self, const std::string& line) {
 /// Answers waiting request `w` as lost: a read was not done (or its answer
 /// is gone), a fit may have been.
 void answer_lost(self_ptr self, waiting& w) {
-  w.rp.deliver(w.fit ? in_doubt(self->state) : unreachable(self->state));
+  w.rp.deliver(w.mutating ? in_doubt(self->state) : unreachable(self->state));
 }
 
 /// Answers every waiting request as lost; returns how many there were.
@@ -85,6 +92,7 @@ void heard(self_ptr self) {
     st.answering = true;
     st.status->up = true;
     log(self, st.cfg.node + " answers again");
+    changed(st);
   }
 }
 
@@ -108,7 +116,7 @@ void finish(self_ptr self, uint64_t n, X&& x) {
 /// Forwards the current request to the peer, numbered; the reply (or a
 /// failure) goes to the original sender.
 template <class T, class Atom, class... Ts>
-caf::response_promise forward(self_ptr self, bool fit, Atom a, Ts&&... xs) {
+caf::response_promise forward(self_ptr self, bool fit, bool mutating, Atom a, Ts&&... xs) {
   auto& st = self->state;
   auto rp = self->make_response_promise();
   if (!st.remote || !st.answering) {
@@ -116,7 +124,7 @@ caf::response_promise forward(self_ptr self, bool fit, Atom a, Ts&&... xs) {
     return rp;
   }
   auto n = ++st.last_id;
-  st.pending.emplace(n, waiting{rp, fit, st.pings, 0});
+  st.pending.emplace(n, waiting{rp, mutating, st.pings, 0});
   // A finite wait, so that CAF drops its handler for a reply that never comes.
   self->request(st.remote, fit ? st.cfg.fit_wait : st.cfg.read_wait, a, n, std::forward<Ts>(xs)...)
     .then(
@@ -151,6 +159,7 @@ void lost(self_ptr self, const caf::error& reason) {
   auto answered = answer_all(self);
   log(self, "lost " + st.cfg.node + " (" + caf::to_string(reason) + "); "
               + std::to_string(answered) + " forwarded request(s) answered");
+  changed(st);
   st.backoff = st.cfg.backoff_min;
   st.last_failure = "connection lost"; // logged just above
   retry_later(self, st.last_failure);
@@ -165,6 +174,7 @@ void went_silent(self_ptr self) {
   log(self, st.cfg.node + " answered nothing for " + std::to_string(st.cfg.silence_limit.count())
               + " ms; " + std::to_string(answered)
               + " forwarded request(s) answered, its series unavailable until it answers");
+  changed(st);
 }
 
 /// `busy`: those of `asked` still at work on the peer. Answers the requests
@@ -234,12 +244,24 @@ void connected(self_ptr self, caf::strong_actor_ptr ptr) {
   st.answering = true;
   st.last_heard = clock_type::now();
   st.status->up = true;
+  st.status->refused = false;
   log(self, "connected to " + st.cfg.node);
   if (st.cfg.hello_with)
     self->send(st.remote, hello_atom::value, st.cfg.self_node, st.cfg.hello_with);
-  // Learn its series count early, for /healthcheck.
+  changed(st);
+  // Learn its series count early, for /healthcheck, and its HTTP address,
+  // for the answers' owner header.
   self->request(st.remote, st.cfg.count_timeout, count_atom::value)
     .then([self](uint64_t n) { self->state.status->series = n; }, [](caf::error&) {});
+  self->request(st.remote, st.cfg.connect_timeout, http_atom::value)
+    .then(
+      [self](std::string& http) {
+        if (http != self->state.status->http()) {
+          self->state.status->set_http(std::move(http));
+          changed(self->state);
+        }
+      },
+      [](caf::error&) {});
 }
 
 void connect(self_ptr self) {
@@ -256,8 +278,11 @@ void connect(self_ptr self) {
         connected(self, std::move(ptr));
       },
       [self](caf::error& err) {
-        if (err == caf::sec::incompatible_application_ids)
+        if (err == caf::sec::incompatible_application_ids) {
+          if (!self->state.status->refused.exchange(true))
+            changed(self->state);
           return retry_later(self, "refused: that node runs with a different cluster.nodes list");
+        }
         retry_later(self, caf::to_string(err));
       });
 }
@@ -291,31 +316,49 @@ caf::behavior peer_link(self_ptr self, peer_settings cfg, std::shared_ptr<peer_s
     if (self->state.remote && msg.source == self->state.remote.address())
       lost(self, msg.reason);
   });
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    auto answered = answer_all(self); // the peer left: what it held is answered
+    if (answered > 0)
+      log(self, "stopped the link to " + self->state.cfg.node + "; " + std::to_string(answered)
+                  + " forwarded request(s) answered");
+    self->quit(msg.reason);
+  });
   connect(self);
   st.last_tick = clock_type::now();
   self->delayed_send(self, st.cfg.ping_every, tick_atom::value);
   return {
     [self](fit_atom a, std::string& id, model::training_data& data, model::detector_spec& det,
-           int64_t deadline_ms) {
-      return forward<model::version_record>(self, true, a, std::move(id), std::move(data), det,
-                                            deadline_ms);
+           int64_t deadline_ms, std::string& key) {
+      return forward<model::version_record>(self, true, true, a, std::move(id), std::move(data),
+                                            det, deadline_ms, std::move(key));
     },
     [self](predict_atom a, std::string& id, predict_query q) {
-      return forward<prediction>(self, false, a, std::move(id), q);
+      return forward<prediction>(self, false, q.learn, a, std::move(id), q);
     },
     [self](batch_atom a, std::string& id, batch_query& q) {
-      return forward<prediction_list>(self, false, a, std::move(id), std::move(q));
+      bool learn = q.learn;
+      return forward<prediction_list>(self, false, learn, a, std::move(id), std::move(q));
     },
     [self](plot_atom a, std::string& id, uint32_t version) {
-      return forward<version_points>(self, false, a, std::move(id), version);
+      return forward<version_points>(self, false, false, a, std::move(id), version);
     },
     [self](list_atom a, std::string& id, uint32_t after, uint32_t limit) {
-      return forward<version_page>(self, false, a, std::move(id), after, limit);
+      return forward<version_page>(self, false, false, a, std::move(id), after, limit);
+    },
+    [self](store_atom a) -> caf::result<int64_t> {
+      auto& st = self->state;
+      if (!st.remote || !st.answering)
+        return unreachable(st);
+      auto rp = self->make_response_promise<int64_t>();
+      self->request(st.remote, st.cfg.count_timeout, a)
+        .then([rp](int64_t since_ms) mutable { rp.deliver(since_ms); },
+              [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      return rp;
     },
     [self](delete_atom a, std::string& id, uint32_t version, int64_t idle_before_ms,
            int64_t deadline_ms) {
       // A write: lost in flight, it may or may not have been done (502).
-      return forward<uint32_t>(self, true, a, std::move(id), version, idle_before_ms,
+      return forward<uint32_t>(self, true, true, a, std::move(id), version, idle_before_ms,
                                deadline_ms);
     },
     [self](count_atom a) { return count(self, a); },
@@ -336,6 +379,14 @@ caf::behavior peer_link(self_ptr self, peer_settings cfg, std::shared_ptr<peer_s
 }
 
 } // namespace
+
+peer_settings with_node(peer_settings tmpl, const std::string& node) {
+  tmpl.node = node;
+  tmpl.dial = !tmpl.tls || tmpl.self_node < node;
+  if (!tmpl.tls || !tmpl.dial)
+    tmpl.hello_with = nullptr;
+  return tmpl;
+}
 
 caf::actor spawn_peer_link(caf::actor_system& sys, peer_settings cfg,
                            std::shared_ptr<peer_status> status) {

@@ -13,7 +13,7 @@ struct retention_state {
   static inline const char* name = "retention";
   retention_settings cfg;
   store_reader_actor reader;
-  std::unique_ptr<series_router> local; ///< this node's shards only
+  std::unique_ptr<series_router> local; ///< this node's shards, and who owns what
   bool sweeping = false;
   int64_t cutoff_ms = 0; ///< of the sweep under way
   std::size_t waiting = 0; ///< deletes of the current page not answered yet
@@ -47,23 +47,28 @@ void next_page(self_ptr self, std::string after) {
         }
         bool full_page = ids.size() == limit;
         st.waiting = ids.size();
-        for (const auto& id : ids)
+        for (const auto& id : ids) {
+          if (!st.local->owns(id)) { // another node's: its owner sweeps it
+            answered(self, ids.back(), full_page);
+            continue;
+          }
           self->request(st.local->local_shard_for(id), std::chrono::minutes(5), delete_atom::value,
                         id, uint32_t{0}, st.cutoff_ms, int64_t{0})
             .then([self, last = ids.back(), full_page](uint32_t) { answered(self, last, full_page); },
                   [self, last = ids.back(), full_page](caf::error&) {
                     answered(self, last, full_page);
                   });
+        }
       },
       [self](caf::error&) { self->state.sweeping = false; });
 }
 
 caf::behavior retention(self_ptr self, retention_settings cfg, store_reader_actor reader,
-                        std::vector<router_actor> shards) {
+                        series_router router) {
   auto& st = self->state;
   st.cfg = cfg;
   st.reader = std::move(reader);
-  st.local = std::make_unique<series_router>(std::move(shards));
+  st.local = std::make_unique<series_router>(std::move(router));
   self->delayed_send(self, cfg.period, tick_atom::value);
   return {
     [self](tick_atom) {
@@ -86,8 +91,8 @@ std::chrono::milliseconds retention_period(std::chrono::milliseconds ttl) {
 }
 
 caf::actor spawn_retention(caf::actor_system& sys, retention_settings cfg,
-                           store_reader_actor reader, std::vector<router_actor> shards) {
-  return sys.spawn(retention, cfg, std::move(reader), std::move(shards));
+                           store_reader_actor reader, series_router router) {
+  return sys.spawn(retention, cfg, std::move(reader), std::move(router));
 }
 
 } // namespace actors

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "actors/router_shard.hpp"
+#include "actors/series_router.hpp"
 #include "actors/store_reader.hpp"
 
 namespace actors {
@@ -28,8 +29,10 @@ struct retention_settings {
 /// The period for `ttl`: a quarter of it, between 1 s and 60 s.
 std::chrono::milliseconds retention_period(std::chrono::milliseconds ttl);
 
-/// Spawns the sweeper; it runs until told to exit. `shards` are this node's.
+/// Spawns the sweeper; it runs until told to exit. It deletes, through this
+/// node's shards, the expired series `router` says this node owns (in a
+/// cluster sharing one store, each owner sweeps its own).
 caf::actor spawn_retention(caf::actor_system& sys, retention_settings cfg,
-                           store_reader_actor reader, std::vector<router_actor> shards);
+                           store_reader_actor reader, series_router router);
 
 } // namespace actors

@@ -41,6 +41,7 @@ struct router_state {
   /// Live actors by id; the pointers are stable (elements of `series`).
   std::unordered_map<caf::actor_id, series_map::value_type*> children;
   absent_series absent{absent_series_capacity};
+  uint64_t absent_ring = 0; ///< the ring version `absent` was learned under
 };
 
 using self_ptr = router_actor::stateful_pointer<router_state>;
@@ -101,6 +102,11 @@ template <class T, class Atom, class... Ts>
 caf::result<T> route(self_ptr self, const std::string& id, Atom atom, Ts... xs) {
   auto& st = self->state;
   constexpr bool fit = std::is_same<Atom, fit_atom>::value;
+  if (st.limits.ring_version)
+    if (auto v = st.limits.ring_version(); v != st.absent_ring) {
+      st.absent.clear(); // ownership moved: another node may have created them
+      st.absent_ring = v;
+    }
   if (fit)
     st.absent.forget(id);
   else if (st.absent.contains(id))
@@ -218,8 +224,9 @@ router_actor::behavior_type router_shard(self_ptr self, series_settings base,
     self->delayed_send(self, tick_every, tick_atom::value);
   return {
     [self](fit_atom a, std::string& id, model::training_data& data, model::detector_spec& det,
-           int64_t deadline_ms) {
-      return route<model::version_record>(self, id, a, std::move(data), det, deadline_ms);
+           int64_t deadline_ms, std::string& key) {
+      return route<model::version_record>(self, id, a, std::move(data), det, deadline_ms,
+                                          std::move(key));
     },
     [self](predict_atom a, const std::string& id, const predict_query& q) {
       return route<prediction>(self, id, a, id, q);

@@ -26,6 +26,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 
 #include "actors/series_actor.hpp"
@@ -33,8 +34,8 @@
 namespace actors {
 
 using router_actor = caf::typed_actor<
-  caf::replies_to<fit_atom, std::string, model::training_data, model::detector_spec, int64_t>::with<
-    model::version_record>,
+  caf::replies_to<fit_atom, std::string, model::training_data, model::detector_spec, int64_t,
+                  std::string>::with<model::version_record>,
   caf::replies_to<predict_atom, std::string, predict_query>::with<prediction>,
   caf::replies_to<batch_atom, std::string, batch_query>::with<prediction_list>,
   caf::replies_to<plot_atom, std::string, uint32_t>::with<version_points>,
@@ -56,6 +57,10 @@ struct series_counters {
 struct shard_limits {
   std::size_t max_active = 25000;   ///< this shard's cap; the LRU beyond it is passivated
   std::chrono::seconds idle_timeout{0}; ///< 0: never passivate for idleness
+  /// In a cluster, the ring's version (cluster_map::version): when it moves,
+  /// series may have been created by another owner meanwhile, so the ids
+  /// remembered as absent are forgotten. Null on a single node.
+  std::function<uint64_t()> ring_version;
 };
 
 /// Ids a shard remembers as never trained (answered 404 without an actor).

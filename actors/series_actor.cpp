@@ -3,6 +3,7 @@
 #include <map>
 #include <optional>
 
+#include "actors/persistence/store.hpp"
 #include "actors/series_router.hpp"
 #include "model/request_params.hpp"
 #include "model/version_list.hpp"
@@ -29,6 +30,7 @@ struct series_state {
   uint64_t unsaved = 0;      ///< points the latest version learned since its checkpoint
   bool cadence_unsaved = false; ///< points (or a fit) came since the cadence was saved
   model::cadence pace;       ///< when the last point came; the typical interval
+  uint64_t epoch = 0;        ///< ownership epoch every write carries (shared store; 0 otherwise)
   steady::time_point saved_at = steady::now();
   steady::time_point touched_at = saved_at; ///< when the shard last heard it was in use
 };
@@ -57,7 +59,7 @@ std::optional<model::checkpoint_item> take_checkpoint(series_state& st) {
   const auto& latest = st.versions.back();
   model::checkpoint_item item{st.id, latest.version, {}, st.unsaved > 0,
                               st.pace.last_seen_ms(), st.pace.last_timestamp(),
-                              st.pace.interval_s()};
+                              st.pace.interval_s(), st.epoch};
   if (item.has_state)
     item.state = model::encode_state(latest.detector, latest.state);
   st.unsaved = 0;
@@ -197,8 +199,18 @@ void on_writer_down(self_ptr self) {
   maybe_quit(self);
 }
 
+/// Whether `err` says the store no longer takes this actor's writes, or may
+/// have stored a fit it answered as failed: the actor is then out of step
+/// with the store and exits, so that a fresh one loads (or claims) it.
+bool out_of_step(const caf::error& err) {
+  return err.category() == caf::atom("server")
+         && (err.code() == static_cast<uint8_t>(server_error::fenced)
+             || err.code() == static_cast<uint8_t>(server_error::in_doubt));
+}
+
 caf::result<model::version_record> fit(self_ptr self, model::training_data& data,
-                                       const model::detector_spec& chosen, int64_t deadline_ms) {
+                                       const model::detector_spec& chosen, int64_t deadline_ms,
+                                       std::string& key) {
   if (deadline_passed(deadline_ms))
     return deadline_error();
   auto& st = self->state;
@@ -218,18 +230,29 @@ caf::result<model::version_record> fit(self_ptr self, model::training_data& data
   st.waiting.emplace(n, rp);
   self->request(st.cfg->writer, caf::infinite, commit_atom::value,
                 model::commit_item{st.id, record, std::move(data), st.pace.last_timestamp(),
-                                   st.pace.interval_s()},
+                                   st.pace.interval_s(), std::move(key), st.epoch},
                 deadline_ms)
     .then(
-      [self, n, record](uint32_t version) mutable {
+      [self, n, record](uint32_t code) mutable {
         auto rp = take_waiting(self, n);
-        record.version = version;
-        settle(self, n > self->state.erased_upto ? &record : nullptr);
+        if ((code & persistence::replayed_flag) != 0) {
+          // An idempotent retry: the original version, nothing new stored
+          // (its record when still held; pruned or deleted since, its number).
+          record.version = code & ~persistence::replayed_flag;
+          if (auto* original = model::find_version(self->state.versions, record.version))
+            record = *original;
+          settle(self, nullptr);
+        } else {
+          record.version = code;
+          settle(self, n > self->state.erased_upto ? &record : nullptr);
+        }
         if (rp)
           rp->deliver(record);
       },
       [self, n](caf::error& err) mutable {
         auto rp = take_waiting(self, n);
+        if (out_of_step(err))
+          self->state.passivating = true;
         settle(self, nullptr);
         if (rp)
           rp->deliver(std::move(err));
@@ -254,7 +277,8 @@ caf::result<uint32_t> erase(self_ptr self, uint32_t version, int64_t idle_before
     return select(st, version).error();
   auto rp = self->make_response_promise<uint32_t>();
   auto sent = st.commits;
-  self->request(st.cfg->writer, caf::infinite, delete_atom::value, st.id, version, deadline_ms)
+  self->request(st.cfg->writer, caf::infinite, delete_atom::value, st.id, version, deadline_ms,
+                st.epoch)
     .await(
       [self, rp, version, sent](uint32_t deleted) mutable {
         auto& st = self->state;
@@ -269,7 +293,13 @@ caf::result<uint32_t> erase(self_ptr self, uint32_t version, int64_t idle_before
         }
         rp.deliver(deleted);
       },
-      [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      [self, rp](caf::error& err) mutable {
+        if (out_of_step(err)) {
+          self->state.passivating = true;
+          maybe_quit(self);
+        }
+        rp.deliver(std::move(err));
+      });
   return rp;
 }
 
@@ -304,11 +334,29 @@ series_actor::behavior_type series(self_ptr self, std::string id,
     if (msg.source == self->state.cfg->writer.address())
       on_writer_down(self);
   });
-  load(self);
+  // With a shared store the series is claimed first, so that the load sees
+  // every write of its previous owner; nothing else is handled until the
+  // claim is answered (await suspends the mailbox).
+  if (st.cfg->ownership) {
+    self->request(st.cfg->ownership, caf::infinite, claim_atom::value, st.id)
+      .await(
+        [self](claim_grant& g) {
+          auto& st = self->state;
+          st.epoch = g.epoch;
+          if (!g.fresh)
+            return load(self);
+          // A new series has nothing stored.
+          if (auto shard = caf::actor_cast<shard_notices>(st.cfg->shard))
+            self->send(shard, loaded_atom::value, st.id, false);
+        },
+        [self](caf::error& err) { self->quit(std::move(err)); });
+  } else {
+    load(self);
+  }
   return {
     [self](fit_atom, model::training_data& data, model::detector_spec& detector,
-           int64_t deadline_ms) {
-      return fit(self, data, detector, deadline_ms);
+           int64_t deadline_ms, std::string& key) {
+      return fit(self, data, detector, deadline_ms, key);
     },
     // Reads carry the series id, so that the front end may send them here
     // directly, or through the shard: the same message either way.

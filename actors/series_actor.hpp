@@ -34,8 +34,8 @@
 namespace actors {
 
 using series_actor = caf::typed_actor<
-  caf::replies_to<fit_atom, model::training_data, model::detector_spec, int64_t>::with<
-    model::version_record>,
+  caf::replies_to<fit_atom, model::training_data, model::detector_spec, int64_t,
+                  std::string>::with<model::version_record>,
   caf::replies_to<predict_atom, std::string, predict_query>::with<prediction>,
   caf::replies_to<batch_atom, std::string, batch_query>::with<prediction_list>,
   caf::replies_to<plot_atom, uint32_t>::with<version_points>,
@@ -64,6 +64,10 @@ struct series_settings {
   std::chrono::milliseconds checkpoint_interval{5000};
   /// The detector of fits that name none (server.default-detector).
   model::detector_spec default_detector;
+  /// With a shared store (PostgreSQL): the ownership actor, asked for the
+  /// series' epoch before anything is loaded (actors/ownership.hpp); every
+  /// write carries it. Null otherwise.
+  caf::actor ownership;
   /// Versions kept per series (store.max-versions-per-series; 0: all). The
   /// store prunes the oldest in the fit's transaction; the actor follows.
   std::size_t max_versions = 0;

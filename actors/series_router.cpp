@@ -1,7 +1,5 @@
 #include "actors/series_router.hpp"
 
-#include "model/cluster.hpp"
-
 namespace actors {
 
 uint64_t stable_hash(std::string_view id) {
@@ -13,16 +11,20 @@ uint64_t stable_hash(std::string_view id) {
   return h;
 }
 
-series_router::series_router(std::vector<router_actor> shards, cluster_view cluster)
-  : shards_(std::move(shards)), cluster_(std::move(cluster)) {}
+series_router::series_router(std::vector<router_actor> shards,
+                             std::shared_ptr<const cluster_map> cluster, router_actor refuser)
+  : shards_(std::move(shards)), cluster_(std::move(cluster)), refuser_(std::move(refuser)) {}
 
 const router_actor& series_router::shard_for(std::string_view series_id) const {
-  if (cluster_.nodes.size() > 1) {
-    auto owner = model::owner_of(series_id, cluster_.nodes);
-    if (owner != cluster_.self)
-      return cluster_.peers[owner];
-  }
-  return local_shard_for(series_id);
+  if (!cluster_)
+    return local_shard_for(series_id);
+  const auto& r = cluster_->current();
+  auto owner = r.owner_of(series_id);
+  if (owner == ring::npos) // no member known yet (joining), or none left
+    return refuser_;
+  if (owner != r.self)
+    return r.members[owner].link;
+  return cluster_->serving() ? local_shard_for(series_id) : refuser_;
 }
 
 const router_actor& series_router::local_shard_for(std::string_view series_id) const {
@@ -32,8 +34,19 @@ const router_actor& series_router::local_shard_for(std::string_view series_id) c
 }
 
 bool series_router::owns(std::string_view series_id) const {
-  return cluster_.nodes.size() <= 1
-         || model::owner_of(series_id, cluster_.nodes) == cluster_.self;
+  if (!cluster_)
+    return true;
+  const auto& r = cluster_->current();
+  auto owner = r.owner_of(series_id);
+  return owner != ring::npos && owner == r.self && cluster_->serving();
+}
+
+std::string series_router::owner_http(std::string_view series_id) const {
+  if (!cluster_)
+    return {};
+  const auto& r = cluster_->current();
+  auto owner = r.owner_of(series_id);
+  return owner == ring::npos ? std::string{} : r.members[owner].http;
 }
 
 } // namespace actors

@@ -1,17 +1,22 @@
 // The routing interface: the one place that decides which actor serves a
 // series. On one node that is a local router_shard. In a cluster
-// (actors/cluster.hpp) a series owned by another node goes, in one hop, to the
-// peer link of its owner (rendezvous hashing over the node list, model/
-// cluster.hpp); the peer link forwards it to the owner's gateway, which hands
-// it to the owner's local shard (`local_shard_for`).
-// Immutable after construction: safe to call from any thread without locks.
+// (actors/cluster.hpp) the owner is chosen by rendezvous hashing over the
+// ring's members (actors/cluster_map.hpp: the static node list, or the live
+// members of the PostgreSQL mode): a series another member owns goes, in one
+// hop, to that member's peer link, which forwards it to the owner's gateway,
+// which hands it to the owner's local shard (`local_shard_for`). A series this
+// node owns while it may not serve (the fence: its lease ran out, or its peers
+// refused its node list) goes to the refuser, which answers 503 saying why.
+// Safe to call from any thread without locks.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "actors/cluster_map.hpp"
 #include "actors/router_shard.hpp"
 
 namespace actors {
@@ -19,32 +24,35 @@ namespace actors {
 /// FNV-1a 64: the same id maps to the same shard in every process and run.
 uint64_t stable_hash(std::string_view id);
 
-/// The other nodes of a cluster, as this node sees them.
-struct cluster_view {
-  std::vector<std::string> nodes;  ///< cluster.nodes, identical on every node
-  std::size_t self = 0;            ///< this node's index in `nodes`
-  std::vector<router_actor> peers; ///< one per entry of `nodes`; `peers[self]` unused
-};
-
 class series_router {
 public:
-  /// Requires at least one shard; with a cluster, one peer per node.
-  explicit series_router(std::vector<router_actor> shards, cluster_view cluster = {});
+  /// Requires at least one shard; in a cluster, its map and the refuser.
+  explicit series_router(std::vector<router_actor> shards,
+                         std::shared_ptr<const cluster_map> cluster = nullptr,
+                         router_actor refuser = {});
 
-  /// Where requests for `series_id` go: a local shard, or the owner's peer link.
+  /// Where requests for `series_id` go: a local shard, the owner's peer
+  /// link, or the refuser.
   const router_actor& shard_for(std::string_view series_id) const;
 
   /// The local shard for `series_id`, whoever owns it (the gateway's choice).
   const router_actor& local_shard_for(std::string_view series_id) const;
 
-  /// Whether this node owns `series_id` (always true on a single node).
+  /// Whether this node owns `series_id` and may serve it now (always true
+  /// on a single node).
   bool owns(std::string_view series_id) const;
 
+  /// The HTTP address of the node owning `series_id` ("" on a single node,
+  /// or while unknown), for the answer's owner header.
+  std::string owner_http(std::string_view series_id) const;
+
   const std::vector<router_actor>& shards() const { return shards_; }
+  const cluster_map* cluster() const { return cluster_.get(); }
 
 private:
   std::vector<router_actor> shards_;
-  cluster_view cluster_;
+  std::shared_ptr<const cluster_map> cluster_;
+  router_actor refuser_;
 };
 
 } // namespace actors

@@ -62,42 +62,70 @@ caf::error store_error(const model::store_failure& failure, const std::string& w
                       + (failure.full ? " (no space left: delete data or add space)" : ""));
 }
 
-/// The error for an item the store left out of its transaction.
-caf::error refusal(uint32_t version) {
-  if (version == persistence::store::over_quota)
+caf::error fenced_error() {
+  return make_error(server_error::fenced,
+                    "this node no longer holds the series (another node took it over); "
+                    "nothing was stored, retry");
+}
+
+/// The answer for an item the store did not number (persistence::store::commit).
+caf::error refusal(uint32_t code) {
+  if (code == persistence::fenced)
+    return fenced_error();
+  if (code == persistence::in_doubt)
+    return make_error(server_error::in_doubt,
+                      "the connection to the store broke while the fit was committing; it may or "
+                      "may not be stored: read GET /series/{id} before retrying, or retry with the "
+                      "same Idempotency-Key");
+  if (code == persistence::over_quota)
     return make_error(server_error::no_space,
                       "the store holds store.max-series series; delete a series before fitting "
                       "a new one (existing series can still be fitted)");
   return make_error(server_error::store_failed, "the store refused this version; nothing was stored");
 }
 
+/// The series gauge after the store changed: a store of its own counts every
+/// series; a shared one only this node's changes, so the gauge moves by them.
+void count_series(store_writer_state& st, uint64_t before) {
+  if (!st.db->shared())
+    st.counters->series = st.db->trained_series();
+  else
+    st.counters->series += st.db->trained_series() - before; // modulo 2^64: may go down
+}
+
 void flush(self_ptr self);
 
 /// Deletes a series (`version` 0) or one version, after everything sent
-/// before it (so a fit acknowledged before the deletion is deleted too).
+/// before it (so a fit acknowledged before the deletion is deleted too);
+/// `epoch` fences it in a shared store, as a fit.
 caf::result<uint32_t> erase(self_ptr self, const std::string& id, uint32_t version,
-                            int64_t deadline_ms) {
+                            int64_t deadline_ms, uint64_t epoch) {
   auto& st = self->state;
   flush(self);
   if (deadline_passed(deadline_ms))
     return deadline_error();
+  auto before = st.db->trained_series();
   try {
     if (version == 0) {
-      auto gone = st.db->delete_series(id);
+      auto gone = st.db->delete_series(id, epoch);
       if (!gone)
         return store_error(gone.error(), "the store could not delete the series: ");
-      st.counters->series = st.db->trained_series();
+      count_series(st, before);
       if (!gone.value())
         return make_error(server_error::not_found, "series " + id + " has not been trained");
+      if (*gone.value() == persistence::fenced)
+        return fenced_error();
       ++st.counters->series_deleted;
       st.counters->versions_deleted += *gone.value();
       return *gone.value();
     }
-    auto gone = st.db->delete_version(id, version);
+    auto gone = st.db->delete_version(id, version, epoch);
     if (!gone)
       return store_error(gone.error(), "the store could not delete the version: ");
-    st.counters->series = st.db->trained_series();
-    if (!gone.value())
+    count_series(st, before);
+    if (gone.value() == persistence::fenced)
+      return fenced_error();
+    if (gone.value() == 0)
       return make_error(server_error::not_found, "version " + std::to_string(version)
                                                    + " of series " + id + " does not exist");
     ++st.counters->versions_deleted;
@@ -159,6 +187,7 @@ void commit_pending(self_ptr self) {
   auto& st = self->state;
   auto start = std::chrono::steady_clock::now();
   st.counters->committing = static_cast<int64_t>(st.items.size());
+  auto before = st.db->trained_series();
   auto result = st.db->commit(st.items);
   st.counters->committing = 0;
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -170,14 +199,15 @@ void commit_pending(self_ptr self) {
       w.promise.deliver(store_error(result.error(), "the store could not save the version: "));
   } else {
     ++st.counters->batches;
-    st.counters->series = st.db->trained_series(); // before any answer: a client may read it next
+    count_series(st, before); // before any answer: a client may read it next
     for (std::size_t i = 0; i < st.items.size(); ++i) {
       auto version = result.value()[i];
-      if (version == persistence::store::refused || version == persistence::store::over_quota) {
+      if (!persistence::is_version(version)) {
         st.waiters[i].promise.deliver(refusal(version));
         continue;
       }
-      ++st.counters->versions;
+      if ((version & persistence::replayed_flag) == 0) // not an idempotent retry
+        ++st.counters->versions;
       st.waiters[i].promise.deliver(version);
     }
   }
@@ -231,8 +261,9 @@ store_writer_actor::behavior_type store_writer(self_ptr self, std::shared_ptr<pe
       return caf::delegated<bool>{};
     },
     [self](flush_atom) { flush(self); },
-    [self](delete_atom, const std::string& id, uint32_t version, int64_t deadline_ms) {
-      return erase(self, id, version, deadline_ms);
+    [self](delete_atom, const std::string& id, uint32_t version, int64_t deadline_ms,
+           uint64_t epoch) {
+      return erase(self, id, version, deadline_ms, epoch);
     },
   };
 }

@@ -36,17 +36,21 @@ struct store_counters {
 /// `overloaded` when the transaction would start after the item's deadline
 /// (Unix ms, 0 none). `record.version` of the item is ignored.
 /// `no_space` when the disk is full or a new series is past store.max-series.
+/// An idempotent retry answers the original version with
+/// persistence::replayed_flag set; `fenced` when a shared store refused the
+/// item's epoch, `in_doubt` when its commit's outcome is unknown.
 /// (save_atom, checkpoint): an online detector's state, saved with the next
 /// flush (the latest per version wins). Sent, it gets no reply (a lost
 /// checkpoint costs learning, never a fit); asked, it is answered once stored
 /// (true) or failed (false), so that a passivating series exits only then.
-/// (delete_atom, id, version, deadline): deletes version `version` of the
-/// series, or the whole series when it is 0, in its own transaction after
+/// (delete_atom, id, version, deadline, epoch): deletes version `version` of
+/// the series, or the whole series when it is 0, in its own transaction after
 /// everything sent before it, and answers after the commit with the number
-/// of versions deleted; `not_found` when there was nothing to delete.
+/// of versions deleted; `not_found` when there was nothing to delete,
+/// `fenced` when `epoch` is stale in a shared store (0 elsewhere).
 using store_writer_actor = caf::typed_actor<
   caf::replies_to<commit_atom, model::commit_item, int64_t>::with<uint32_t>,
-  caf::replies_to<delete_atom, std::string, uint32_t, int64_t>::with<uint32_t>,
+  caf::replies_to<delete_atom, std::string, uint32_t, int64_t, uint64_t>::with<uint32_t>,
   caf::replies_to<save_atom, model::checkpoint_item>::with<bool>,
   caf::reacts_to<flush_atom>>;
 

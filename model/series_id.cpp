@@ -24,4 +24,14 @@ std::optional<std::string> series_id_problem(std::string_view id) {
   return std::nullopt;
 }
 
+std::optional<std::string> idempotency_key_problem(std::string_view key) {
+  if (key.size() > max_idempotency_key_bytes)
+    return "header Idempotency-Key must be at most " + std::to_string(max_idempotency_key_bytes)
+           + " bytes (got " + std::to_string(key.size()) + ")";
+  for (unsigned char c : key)
+    if (c < 0x21 || c > 0x7e)
+      return std::string{"header Idempotency-Key must be visible ASCII characters (no spaces)"};
+  return std::nullopt;
+}
+
 } // namespace model

@@ -28,6 +28,8 @@ struct commit_item {
   training_data data;
   int64_t last_timestamp = -1; ///< the latest training timestamp
   double interval_s = 0;       ///< the training points' typical interval
+  std::string idempotency_key = {}; ///< the client's Idempotency-Key ("": none)
+  uint64_t epoch = 0;          ///< the writer's ownership epoch (shared store; 0: none)
 };
 
 /// What a series actor saves between fits: an online detector's state (over
@@ -41,6 +43,7 @@ struct checkpoint_item {
   int64_t last_seen_ms = 0;
   int64_t last_timestamp = -1;
   double interval_s = 0;
+  uint64_t epoch = 0; ///< the writer's ownership epoch (shared store; 0: none)
 };
 
 /// A series' cadence as the store keeps it, with its id (the silent-series query).

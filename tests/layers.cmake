@@ -3,7 +3,7 @@
 # may use CAF's OpenSSL module, caf/openssl/, but not OpenSSL itself.)
 #   cmake -DSOURCE_DIR=<root> -P tests/layers.cmake
 set(rules
-  "model|caf/|httplib|sqlite3|rapidjson|http_parser|openssl/|\"actors/|\"http/"
+  "model|caf/|httplib|sqlite3|libpq|rapidjson|http_parser|openssl/|\"actors/|\"http/"
   "actors/persistence|caf/|httplib|rapidjson|http_parser|openssl/|\"http/|\"actors/[a-z_]+\\.hpp"
   "actors|httplib|rapidjson|http_parser|<openssl/|\"http/")
 set(failures "")

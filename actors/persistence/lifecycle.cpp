@@ -1,8 +1,8 @@
 // The store's data lifecycle: numbering that survives deletions, pruning
 // and the series quota inside a fit's transaction, deleting a series or one
 // version, finding series past their time to live, and online backups. Part of
-// persistence::store (store.hpp); the same threading rules.
-#include "actors/persistence/store.hpp"
+// the SQLite backend (sqlite_store.hpp); the same threading rules.
+#include "actors/persistence/sqlite_store.hpp"
 #include "actors/persistence/statement.hpp"
 
 #include <fcntl.h>
@@ -61,12 +61,7 @@ std::string directory_of(const std::string& path) {
 
 } // namespace
 
-void store::set_limits(std::size_t max_versions, std::size_t max_series) {
-  max_versions_ = max_versions;
-  max_series_ = max_series;
-}
-
-void store::set_max_pages_for_tests(uint64_t pages) {
+void sqlite_store::set_max_pages_for_tests(uint64_t pages) {
   sqlite3_exec(db_, ("PRAGMA max_page_count=" + std::to_string(pages)).c_str(), nullptr, nullptr,
                nullptr);
 }
@@ -74,7 +69,7 @@ void store::set_max_pages_for_tests(uint64_t pages) {
 /// Numbers the first version of a series that holds none: 1, or after the
 /// numbers it used before its versions were deleted one by one. Refused past
 /// max_series.
-uint32_t store::first_version(const commit_item& item) {
+uint32_t sqlite_store::first_version(const commit_item& item) {
   if (max_series_ > 0 && trained_ + new_series_ >= max_series_)
     return over_quota;
   int64_t before = 0;
@@ -103,7 +98,7 @@ uint32_t store::first_version(const commit_item& item) {
 }
 
 /// Deletes the versions of `series_id` older than its max_versions newest.
-void store::prune(const std::string& series_id) {
+void sqlite_store::prune(const std::string& series_id) {
   for (auto* s : {prune_points_, prune_versions_}) {
     stmt_guard g{s};
     bind_text(s, 1, series_id);
@@ -117,7 +112,7 @@ void store::prune(const std::string& series_id) {
 /// one write transaction; the freed pages go back to the file system before
 /// the commit, so both are one fsync.
 template <class F>
-expected<bool, store_failure> store::in_transaction(const char* what, F body) {
+expected<bool, store_failure> sqlite_store::in_transaction(const char* what, F body) {
   if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
     return failure(std::string{"cannot begin a transaction to "} + what + ": ");
   bool done = false;
@@ -140,7 +135,7 @@ expected<bool, store_failure> store::in_transaction(const char* what, F body) {
 }
 
 expected<std::optional<uint32_t>, store_failure>
-store::delete_series(const std::string& series_id) {
+sqlite_store::delete_series(const std::string& series_id, uint64_t) {
   int versions = 0;
   bool trained = false;
   auto done = in_transaction("delete a series", [&] {
@@ -148,7 +143,8 @@ store::delete_series(const std::string& series_id) {
     versions = run(db_, "DELETE FROM versions WHERE series_id = ?1", series_id);
     int row = run(db_, "DELETE FROM series WHERE series_id = ?1", series_id);
     int numbering = run(db_, "DELETE FROM numbering WHERE series_id = ?1", series_id);
-    if (points < 0 || versions < 0 || row < 0 || numbering < 0)
+    int keys = run(db_, "DELETE FROM fit_keys WHERE series_id = ?1", series_id);
+    if (points < 0 || versions < 0 || row < 0 || numbering < 0 || keys < 0)
       throw failure("");
     trained = row > 0;
     return row > 0 || numbering > 0;
@@ -162,8 +158,8 @@ store::delete_series(const std::string& series_id) {
   return std::optional<uint32_t>{static_cast<uint32_t>(versions)};
 }
 
-expected<bool, store_failure> store::delete_version(const std::string& series_id,
-                                                    uint32_t version) {
+expected<uint32_t, store_failure> sqlite_store::delete_version(const std::string& series_id,
+                                                             uint32_t version, uint64_t) {
   bool emptied = false;
   auto done = in_transaction("delete a version", [&] {
     int points = run(db_, "DELETE FROM points WHERE series_id = ?1 AND version = ?2", series_id,
@@ -186,13 +182,15 @@ expected<bool, store_failure> store::delete_version(const std::string& series_id
     emptied = moved > 0;
     return true;
   });
-  if (done && done.value() && emptied)
+  if (!done)
+    return done.error();
+  if (done.value() && emptied)
     --trained_;
-  return done;
+  return done.value() ? 1u : 0u;
 }
 
 expected<std::vector<std::string>, store_failure>
-store::expired(int64_t cutoff_ms, const std::string& after, std::size_t limit) {
+sqlite_store::expired(int64_t cutoff_ms, const std::string& after, std::size_t limit) {
   auto* s = select_expired_;
   bind_text(s, 1, after);
   sqlite3_bind_int64(s, 2, cutoff_ms);
@@ -210,7 +208,7 @@ store::expired(int64_t cutoff_ms, const std::string& after, std::size_t limit) {
   return ids;
 }
 
-expected<uint64_t, store_failure> store::backup_to(const std::string& dest) {
+expected<uint64_t, store_failure> sqlite_store::backup_to(const std::string& dest) {
   auto part = dest + ".part";
   std::remove(part.c_str());
   auto s = prepare(db_, "VACUUM INTO ?1");

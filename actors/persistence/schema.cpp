@@ -187,6 +187,15 @@ std::optional<std::string> migrate_4_to_5(sqlite3* db) {
   return problem;
 }
 
+/// Schema 6 to 7: the idempotency keys of fits (series, key) -> version.
+const std::string migrate_6_to_7 =
+  "BEGIN IMMEDIATE;"
+  "CREATE TABLE IF NOT EXISTS fit_keys (series_id TEXT NOT NULL, key TEXT NOT NULL,"
+  " version INTEGER NOT NULL, created_ms INTEGER NOT NULL, PRIMARY KEY (series_id, key))"
+  " WITHOUT ROWID;"
+  "PRAGMA user_version=7;"
+  "COMMIT;";
+
 /// Runs one step's SQL; on failure rolls back and says which step.
 std::optional<std::string> step(sqlite3* db, const std::string& sql, const char* what) {
   if (exec(db, sql.c_str()) == SQLITE_OK)
@@ -216,6 +225,9 @@ std::optional<std::string> upgrade(sqlite3* db, int from) {
       return "cannot move detector states to their blobs: " + *why;
   if (from < 6)
     if (auto why = step(db, migrate_5_to_6, "cannot add the numbering table"))
+      return why;
+  if (from < 7)
+    if (auto why = step(db, migrate_6_to_7, "cannot add the idempotency keys table"))
       return why;
   reclaim_freed_pages(db);
   return std::nullopt;

@@ -17,7 +17,8 @@ namespace persistence::schema {
 /// (the model encodes and checks it; the store knows no layout) and each
 /// series' cadence (when it last got a point, its typical interval); 6 keeps
 /// the numbering of a series whose versions were all deleted one by one (its
-/// next fit continues it: numbers are never reused).
+/// next fit continues it: numbers are never reused); 7 the fits' idempotency
+/// keys.
 ///
 /// Space: a store is kept in auto_vacuum=INCREMENTAL mode, so the pages a
 /// deletion frees go back to the file system in the deleting transaction. A
@@ -25,7 +26,7 @@ namespace persistence::schema {
 /// opened for writing. If that fails (it needs free space about the file's
 /// size) the store opens anyway, freed pages are reused by later fits, and
 /// the next start tries again.
-constexpr int version = 6;
+constexpr int version = 7;
 
 /// Brings a store of schema `from` (0: a new file) to `version`; fails with a
 /// sentence saying which step failed and why.

@@ -1,5 +1,5 @@
 // Small helpers for SQLite statements, shared by the store's units
-// (store.cpp, lifecycle.cpp). Internal to persistence.
+// (sqlite_store.cpp, lifecycle.cpp). Internal to persistence.
 #pragma once
 
 #include <string>

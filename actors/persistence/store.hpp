@@ -1,8 +1,10 @@
-// The durable store of model versions: one SQLite file in WAL mode. Its own
-// library (persistence), below the actors and beside the model: it links the
-// model's value types and SQLite, no CAF. A `store` object owns one connection
+// The durable store of model versions, behind one interface with two
+// backends: one SQLite file in WAL mode (the default, one node) and a shared
+// PostgreSQL database (pg_store.hpp, any number of nodes). Its own library
+// (persistence), below the actors and beside the model: it links the model's
+// value types, SQLite and libpq, no CAF. A `store` object owns one connection
 // and is used by one thread at a time (the store actors in actors/ each own
-// one); every call blocks on disk I/O.
+// one); every call blocks on I/O.
 #pragma once
 
 #include <chrono>
@@ -15,9 +17,6 @@
 #include "model/expected.hpp"
 #include "model/version.hpp"
 
-struct sqlite3;
-struct sqlite3_stmt;
-
 namespace persistence {
 
 using model::checkpoint_item;
@@ -29,49 +28,78 @@ using model::training_data;
 using model::series_liveness;
 using model::version_record;
 
+/// What `store::commit` answers for an item instead of a version: refused by
+/// the database (a constraint), fenced (its epoch is stale: another node owns
+/// the series now, or this node was declared dead), or in doubt (the
+/// connection broke while the transaction was committing: it may or may not
+/// have committed). A replayed fit (its idempotency key was committed before)
+/// answers the original version with `replayed_flag` set.
+constexpr uint32_t refused = 0;
+constexpr uint32_t fenced = 0xFFFFFFFFu;
+constexpr uint32_t in_doubt = 0xFFFFFFFEu;
+/// The first version of a series the store has no room for (`max_series`).
+constexpr uint32_t over_quota = 0xFFFFFFFDu;
+constexpr uint32_t replayed_flag = 0x80000000u;
+
+/// Whether `code` from `store::commit` is a stored (or replayed) version.
+constexpr bool is_version(uint32_t code) {
+  return code != refused && code < over_quota;
+}
+
+/// The durable store's interface; two backends implement it: the embedded
+/// SQLite file (`store::open`, this file) and PostgreSQL (pg_store.hpp).
 class store {
 public:
-  /// What `commit` gives as the version of an item it did not store.
-  static constexpr uint32_t refused = 0; ///< the database refused the item (a constraint)
-  /// The first version of a series the store has no room for (`max_series`).
-  static constexpr uint32_t over_quota = UINT32_MAX;
+  static constexpr uint32_t refused = persistence::refused;
+  static constexpr uint32_t over_quota = persistence::over_quota;
 
-  /// Opens (creating when `read_only` is false) the store at `path`. Fails when
-  /// the file is unreadable, corrupt, not a store or from a newer schema.
+  /// Opens (creating when `read_only` is false) the SQLite store at `path`.
+  /// Fails when the file is unreadable, corrupt, not a store or from a newer schema.
   static expected<std::unique_ptr<store>, store_failure>
   open(const std::string& path, sync_mode sync, bool read_only);
 
-  ~store();
+  virtual ~store() = default;
+  store() = default;
   store(const store&) = delete;
   store& operator=(const store&) = delete;
 
   /// Commits every item in one transaction, numbering each as its series'
-  /// highest number so far + 1 there (items of one series in order;
+  /// stored highest number so far + 1 there (items of one series in order;
   /// `record.version` is ignored): numbers are never reused, not even after a
-  /// deletion, whatever failed before. Each item has its own savepoint: one
-  /// the database refuses (a constraint, say) is left out, with `refused` as
-  /// its version, and the others commit; the first version of a series past
-  /// `max_series` gets `over_quota`. A series past `max_versions` loses its
-  /// oldest versions in the same savepoint. The result holds each item's
-  /// version. Fails, committing nothing, on I/O errors (`full` when the disk
-  /// or the file's size limit left no room).
-  expected<std::vector<uint32_t>, store_failure> commit(const std::vector<commit_item>& items);
+  /// deletion, whatever failed before. An item whose idempotency key was
+  /// committed before (for its series, within the key's lifetime) stores
+  /// nothing and answers that version with `replayed_flag`. One the database
+  /// refuses is left out (`refused`, `fenced` for a stale epoch, `over_quota`
+  /// for the first version of a series past `max_series`) and the others
+  /// commit. A series past `max_versions` loses its oldest versions with the
+  /// item. The result holds each item's code. Fails, committing nothing, when
+  /// the transaction could not run (`full` when the disk or the file's size
+  /// limit left no room).
+  virtual expected<std::vector<uint32_t>, store_failure>
+  commit(const std::vector<commit_item>& items) = 0;
 
   /// Limits `commit` applies: each series keeps its `max_versions` newest
   /// versions, and a new series is refused once `max_series` series hold a
   /// version (0: no limit, for either).
-  void set_limits(std::size_t max_versions, std::size_t max_series);
+  void set_limits(std::size_t max_versions, std::size_t max_series) {
+    max_versions_ = max_versions;
+    max_series_ = max_series;
+  }
 
   /// Deletes everything stored of `series_id` (versions, points, cadence,
   /// numbering: its next fit is version 1) in one transaction, then gives
   /// the freed pages back to the file system. Returns how many versions it
-  /// held; nothing when the store did not know the series.
-  expected<std::optional<uint32_t>, store_failure> delete_series(const std::string& series_id);
+  /// held; nothing when the store did not know the series; `fenced` when
+  /// `epoch` (the deleting owner's, shared store only) is stale.
+  virtual expected<std::optional<uint32_t>, store_failure>
+  delete_series(const std::string& series_id, uint64_t epoch = 0) = 0;
 
   /// Deletes one version and its points in one transaction; the series keeps
-  /// its numbering (a series left without versions keeps it too). False when
-  /// that version was not stored.
-  expected<bool, store_failure> delete_version(const std::string& series_id, uint32_t version);
+  /// its numbering (a series left without versions keeps it too). 1 when it
+  /// was deleted, 0 when it was not stored; `fenced` when `epoch` is stale
+  /// (as above).
+  virtual expected<uint32_t, store_failure>
+  delete_version(const std::string& series_id, uint32_t version, uint64_t epoch = 0) = 0;
 
   /// Series holding at least one version, kept by this connection's commits
   /// and deletions (counted once when the store opened read-write).
@@ -79,92 +107,69 @@ public:
 
   /// Up to `limit` series after `after` (byte order) whose last fit or
   /// predict (as last saved) came before `cutoff_ms` (Unix ms).
-  expected<std::vector<std::string>, store_failure>
-  expired(int64_t cutoff_ms, const std::string& after, std::size_t limit);
+  virtual expected<std::vector<std::string>, store_failure>
+  expired(int64_t cutoff_ms, const std::string& after, std::size_t limit) = 0;
 
   /// Writes a consistent, compacted copy of the store to the new file `dest`
   /// (VACUUM INTO a temporary name, fsync, rename, fsync of the directory),
   /// from a snapshot: writers go on meanwhile. Returns its size in bytes.
-  expected<uint64_t, store_failure> backup_to(const std::string& dest);
+  /// SQLite only: a shared PostgreSQL store fails (pg_dump backs it up).
+  virtual expected<uint64_t, store_failure> backup_to(const std::string& dest) = 0;
 
   /// Saves online detectors' states (opaque blobs) over their version rows
   /// and series' cadences, in one transaction (a version or series that does
-  /// not exist is skipped). Fails, saving nothing, on I/O errors.
-  expected<bool, store_failure> save_states(const std::vector<checkpoint_item>& items);
+  /// not exist, or an item with a stale epoch, is skipped). Fails, saving
+  /// nothing, when the transaction could not run.
+  virtual expected<bool, store_failure> save_states(const std::vector<checkpoint_item>& items) = 0;
 
   /// All versions of `series_id`, oldest first (empty when never trained).
-  expected<std::vector<version_record>, store_failure> versions(const std::string& series_id);
+  virtual expected<std::vector<version_record>, store_failure>
+  versions(const std::string& series_id) = 0;
 
   /// The training points of one version, or nothing when it does not exist.
-  expected<std::optional<training_data>, store_failure>
-  points(const std::string& series_id, uint32_t version);
+  virtual expected<std::optional<training_data>, store_failure>
+  points(const std::string& series_id, uint32_t version) = 0;
 
   /// Up to `limit` series ids greater than `after`, in byte order (a page of
   /// all series; start with "").
-  expected<std::vector<std::string>, store_failure> series_ids(const std::string& after,
-                                                                std::size_t limit);
+  virtual expected<std::vector<std::string>, store_failure>
+  series_ids(const std::string& after, std::size_t limit) = 0;
 
   /// The cadence last saved for `series_id`, if any.
-  expected<std::optional<series_liveness>, store_failure> cadence(const std::string& series_id);
+  virtual expected<std::optional<series_liveness>, store_failure>
+  cadence(const std::string& series_id) = 0;
 
   /// Up to `limit` series after `after` (byte order) whose last point came
   /// more than `factor` typical intervals plus `slack_ms` before `now_ms`
   /// (Unix ms): the series gone silent. A scan of the series table.
-  expected<std::vector<series_liveness>, store_failure>
+  virtual expected<std::vector<series_liveness>, store_failure>
   silent(int64_t now_ms, double factor, int64_t slack_ms, const std::string& after,
-         std::size_t limit);
+         std::size_t limit) = 0;
 
   /// Number of series with at least one stored version.
-  expected<uint64_t, store_failure> series_count();
+  virtual expected<uint64_t, store_failure> series_count() = 0;
 
   /// Test hook: every transaction sleeps this long before its COMMIT (a slow
   /// disk). Zero, the default, in every real configuration.
   void set_commit_delay_for_tests(std::chrono::milliseconds delay) { commit_delay_ = delay; }
   /// Test hook: the file may hold at most `pages` pages; past it writes fail
-  /// with SQLITE_FULL, as on a full disk.
-  void set_max_pages_for_tests(uint64_t pages);
+  /// with SQLITE_FULL, as on a full disk (SQLite only).
+  virtual void set_max_pages_for_tests(uint64_t pages) { (void)pages; }
 
-private:
-  explicit store(sqlite3* db, std::string path);
-  std::optional<std::string> prepare_all(bool read_only);
-  uint32_t commit_one(const commit_item& item);
-  uint32_t refused_or_throw();
-  uint32_t first_version(const commit_item& item);
-  void prune(const std::string& series_id);
-  bool no_room(int os_errno) const;
-  /// The failure of the call that just failed: `what` and SQLite's message;
-  /// `full` when it failed for want of space. Call it right after the call.
-  store_failure failure(const std::string& what) const;
-  template <class F>
-  expected<bool, store_failure> in_transaction(const char* what, F body);
-  std::optional<std::string> save_one(const model::checkpoint_item& item);
-  std::string last_error() const;
+  /// How long an idempotency key is remembered (default a day); expired keys
+  /// are purged by later commits, a batch at a time.
+  void set_key_ttl(std::chrono::seconds ttl) { key_ttl_ = ttl; }
 
-  sqlite3* db_;
+  /// Whether every node of a cluster shares this store (PostgreSQL): then
+  /// `trained_series` counts only this connection's own changes.
+  virtual bool shared() const { return false; }
+
+protected:
   std::chrono::milliseconds commit_delay_{0};
+  std::chrono::seconds key_ttl_{86400};
   std::size_t max_versions_ = 0;
   std::size_t max_series_ = 0;
-  bool writable_ = false;     ///< opened read-write (checkpoints the WAL when closed)
-  uint64_t trained_ = 0;      ///< series holding a version (committed)
-  uint64_t new_series_ = 0;   ///< series the running commit created
-  bool created_ = false;      ///< the item being committed created its series
-  std::string path_;
-  sqlite3_stmt* insert_series_ = nullptr;
-  sqlite3_stmt* bump_series_ = nullptr; ///< latest + 1, RETURNING it
-  sqlite3_stmt* insert_version_ = nullptr;
-  sqlite3_stmt* insert_points_ = nullptr;
-  sqlite3_stmt* select_versions_ = nullptr;
-  sqlite3_stmt* select_points_ = nullptr;
-  sqlite3_stmt* count_series_ = nullptr;
-  sqlite3_stmt* save_state_ = nullptr;
-  sqlite3_stmt* save_cadence_ = nullptr;
-  sqlite3_stmt* select_cadence_ = nullptr;
-  sqlite3_stmt* select_silent_ = nullptr;
-  sqlite3_stmt* select_numbering_ = nullptr;
-  sqlite3_stmt* delete_numbering_ = nullptr;
-  sqlite3_stmt* prune_points_ = nullptr;
-  sqlite3_stmt* prune_versions_ = nullptr;
-  sqlite3_stmt* select_expired_ = nullptr;
+  uint64_t trained_ = 0; ///< series holding a version (committed)
 };
 
 } // namespace persistence

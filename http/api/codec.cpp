@@ -238,6 +238,17 @@ std::string encode_error(std::string_view detail) {
   });
 }
 
+std::string encode_not_serving(std::string_view reason) {
+  return write_json([&](writer& w) {
+    w.StartObject();
+    write_key(w, "status");
+    write_string(w, "not serving");
+    write_key(w, "reason");
+    write_string(w, reason);
+    w.EndObject();
+  });
+}
+
 std::string encode_versions(std::string_view series_id, const actors::version_list& versions,
                             std::optional<uint32_t> next,
                             const std::optional<model::series_liveness>& seen) {

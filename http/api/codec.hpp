@@ -59,6 +59,9 @@ std::string encode_healthcheck(uint64_t series_trained, const latency_histogram&
                                const latency_histogram& fit);
 std::string encode_error(std::string_view detail);
 
+/// /health/ready's answer when this node does not serve its series:
+/// {"status":"not serving","reason":"<why>"}.
+std::string encode_not_serving(std::string_view reason);
 /// A deletion's answer: {"series_id", "version" (one version's deletion
 /// only), "deleted_versions": N}.
 std::string encode_deleted(std::string_view series_id, uint32_t versions_deleted,

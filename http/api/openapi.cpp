@@ -25,11 +25,11 @@ constexpr std::string_view document = R"json({
         "tags": ["series"],
         "x-scope": "write",
         "summary": "Train a new version of the series' model",
-        "description": "Each fit is a new version (1, 2, 3, ...), answered only once it is committed to the store: 200 always means stored, 503 always means not stored.",
-        "parameters": [{"$ref": "#/components/parameters/SeriesId"}],
+        "description": "Each fit is a new version (1, 2, 3, ...), answered only once it is committed to the store: 200 always means stored, 503 always means not stored. With an Idempotency-Key, a retry of a fit that was stored answers its original version and stores nothing.",
+        "parameters": [{"$ref": "#/components/parameters/SeriesId"}, {"$ref": "#/components/parameters/IdempotencyKey"}],
         "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FitRequest"}}}},
         "responses": {
-          "200": {"description": "Stored durably", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FitResponse"}}}},
+          "200": {"description": "Stored durably (or, a retry with the same Idempotency-Key, stored before)", "headers": {"X-Series-Owner": {"$ref": "#/components/headers/SeriesOwner"}}, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FitResponse"}}}},
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "403": {"$ref": "#/components/responses/Forbidden"},
           "413": {"$ref": "#/components/responses/TooLarge"},
@@ -55,7 +55,7 @@ constexpr std::string_view document = R"json({
         ],
         "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PredictRequest"}}}},
         "responses": {
-          "200": {"description": "Prediction", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PredictResponse"}}}},
+          "200": {"description": "Prediction", "headers": {"X-Series-Owner": {"$ref": "#/components/headers/SeriesOwner"}}, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PredictResponse"}}}},
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "403": {"$ref": "#/components/responses/Forbidden"},
           "404": {"$ref": "#/components/responses/NotFound"},
@@ -187,6 +187,7 @@ constexpr std::string_view document = R"json({
           "200": {"description": "The backup", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Backup"}}}},
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "403": {"$ref": "#/components/responses/Forbidden"},
+          "501": {"description": "store.backend=postgres: the store is a shared database, backed up with pg_dump (docs/cluster.md)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
           "503": {"$ref": "#/components/responses/Unavailable"},
           "507": {"$ref": "#/components/responses/InsufficientStorage"}
         }
@@ -300,7 +301,11 @@ constexpr std::string_view document = R"json({
       "BearerToken": {"type": "http", "scheme": "bearer", "description": "A token from auth.tokens-file (stored there as its SHA-256), with the scope read, write or admin; required when the server has a tokens file. 401 without a valid token, 403 when its scope is too small"},
       "AzureApiKey": {"type": "apiKey", "in": "header", "name": "Ocp-Apim-Subscription-Key", "description": "The Azure-compatible endpoints' key: with a tokens file, any token of the read scope or above (a bearer token works too; 401 in this API's {code, message} shape otherwise); ignored without one"}
     },
+    "headers": {
+      "SeriesOwner": {"description": "In a cluster: the HTTP host:port of the node owning the series now (cluster.advertise-http), so that a client or proxy can send the series' next requests there directly and save the forwarding hop. Absent on a single node", "schema": {"type": "string"}}
+    },
     "parameters": {
+      "IdempotencyKey": {"name": "Idempotency-Key", "in": "header", "required": false, "description": "1-255 visible ASCII characters chosen by the client, one per fit: a fit retried with the same key (after a 502, a 504 or a lost answer) within store.idempotency-ttl-s answers the version first stored and stores nothing new", "schema": {"type": "string", "maxLength": 255, "pattern": "^[!-~]+$"}},
       "SeriesId": {"name": "series_id", "in": "path", "required": true, "description": "1-128 bytes of [A-Za-z0-9._:-], not containing '..'; one path segment", "schema": {"type": "string", "maxLength": 128, "pattern": "^[A-Za-z0-9._:-]+$"}},
       "Version": {"name": "version", "in": "query", "required": false, "description": "N, vN or VN (N >= 1) for version N; absent, empty, 0 or latest for the latest version", "schema": {"type": "string", "pattern": "^(latest|[vV]?[0-9]+)?$"}},
       "Explain": {"name": "explain", "in": "query", "required": false, "description": "true or 1: add score, expected, lower, upper, anomaly_score and side to the answer", "schema": {"type": "string", "enum": ["true", "false", "1", "0"], "default": "false"}},

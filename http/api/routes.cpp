@@ -65,6 +65,7 @@ struct ask_options {
   bool fit = false;   ///< a fit: past its wait it is in doubt (504), never 503
   bool direct = false; ///< a read the series actor may be asked for directly, skipping its shard
   bool heavy = false; ///< render the reply off the event loop
+  bool owner = false; ///< name the series' owner in the answer (a cluster's X-Series-Owner)
   std::chrono::milliseconds wait{0}; ///< longest wait; 0: the deadline plus the read grace
 };
 
@@ -87,7 +88,11 @@ void ask_actor(api_context& ctx, caf::strong_actor_ptr dest, std::string_view id
   d.fit = o.fit;
   d.heavy = o.heavy;
   d.wait = o.wait.count() > 0 ? o.wait : ctx.settings.request_timeout + ctx.settings.read_grace;
-  d.render = [on_value = std::move(on_value)](caf::message& reply, httplib::Response& res) {
+  d.render = [on_value = std::move(on_value), &ctx, owner = o.owner ? std::string{id} : std::string{}](
+               caf::message& reply, httplib::Response& res) {
+    if (!owner.empty()) // as it is now: after a takeover, the new owner
+      if (auto http = ctx.router.owner_http(owner); !http.empty())
+        res.set_header("X-Series-Owner", http);
     if (reply.match_elements<T>())
       return on_value(reply.get_mutable_as<T>(0), res);
     if (reply.match_elements<caf::error>()) {
@@ -104,6 +109,7 @@ void ask_actor(api_context& ctx, caf::strong_actor_ptr dest, std::string_view id
 template <class T, class OnValue>
 void ask(api_context& ctx, std::string_view id, caf::message msg, httplib::Response& res,
          ask_options o, OnValue on_value) {
+  o.owner = true;
   ask_actor<T>(ctx, caf::actor_cast<caf::strong_actor_ptr>(ctx.router.shard_for(id)), id,
                std::move(msg), res, o, std::move(on_value));
 }
@@ -148,8 +154,11 @@ void handle_fit(api_context& ctx, const httplib::Request& req, httplib::Response
   auto request = decode_fit(req.body);
   if (!request)
     return reply_error(res, 422, request.detail());
+  auto key = req.get_header_value("Idempotency-Key");
+  if (auto problem = model::idempotency_key_problem(key))
+    return reply_error(res, 422, *problem);
   auto msg = caf::make_message(actors::fit_atom::value, id, std::move(request.value().data),
-                               request.value().detector, deadline_of(ctx));
+                               request.value().detector, deadline_of(ctx), std::move(key));
   ask<model::version_record>(ctx, id, std::move(msg), res, {true, false, false},
                              [&ctx, id, start](model::version_record& record, httplib::Response& res) {
                                res.set_content(encode_fit(id, record), json);
@@ -345,6 +354,10 @@ void handle_delete_version(api_context& ctx, const httplib::Request& req, httpli
 /// POST /admin/backup: a consistent copy of this node's store, taken while
 /// it serves, in data-dir's backups/ (actors/store_backup.hpp).
 void handle_backup(api_context& ctx, const httplib::Request&, httplib::Response& res) {
+  if (ctx.settings.shared_store)
+    return reply_error(res, 501, "POST /admin/backup copies an embedded SQLite store; with "
+                                 "store.backend=postgres back the shared database up with "
+                                 "pg_dump (docs/cluster.md)");
   auto backup = actors::store_backup_of(ctx.sys);
   if (!backup)
     return reply_error(res, 503, "backups are not available (the server is stopping)");
@@ -360,7 +373,7 @@ void handle_backup(api_context& ctx, const httplib::Request&, httplib::Response&
 void handle_metrics(api_context& ctx, const httplib::Request&, httplib::Response& res) {
   auto text = ctx.metrics.render(ctx.series, ctx.counters);
   if (ctx.cluster)
-    text += http_metrics::render_cluster(ctx.cluster->peers);
+    text += http_metrics::render_cluster(*ctx.cluster);
   res.set_content(text, "text/plain; version=0.0.4");
 }
 
@@ -382,6 +395,13 @@ void handle_ready(api_context& ctx, const httplib::Request&, httplib::Response& 
     res.set_content(R"({"status":"draining","reason":"the server is shutting down"})", json);
     return;
   }
+  if (ctx.cluster) // fenced, refused by its peers, or not joined yet: docs/cluster.md
+    if (auto why = ctx.cluster->map->reason(); !why.empty()) {
+      res.status = 503;
+      res.set_header("Retry-After", "1");
+      res.set_content(encode_not_serving(why), json);
+      return;
+    }
   res.set_content(R"({"status":"ready"})", json);
 }
 

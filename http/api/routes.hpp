@@ -26,6 +26,9 @@ struct api_settings {
   /// answered 503 (nothing changed) and a fit 504 (in doubt: 503 always means
   /// "not stored").
   std::chrono::milliseconds read_grace{1000};
+  /// The store is a shared PostgreSQL database (store.backend=postgres):
+  /// POST /admin/backup answers 501, pg_dump backs it up.
+  bool shared_store = false;
 };
 
 /// What the handlers share; lives as long as the server listens.
@@ -40,7 +43,7 @@ struct api_context {
   http_metrics metrics{};              ///< every request, for /metrics
   std::atomic<bool> draining{false};   ///< shutting down: /health/ready answers 503
   const actors::cluster_parts* cluster = nullptr; ///< the other nodes; null on a single node
-  caf::actor series_count; ///< sums every node's series count; null on a single node
+  caf::actor series_count = {}; ///< sums every node's series count; null on a single node
 };
 
 /// A route with a handler of its own (the 405 refusals aside): its method and

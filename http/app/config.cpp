@@ -4,6 +4,7 @@
 
 #include <caf/io/middleman.hpp>
 
+#include "actors/persistence/pg_conn.hpp"
 #include "http/api/codec.hpp"
 #include "http/auth/gate.hpp"
 #include "model/cluster.hpp"
@@ -86,7 +87,66 @@ void at_most(std::vector<std::string>& problems, const char* name, T value, T ma
                        + std::to_string(max) + " (got " + std::to_string(value) + ")");
 }
 
+void check_postgres(const server_config& v, std::vector<std::string>& problems) {
+  if (v.postgres.empty())
+    problems.push_back("option store.postgres must be set when store.backend is postgres (a libpq "
+                       "connection string, e.g. 'host=db port=5432 dbname=models')");
+  else if (auto why = persistence::pg::conninfo_problem(v.postgres))
+    problems.push_back("option store.postgres is not a libpq connection string: " + *why);
+  if (!v.cluster_nodes.empty())
+    problems.push_back("option cluster.nodes is not used with store.backend=postgres (members "
+                       "register in the database); remove it");
+  if (v.cluster_self.empty())
+    problems.push_back("option cluster.self must be set when store.backend is postgres (this "
+                       "node's node-to-node host:port)");
+  else if (auto parsed = model::parse_node(v.cluster_self); !parsed)
+    problems.push_back("option cluster.self: " + parsed.detail());
+  at_least<std::size_t>(problems, "cluster.renew-ms", v.cluster_renew_ms, 50);
+  at_most<std::size_t>(problems, "cluster.renew-ms", v.cluster_renew_ms, 60000);
+  at_least<std::size_t>(problems, "cluster.lease-ms", v.cluster_lease_ms, 2 * v.cluster_renew_ms);
+  at_most<std::size_t>(problems, "cluster.lease-ms", v.cluster_lease_ms, 600000);
+  if (v.cluster_fence_margin_ms + v.cluster_renew_ms >= v.cluster_lease_ms)
+    problems.push_back("option cluster.fence-margin-ms must be less than cluster.lease-ms minus "
+                       "cluster.renew-ms (got " + std::to_string(v.cluster_fence_margin_ms) + ")");
+  at_most<std::size_t>(problems, "cluster.handoff-wait-ms", v.cluster_handoff_wait_ms, 600000);
+  at_least<std::size_t>(problems, "store.postgres-timeout-ms", v.postgres_timeout_ms, 100);
+  at_most<std::size_t>(problems, "store.postgres-timeout-ms", v.postgres_timeout_ms, 3600000);
+}
+
+void check_cluster(const server_config& v, std::vector<std::string>& problems) {
+  if (v.backend != "sqlite" && v.backend != "postgres")
+    problems.push_back("option store.backend must be sqlite or postgres (got \"" + v.backend + "\")");
+  if (v.backend == "postgres")
+    check_postgres(v, problems);
+  else if (!v.cluster_nodes.empty())
+    for (auto& p : model::node_list_problems(v.cluster_nodes, v.cluster_self))
+      problems.push_back(std::move(p));
+  else if (!v.cluster_self.empty())
+    problems.push_back("option cluster.self is set but cluster.nodes is empty (and store.backend is "
+                       "not postgres)");
+  if (!v.cluster_advertise_http.empty())
+    if (auto parsed = model::parse_node(v.cluster_advertise_http); !parsed)
+      problems.push_back("option cluster.advertise-http: " + parsed.detail());
+  if (v.backend == "sqlite" && v.writers > 1)
+    problems.push_back("option store.writers must be 0 or 1 with store.backend=sqlite (SQLite "
+                       "has one writer)");
+  at_most<std::size_t>(problems, "store.writers", v.writers, 64);
+  at_least<std::size_t>(problems, "store.idempotency-ttl-s", v.idempotency_ttl_s, 1);
+  at_most<std::size_t>(problems, "store.idempotency-ttl-s", v.idempotency_ttl_s, 315360000);
+}
+
 } // namespace
+
+bool clustered(const server_config& v) {
+  return v.backend == "postgres" || !v.cluster_nodes.empty();
+}
+
+std::string advertised_http(const server_config& v, int bound_port) {
+  if (!v.cluster_advertise_http.empty())
+    return v.cluster_advertise_http;
+  auto self = model::parse_node(v.cluster_self);
+  return self ? self.value().host + ":" + std::to_string(bound_port) : std::string{};
+}
 
 app_config::app_config() {
   auto& v = values;
@@ -150,11 +210,21 @@ app_config::app_config() {
          "a TLS handshake not finished this long after the connection was accepted closes it "
          "(10000)");
   opt_group{custom_options_, "store"}
+    .add(v.backend, "backend", "sqlite (one node's file, the default) | postgres (a database "
+                               "shared by a cluster)")
+    .add(v.postgres, "postgres", "libpq connection string of the shared database, e.g. "
+                                 "'host=db port=5432 dbname=models user=model_server'")
+    .add(v.postgres_timeout_ms, "postgres-timeout-ms",
+         "longest wait for one round trip to PostgreSQL (10000)")
+    .add(v.idempotency_ttl_s, "idempotency-ttl-s",
+         "a fit's Idempotency-Key is remembered this long (86400)")
     .add(v.store_file, "file", "SQLite file inside data-dir (models.db)")
     .add(v.sync, "sync", "full (fsync every commit) | normal (full)")
     .add(v.batch_max, "batch-max", "most fits per transaction (256)")
     .add(v.batch_max_bytes, "batch-max-bytes", "most training-point bytes per transaction (64 MiB)")
     .add(v.readers, "readers", "read-only store connections (2)")
+    .add(v.writers, "writers", "postgres: connections committing fits at once, each series always "
+                               "on the same one (0: one per router shard; sqlite has one)")
     .add(v.max_versions_per_series, "max-versions-per-series",
          "newest versions kept per series; older ones are deleted by the fit past it (0: all)")
     .add(v.max_series, "max-series",
@@ -162,7 +232,15 @@ app_config::app_config() {
   opt_group{custom_options_, "cluster"}
     .add(v.cluster_nodes, "nodes", "node-to-node host:port of every node, the same list on all "
                                    "(empty: one node)")
-    .add(v.cluster_self, "self", "this node's entry in cluster.nodes")
+    .add(v.cluster_self, "self", "this node's node-to-node host:port (its entry in cluster.nodes)")
+    .add(v.cluster_advertise_http, "advertise-http",
+         "HTTP host:port clients reach this node at (default: cluster.self's host, --port)")
+    .add(v.cluster_lease_ms, "lease-ms", "postgres: a member silent this long is evicted (3000)")
+    .add(v.cluster_renew_ms, "renew-ms", "postgres: members renew their lease this often (1000)")
+    .add(v.cluster_fence_margin_ms, "fence-margin-ms",
+         "postgres: a node serves until lease - margin after its last renewal (500)")
+    .add(v.cluster_handoff_wait_ms, "handoff-wait-ms",
+         "postgres: longest wait for a live holder to hand a series off (5000)")
     .add(v.cluster_heartbeat_ms, "heartbeat-interval-ms", "heartbeat between nodes (500)")
     .add(v.cluster_connection_timeout_ms, "connection-timeout-ms",
          "a peer silent this long is down (2000)")
@@ -268,11 +346,7 @@ std::vector<std::string> check_ranges(const server_config& v) {
   at_most<std::size_t>(problems, "cluster.reconnect-max-ms", v.cluster_reconnect_max_ms, 600000);
   at_least<std::size_t>(problems, "cluster.peer-timeout-ms", v.cluster_peer_timeout_ms, 1);
   at_most<std::size_t>(problems, "cluster.peer-timeout-ms", v.cluster_peer_timeout_ms, 10000);
-  if (!v.cluster_nodes.empty())
-    for (auto& p : model::node_list_problems(v.cluster_nodes, v.cluster_self))
-      problems.push_back(std::move(p));
-  else if (!v.cluster_self.empty())
-    problems.push_back("option cluster.self is set but cluster.nodes is empty");
+  check_cluster(v, problems);
   if (!v.default_detector.empty())
     if (auto d = decode_detector(v.default_detector); !d)
       problems.push_back("option server.default-detector is not a detector: " + d.detail());
@@ -300,9 +374,12 @@ std::vector<std::string> deprecation_notices(const server_config& v) {
 
 void enable_cluster(app_config& cfg) {
   const auto& v = cfg.values;
-  // Only nodes configured with the same list accept each other's handshake.
+  // Static mode: only nodes configured with the same list accept each
+  // other's handshake. PostgreSQL mode: membership is the database's.
   cfg.set("middleman.app-identifiers",
-          std::vector<std::string>{model::cluster_identifier(v.cluster_nodes)});
+          std::vector<std::string>{v.backend == "postgres"
+                                     ? std::string{"model_server/postgres/1"}
+                                     : model::cluster_identifier(v.cluster_nodes)});
   cfg.set("middleman.heartbeat-interval",
           caf::timespan{std::chrono::milliseconds{v.cluster_heartbeat_ms}});
   cfg.set("middleman.connection-timeout",
@@ -319,7 +396,7 @@ std::vector<std::string> load_config(app_config& cfg, int argc, char** argv) {
   check_known(cfg, cfg.content, "", problems);
   for (auto& p : check_ranges(cfg.values))
     problems.push_back(std::move(p));
-  if (problems.empty() && !cfg.values.cluster_nodes.empty())
+  if (problems.empty() && clustered(cfg.values))
     enable_cluster(cfg);
   return problems;
 }
@@ -349,16 +426,25 @@ front_end_settings front_end_of(const server_config& v) {
 }
 
 api_settings api_of(const server_config& v) {
-  return {std::chrono::milliseconds{v.request_timeout_ms}};
+  api_settings a;
+  a.request_timeout = std::chrono::milliseconds{v.request_timeout_ms};
+  a.shared_store = v.backend == "postgres";
+  return a;
 }
 
 actors::actors_settings actors_of(const server_config& v) {
   actors::actors_settings a;
+  a.postgres = v.backend == "postgres";
+  a.pg.conninfo = v.postgres;
+  a.pg.timeout = std::chrono::milliseconds{v.postgres_timeout_ms};
+  a.pg.connect_timeout = std::chrono::milliseconds{std::min<std::size_t>(v.postgres_timeout_ms, 5000)};
+  a.key_ttl = std::chrono::seconds{v.idempotency_ttl_s};
   a.store_path = v.data_dir + "/" + v.store_file;
   a.sync = v.sync == "normal" ? model::sync_mode::normal : model::sync_mode::full;
   a.store_batch_max = v.batch_max;
   a.store_batch_max_bytes = v.batch_max_bytes;
   a.store_readers = v.readers;
+  a.store_writers = v.writers == 0 ? v.router_shards : v.writers;
   a.router_shards = v.router_shards;
   a.min_training_points = v.min_training_points;
   a.max_active_series = v.max_active_series;
@@ -382,6 +468,12 @@ actors::actors_settings actors_of(const server_config& v) {
   a.cluster.count_timeout = std::chrono::milliseconds{v.cluster_peer_timeout_ms};
   a.cluster.backoff_max = std::chrono::milliseconds{v.cluster_reconnect_max_ms};
   a.cluster.tls = !v.cluster_cert_file.empty();
+  a.cluster.postgres = a.postgres;
+  a.cluster.http = advertised_http(v, v.port);
+  a.cluster.lease = std::chrono::milliseconds{v.cluster_lease_ms};
+  a.cluster.renew_every = std::chrono::milliseconds{v.cluster_renew_ms};
+  a.cluster.fence_margin = std::chrono::milliseconds{v.cluster_fence_margin_ms};
+  a.cluster.handoff_wait = std::chrono::milliseconds{v.cluster_handoff_wait_ms};
   return a;
 }
 

@@ -64,16 +64,26 @@ struct server_config {
   std::string tls_client_ca_file;  ///< clients must show a certificate from these CAs (empty: none asked)
   std::size_t tls_handshake_timeout_ms = 10000; ///< a handshake not done this long after accept closes
   // [store]
+  std::string backend = "sqlite";       ///< sqlite (one node's file) | postgres (shared by a cluster)
+  std::string postgres;                 ///< libpq connection string of the shared database
+  std::size_t postgres_timeout_ms = 10000; ///< longest wait for one round trip to PostgreSQL
+  std::size_t idempotency_ttl_s = 86400; ///< a fit's Idempotency-Key is remembered this long
   std::string store_file = "models.db"; ///< SQLite file name inside data_dir
   std::string sync = "full";            ///< full (fsync per commit) | normal
   std::size_t batch_max = 256;          ///< most fits committed in one transaction
   std::size_t batch_max_bytes = 64u << 20; ///< most training-point bytes in one transaction
   std::size_t readers = 2;              ///< read-only connections for loading series
+  std::size_t writers = 0;              ///< postgres: connections committing fits (0: one per router shard)
   std::size_t max_versions_per_series = 0; ///< newest versions kept per series, older pruned at a fit (0: all)
   std::size_t max_series = 0;           ///< a fit of a new series past this many series gets 507 (0: no limit)
-  // [cluster]: empty `nodes` runs a single node
-  std::vector<std::string> cluster_nodes;  ///< node-to-node "host:port" of every node, same on all
-  std::string cluster_self;                ///< this node's entry in cluster_nodes
+  // [cluster]: empty `nodes` and the sqlite backend run a single node
+  std::vector<std::string> cluster_nodes;  ///< static mode: node-to-node "host:port" of every node, same on all
+  std::string cluster_self;                ///< this node's node-to-node "host:port" (its entry in cluster_nodes)
+  std::string cluster_advertise_http;      ///< HTTP "host:port" clients reach this node at ("": cluster.self's host, --port)
+  std::size_t cluster_lease_ms = 3000;     ///< postgres: a member silent this long (database clock) is evicted
+  std::size_t cluster_renew_ms = 1000;     ///< postgres: a member renews its lease this often
+  std::size_t cluster_fence_margin_ms = 500; ///< postgres: a node serves until lease - margin after its last renewal
+  std::size_t cluster_handoff_wait_ms = 5000; ///< postgres: longest wait for a live holder to hand a series off
   std::size_t cluster_heartbeat_ms = 500;  ///< heartbeat interval between nodes
   std::size_t cluster_connection_timeout_ms = 2000; ///< no traffic this long: the peer is down
   std::size_t cluster_reconnect_max_ms = 2000;      ///< reconnect back-off cap
@@ -102,9 +112,17 @@ public:
 std::vector<std::string> load_config(app_config& cfg, int argc, char** argv);
 
 /// Turns on node-to-node networking for a valid cluster configuration: loads
-/// CAF's middleman, with app identifiers derived from the node list and
-/// heartbeats. Called by load_config; before the actor_system exists.
+/// CAF's middleman, with app identifiers derived from the node list (static
+/// mode) or the PostgreSQL mode's, and heartbeats. Called by load_config;
+/// before the actor_system exists.
 void enable_cluster(app_config& cfg);
+
+/// Whether the configuration runs a cluster (a node list, or the postgres backend).
+bool clustered(const server_config& v);
+
+/// The HTTP address this node tells clients to use: cluster.advertise-http,
+/// or cluster.self's host with `bound_port`.
+std::string advertised_http(const server_config& v, int bound_port);
 
 /// Validates values that parsed but may still be out of range.
 std::vector<std::string> check_ranges(const server_config& v);

@@ -44,8 +44,9 @@ std::vector<std::string> check_tls(const server_config& v) {
   cluster.options[1] = "cluster.key-file";
   cluster.options[2] = "cluster.ca-file";
   check_files(cluster, true, problems);
-  if (!v.cluster_cert_file.empty() && v.cluster_nodes.empty())
-    problems.push_back("option cluster.cert-file is set but cluster.nodes is empty");
+  if (!v.cluster_cert_file.empty() && !clustered(v))
+    problems.push_back("option cluster.cert-file is set but this node runs no cluster (cluster.nodes "
+                       "is empty and store.backend is not postgres)");
   return problems;
 }
 

@@ -186,7 +186,9 @@ int main(int argc, char** argv) {
   if (!cfg.values.cluster_cert_file.empty())
     log_server("cluster: mutual TLS between nodes, certificates from " + cfg.values.cluster_ca_file);
   log_server("listening on " + cfg.values.host + ":" + std::to_string(server.port())
-             + ", store " + cfg.values.data_dir + "/" + cfg.values.store_file);
+             + ", store "
+             + (cfg.values.backend == "postgres" ? std::string{"PostgreSQL (store.postgres)"}
+                                                 : cfg.values.data_dir + "/" + cfg.values.store_file));
   server.run();
   served.set_value();
   pthread_kill(waiter.native_handle(), SIGUSR1); // wakes the waiter if no signal came

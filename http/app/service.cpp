@@ -32,7 +32,7 @@ bool make_dirs(const std::string& dir, std::string& why) {
 model::expected<std::unique_ptr<service>, model::store_failure>
 service::start(caf::actor_system& sys, const server_config& cfg, log_sink log) {
   std::string why;
-  if (!make_dirs(cfg.data_dir, why))
+  if (cfg.backend != "postgres" && !make_dirs(cfg.data_dir, why)) // postgres: no disk of its own
     return model::store_failure{why};
   auto gate = auth::gate::open(cfg.tokens_file);
   if (!gate)
@@ -44,22 +44,36 @@ service::start(caf::actor_system& sys, const server_config& cfg, log_sink log) {
       return model::store_failure{opened.detail()};
     tls = opened.value();
   }
+  // The port first: in a cluster the HTTP address others hand to clients
+  // names it (with --port=0, the one the system chose).
+  auto listener = listener_of(cfg);
+  int port = -1;
+  int fd = open_listener(listener.host, listener.port, listener.backlog, port);
+  if (fd < 0)
+    return model::store_failure{"cannot listen on " + cfg.host + ":" + std::to_string(cfg.port)
+                                + " (address in use or not available)"};
   auto settings = actors_of(cfg);
   settings.cluster.log = [log](const std::string& line) { log(line); };
+  settings.cluster.http = advertised_http(cfg, port);
   auto rt = actors::start(sys, settings);
-  if (!rt)
+  if (!rt) {
+    ::close(fd);
     return model::store_failure{rt.detail()};
+  }
   std::unique_ptr<service> self{new service};
+  self->listen_fd_ = fd;
+  self->port_ = port;
   self->rt_ = std::move(rt.value());
   self->gate_ = std::move(gate.value());
   self->ctx_.reset(new api_context{sys, *self->rt_.router, *self->rt_.counters, *self->rt_.series,
                                   api_of(cfg)});
-  if (!cfg.cluster_nodes.empty()) {
+  if (self->rt_.cluster.enabled()) {
     self->ctx_->cluster = &self->rt_.cluster;
-    self->ctx_->series_count = actors::spawn_series_count(sys, self->rt_.cluster.links,
-                                                          self->rt_.counters);
+    // Static mode sums the nodes' own stores; a shared store counts them all.
+    if (!self->rt_.cluster.postgres)
+      self->ctx_->series_count = actors::spawn_series_count(sys, self->rt_.cluster.links,
+                                                            self->rt_.counters);
   }
-  auto listener = listener_of(cfg);
   auto front = front_end_of(cfg);
   front.tls = tls;
   self->tls_ = std::move(tls);
@@ -71,10 +85,6 @@ service::start(caf::actor_system& sys, const server_config& cfg, log_sink log) {
             self->ctx_->metrics, self->gate_.get());
   install_routes(self->srv_, *self->ctx_);
   self->front_ = std::make_unique<front_end>(self->srv_, front, self->ctx_->metrics, *self->log_, sys);
-  self->listen_fd_ = open_listener(listener.host, listener.port, listener.backlog, self->port_);
-  if (self->listen_fd_ < 0)
-    return model::store_failure{"cannot listen on " + cfg.host + ":" + std::to_string(cfg.port)
-                                + " (address in use or not available)"};
   return self;
 }
 

@@ -158,11 +158,9 @@ std::string http_metrics::render(const actors::series_counters& series,
   return out;
 }
 
-std::string http_metrics::render_cluster(
-  const std::vector<std::shared_ptr<actors::peer_status>>& peers) {
+std::string http_metrics::render_cluster(const actors::cluster_parts& cluster) {
   std::string out;
-  if (peers.empty())
-    return out;
+  auto peers = cluster.peers->snapshot();
   std::size_t up = 0;
   for (const auto& p : peers)
     up += p->up.load() ? 1 : 0;
@@ -170,6 +168,51 @@ std::string http_metrics::render_cluster(
          "Other nodes of the cluster, by connection state (this node not counted).");
   sample(out, "model_server_cluster_peers{state=\"up\"}", static_cast<double>(up));
   sample(out, "model_server_cluster_peers{state=\"down\"}", static_cast<double>(peers.size() - up));
+  header(out, "model_server_cluster_serving", "gauge",
+         "1 while this node serves its own series; 0 while it is fenced (lease, store cut off, "
+         "refused node list, not joined).");
+  sample(out, "model_server_cluster_serving", cluster.map->serving() ? 1 : 0);
+  if (!cluster.postgres)
+    return out;
+  auto counter = [&out](const char* name, const char* help, double value, const char* type = "counter") {
+    header(out, name, type, help);
+    sample(out, name, value);
+  };
+  const auto& m = *cluster.members;
+  counter("model_server_cluster_members", "Live members in this node's ring (itself included).",
+          static_cast<double>(m.members.load()), "gauge");
+  counter("model_server_cluster_incarnation", "This node's incarnation in the members table.",
+          static_cast<double>(m.incarnation.load()), "gauge");
+  counter("model_server_cluster_store_state",
+          "0 the store answers; 1 down for every member (active series served); 2 this node "
+          "alone is cut off (not serving); 3 unreachable, peers being asked.",
+          static_cast<double>(m.store_state.load()), "gauge");
+  counter("model_server_cluster_lease_renewals_total", "Lease renewals that succeeded.",
+          static_cast<double>(m.renewals.load()));
+  counter("model_server_cluster_lease_renewal_failures_total", "Lease renewals that failed.",
+          static_cast<double>(m.renew_failures.load()));
+  counter("model_server_cluster_joins_total", "Incarnations of this node (joins).",
+          static_cast<double>(m.joins.load()));
+  counter("model_server_cluster_declared_dead_total",
+          "Times this node found itself evicted by the others.",
+          static_cast<double>(m.declared_dead.load()));
+  counter("model_server_cluster_ring_changes_total", "Changes of the members ring.",
+          static_cast<double>(m.ring_changes.load()));
+  const auto& c = *cluster.claims;
+  counter("model_server_cluster_claims_total", "Series claimed by this node (epochs handed out).",
+          static_cast<double>(c.claims.load()));
+  counter("model_server_cluster_claim_waits_total",
+          "Claims that waited for a live holder to hand the series off.",
+          static_cast<double>(c.claim_waits.load()));
+  counter("model_server_cluster_claims_refused_total", "Claims answered 503.",
+          static_cast<double>(c.claims_refused.load()));
+  counter("model_server_cluster_releases_total", "Series released by this node.",
+          static_cast<double>(c.releases.load()));
+  counter("model_server_cluster_held_series", "Series held by this node's series actors.",
+          static_cast<double>(c.held.load()), "gauge");
+  counter("model_server_store_fenced_writes_total",
+          "Writes the shared store refused: a stale epoch, or this node declared dead.",
+          static_cast<double>(cluster.cfg.identity ? cluster.cfg.identity->fenced.load() : 0));
   return out;
 }
 

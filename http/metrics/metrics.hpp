@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "actors/peer_link.hpp"
+#include "actors/cluster.hpp"
 #include "actors/router_shard.hpp"
 #include "actors/store_writer.hpp"
 #include "http/metrics/latency.hpp"
@@ -46,9 +46,10 @@ public:
   std::string render(const actors::series_counters& series,
                      const actors::store_counters& store) const;
 
-  /// The cluster gauge, model_server_cluster_peers{state="up|down"}, for a
-  /// node with peers (nothing on a single node).
-  static std::string render_cluster(const std::vector<std::shared_ptr<actors::peer_status>>& peers);
+  /// The cluster's figures, for a node of a cluster: its peers by state
+  /// (model_server_cluster_peers{state="up|down"}), whether it serves its
+  /// series, and in PostgreSQL mode its membership, claims and fenced writes.
+  static std::string render_cluster(const actors::cluster_parts& cluster);
 
 private:
   static constexpr std::size_t endpoints = static_cast<std::size_t>(endpoint::count_);

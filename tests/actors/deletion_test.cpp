@@ -37,7 +37,7 @@ struct fixture {
   }
 
   caf::message fit_msg(const std::string& id, double base) {
-    return caf::make_message(fit_atom::value, id, sample(base), model::detector_spec{}, int64_t{0});
+    return caf::make_message(fit_atom::value, id, sample(base), model::detector_spec{}, int64_t{0}, std::string{});
   }
 
   static model::training_data sample(double base) {
@@ -59,7 +59,7 @@ struct fixture {
 TEST_CASE("deletion: a fit in flight before a whole-series delete goes with it; a fit after it is version 1") {
   fixture f;
   REQUIRE(f.ask<model::version_record>("s", fit_atom::value, std::string{"s"},
-                                       fixture::sample(1), model::detector_spec{}, int64_t{0}));
+                                       fixture::sample(1), model::detector_spec{}, int64_t{0}, std::string{}));
   // The first fit waits in the writer on a held write lock while the delete
   // and the second fit queue behind it.
   sqlite3* lock = nullptr;
@@ -69,10 +69,10 @@ TEST_CASE("deletion: a fit in flight before a whole-series delete goes with it; 
   caf::scoped_actor self{f.sys};
   const auto& shard = f.rt.router->shard_for("s");
   self->send(shard, fit_atom::value, std::string{"s"}, fixture::sample(10), model::detector_spec{},
-             int64_t{0});
+             int64_t{0}, std::string{});
   self->send(shard, delete_atom::value, std::string{"s"}, uint32_t{0}, int64_t{0}, int64_t{0});
   self->send(shard, fit_atom::value, std::string{"s"}, fixture::sample(100),
-             model::detector_spec{}, int64_t{0});
+             model::detector_spec{}, int64_t{0}, std::string{});
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   sqlite3_exec(lock, "ROLLBACK", nullptr, nullptr, nullptr);
   sqlite3_close(lock);
@@ -97,7 +97,7 @@ TEST_CASE("deletion: a fit in flight before a whole-series delete goes with it; 
 TEST_CASE("deletion: expiry deletes only a series unused since the cutoff") {
   fixture f;
   REQUIRE(f.ask<model::version_record>("e", fit_atom::value, std::string{"e"},
-                                       fixture::sample(1), model::detector_spec{}, int64_t{0}));
+                                       fixture::sample(1), model::detector_spec{}, int64_t{0}, std::string{}));
   auto fitted_at = unix_ms_now();
   // Used after the cutoff (its fit): nothing deleted.
   auto kept = f.erase("e", 0, fitted_at - 60000);
@@ -119,7 +119,7 @@ TEST_CASE("deletion: a version that does not exist is not_found; the others stay
   for (int i = 0; i < 3; ++i)
     REQUIRE(f.ask<model::version_record>("v", fit_atom::value, std::string{"v"},
                                          fixture::sample(i + 1), model::detector_spec{},
-                                         int64_t{0}));
+                                         int64_t{0}, std::string{}));
   REQUIRE(f.erase("v", 2));
   auto missing = f.erase("v", 2);
   REQUIRE_FALSE(missing);

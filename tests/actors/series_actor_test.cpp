@@ -41,7 +41,7 @@ struct actor_fixture {
 
   caf::expected<model::version_record> fit(const std::string& id, model::training_data d) {
     return ask<model::version_record>(id, fit_atom::value, id, std::move(d),
-                                    model::detector_spec{}, int64_t{0});
+                                    model::detector_spec{}, int64_t{0}, std::string{});
   }
 };
 

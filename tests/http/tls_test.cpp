@@ -331,4 +331,6 @@ TEST_CASE("tls: the options are validated: both files or neither, readable, matc
   v.cluster_key_file = f.pki.key("server");
   v.cluster_ca_file = f.pki.ca();
   CHECK(problems(v).find("cluster.nodes is empty") != std::string::npos);
+  v.backend = "postgres"; // a PostgreSQL cluster has no node list
+  CHECK(problems(v).find("runs no cluster") == std::string::npos);
 }

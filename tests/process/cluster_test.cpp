@@ -385,6 +385,15 @@ TEST_CASE("cluster: three nodes share series, survive kill -9 and SIGSTOP, refus
     }
     CHECK_MESSAGE(refused, stranger.log());
     CHECK(peers_up(stranger.port) == 0);
+    // It serves and stores nothing (no split brain): not ready, fits 503.
+    auto ready = testing::answer(testing::client_for(stranger.port).Get("/health/ready"));
+    CHECK(ready.status == 503);
+    for (int i = 0; i < 20; ++i) {
+      auto fit = testing::answer(testing::client_for(stranger.port)
+                                   .Post(("/fit/stray-" + std::to_string(i)).c_str(),
+                                         testing::fit_body(), "application/json"));
+      CHECK(fit.status == 503);
+    }
     for (int i = 0; i < 3; ++i)
       CHECK(peers_up(c.port(i)) == 2);
   }

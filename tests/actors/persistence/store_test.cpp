@@ -226,7 +226,7 @@ TEST_CASE("store: a schema 2 store is migrated to the current schema; its versio
   CHECK(std::string{model::name_of(versions[1].detector)} == "mad");
   CHECK(model::number_param(versions[1].detector, "k") == 2);
   CHECK(versions[1].state.numbers == std::vector<double>{3.25, 0.75});
-  CHECK(user_version(path) == 6);
+  CHECK(user_version(path) == 7);
 }
 
 TEST_CASE("store: a schema 4 store's detector rows become text and state blobs, in place") {
@@ -252,7 +252,7 @@ TEST_CASE("store: a schema 4 store's detector rows become text and state blobs, 
         2, 1, 3, )sql" + doubles_literal(memory) + R"sql(, 2);
       PRAGMA user_version=4;)sql");
   auto db = open_rw(path);
-  CHECK(user_version(path) == 6);
+  CHECK(user_version(path) == 7);
   auto v = db->versions("s").value();
   REQUIRE(v.size() == 4);
   CHECK(model::is_contract(v[0].detector));

@@ -1,4 +1,5 @@
-#include "actors/persistence/store.hpp"
+// The SQLite backend of persistence::store: one file in WAL mode.
+#include "actors/persistence/sqlite_store.hpp"
 #include "actors/persistence/schema.hpp"
 #include "actors/persistence/statement.hpp"
 
@@ -6,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <limits>
 #include <memory>
@@ -41,11 +43,20 @@ int exec(sqlite3* db, const char* sql) {
   return sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
 }
 
+
+int64_t unix_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
 } // namespace
 
-store::store(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+expected<std::unique_ptr<store>, store_failure>
+store::open(const std::string& path, sync_mode sync, bool read_only) {
+  return sqlite_store::open(path, sync, read_only);
+}
 
-store::~store() {
+sqlite_store::~sqlite_store() {
   // A clean stop leaves one file: the WAL checkpointed into it (and a file
   // that deletions shrank, shrunk). A read-only connection cannot.
   if (writable_)
@@ -53,16 +64,17 @@ store::~store() {
   for (auto* s : {insert_series_, bump_series_, insert_version_, insert_points_,
                   select_versions_, select_points_, count_series_, save_state_, save_cadence_,
                   select_cadence_, select_silent_, select_numbering_, delete_numbering_,
-                  prune_points_, prune_versions_, select_expired_})
+                  prune_points_, prune_versions_, select_expired_, select_key_, insert_key_,
+                  purge_keys_})
     sqlite3_finalize(s);
   sqlite3_close(db_);
 }
 
-std::string store::last_error() const {
+std::string sqlite_store::last_error() const {
   return sqlite3_errmsg(db_);
 }
 
-bool store::no_room(int os_errno) const {
+bool sqlite_store::no_room(int os_errno) const {
   // SQLite says SQLITE_FULL for ENOSPC and short writes; a write refused by
   // the file-size limit (EFBIG) or a quota (EDQUOT) is the same for us. A
   // failed WAL write leaves sqlite3_system_errno at 0: then errno, read just
@@ -75,19 +87,19 @@ bool store::no_room(int os_errno) const {
          || (rc == SQLITE_IOERR && (err == ENOSPC || err == EFBIG || err == EDQUOT));
 }
 
-store_failure store::failure(const std::string& what) const {
+store_failure sqlite_store::failure(const std::string& what) const {
   int os_errno = errno; // first: nothing else may touch it
   bool full = no_room(os_errno);
   return store_failure{what + last_error(), full};
 }
 
 expected<std::unique_ptr<store>, store_failure>
-store::open(const std::string& path, sync_mode sync, bool read_only) {
+sqlite_store::open(const std::string& path, sync_mode sync, bool read_only) {
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_NOMUTEX
               | (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
-  std::unique_ptr<store> self{new store(db, path)};
+  std::unique_ptr<sqlite_store> self{new sqlite_store(db, path)};
   auto fail = [&](const std::string& what) {
     return store_failure{"cannot open store " + path + ": " + what};
   };
@@ -129,10 +141,10 @@ store::open(const std::string& path, sync_mode sync, bool read_only) {
       return fail(count.detail());
     self->trained_ = count.value();
   }
-  return self;
+  return std::unique_ptr<store>{std::move(self)};
 }
 
-std::optional<std::string> store::prepare_all(bool read_only) {
+std::optional<std::string> sqlite_store::prepare_all(bool read_only) {
   struct entry {
     sqlite3_stmt** target;
     const char* sql;
@@ -185,6 +197,13 @@ std::optional<std::string> store::prepare_all(bool read_only) {
      "SELECT series_id, last_seen_ms, last_timestamp, interval_s FROM series WHERE series_id = ?1 "
      "AND last_seen_ms IS NOT NULL",
      false},
+    {&select_key_,
+     "SELECT version FROM fit_keys WHERE series_id = ?1 AND key = ?2 AND created_ms >= ?3",
+     true},
+    {&insert_key_,
+     "INSERT OR REPLACE INTO fit_keys(series_id, key, version, created_ms) VALUES(?1, ?2, ?3, ?4)",
+     true},
+    {&purge_keys_, "DELETE FROM fit_keys WHERE created_ms < ?1", true},
     {&select_silent_,
      "SELECT series_id, last_seen_ms, last_timestamp, interval_s FROM series WHERE series_id > ?1 "
      "AND interval_s > 0 AND ?2 - last_seen_ms > ?3 * interval_s * 1000 + ?4 "
@@ -203,7 +222,9 @@ std::optional<std::string> store::prepare_all(bool read_only) {
 
 /// Numbers and writes one item; 0 when the database refused it (the caller
 /// rolls its savepoint back). Throws store_failure on I/O errors.
-uint32_t store::commit_one(const commit_item& item) {
+uint32_t sqlite_store::commit_one(const commit_item& item) {
+  if (auto original = replayed(item))
+    return original;
   const auto& r = item.record;
   uint32_t version = 0;
   {
@@ -251,12 +272,51 @@ uint32_t store::commit_one(const commit_item& item) {
   bind_array(insert_points_, 4, item.data.values);
   if (sqlite3_step(insert_points_) != SQLITE_DONE)
     return refused_or_throw();
+  if (!item.idempotency_key.empty()) {
+    stmt_guard k{insert_key_};
+    bind_text(insert_key_, 1, item.series_id);
+    bind_text(insert_key_, 2, item.idempotency_key);
+    sqlite3_bind_int64(insert_key_, 3, version);
+    sqlite3_bind_int64(insert_key_, 4, unix_ms());
+    if (sqlite3_step(insert_key_) != SQLITE_DONE)
+      return refused_or_throw();
+  }
   if (max_versions_ > 0)
     prune(item.series_id);
   return version;
 }
 
-uint32_t store::refused_or_throw() {
+/// The version an earlier fit with the item's idempotency key stored (with
+/// `replayed_flag`), or 0 when there is none (or the key expired).
+uint32_t sqlite_store::replayed(const commit_item& item) {
+  if (item.idempotency_key.empty())
+    return 0;
+  stmt_guard g{select_key_};
+  bind_text(select_key_, 1, item.series_id);
+  bind_text(select_key_, 2, item.idempotency_key);
+  sqlite3_bind_int64(select_key_, 3, unix_ms() - key_ttl_.count() * 1000);
+  int rc = sqlite3_step(select_key_);
+  if (rc == SQLITE_ROW)
+    return static_cast<uint32_t>(sqlite3_column_int64(select_key_, 0)) | replayed_flag;
+  if (rc != SQLITE_DONE)
+    throw store_failure{last_error()};
+  return 0;
+}
+
+/// Deletes expired idempotency keys, at most once a minute (inside a commit's
+/// transaction: no transaction of its own).
+void sqlite_store::purge_keys() {
+  auto now = unix_ms();
+  if (now - purged_at_ms_ < 60000)
+    return;
+  purged_at_ms_ = now;
+  stmt_guard g{purge_keys_};
+  sqlite3_bind_int64(purge_keys_, 1, now - key_ttl_.count() * 1000);
+  if (sqlite3_step(purge_keys_) != SQLITE_DONE)
+    throw store_failure{last_error()};
+}
+
+uint32_t sqlite_store::refused_or_throw() {
   // A constraint (or a trigger's RAISE) refuses this item only; anything else
   // (I/O, full disk, corruption) fails the whole transaction.
   if ((sqlite3_extended_errcode(db_) & 0xff) == SQLITE_CONSTRAINT)
@@ -265,13 +325,14 @@ uint32_t store::refused_or_throw() {
 }
 
 expected<std::vector<uint32_t>, store_failure>
-store::commit(const std::vector<commit_item>& items) {
+sqlite_store::commit(const std::vector<commit_item>& items) {
   if (exec(db_, "BEGIN IMMEDIATE") != SQLITE_OK)
     return store_failure{"cannot begin a transaction: " + last_error()};
   std::vector<uint32_t> assigned;
   assigned.reserve(items.size());
   new_series_ = 0;
   try {
+    purge_keys();
     for (const auto& item : items) {
       if (exec(db_, "SAVEPOINT item") != SQLITE_OK)
         throw failure("");
@@ -301,7 +362,7 @@ store::commit(const std::vector<commit_item>& items) {
   return assigned;
 }
 
-expected<bool, store_failure> store::save_states(const std::vector<checkpoint_item>& items) {
+expected<bool, store_failure> sqlite_store::save_states(const std::vector<checkpoint_item>& items) {
   if (exec(db_, "BEGIN IMMEDIATE") != SQLITE_OK)
     return store_failure{"cannot begin a transaction: " + last_error()};
   for (const auto& item : items) {
@@ -318,7 +379,7 @@ expected<bool, store_failure> store::save_states(const std::vector<checkpoint_it
   return true;
 }
 
-std::optional<std::string> store::save_one(const checkpoint_item& item) {
+std::optional<std::string> sqlite_store::save_one(const checkpoint_item& item) {
   if (item.has_state) {
     stmt_guard g{save_state_};
     bind_text(save_state_, 1, item.series_id);
@@ -339,7 +400,7 @@ std::optional<std::string> store::save_one(const checkpoint_item& item) {
 }
 
 expected<std::vector<version_record>, store_failure>
-store::versions(const std::string& series_id) {
+sqlite_store::versions(const std::string& series_id) {
   stmt_guard g{select_versions_};
   bind_text(select_versions_, 1, series_id);
   std::vector<version_record> out;
@@ -377,7 +438,7 @@ store::versions(const std::string& series_id) {
 }
 
 expected<std::optional<training_data>, store_failure>
-store::points(const std::string& series_id, uint32_t version) {
+sqlite_store::points(const std::string& series_id, uint32_t version) {
   stmt_guard g{select_points_};
   bind_text(select_points_, 1, series_id);
   sqlite3_bind_int64(select_points_, 2, version);
@@ -391,7 +452,7 @@ store::points(const std::string& series_id, uint32_t version) {
   return std::optional<training_data>{std::move(out)};
 }
 
-expected<std::vector<std::string>, store_failure> store::series_ids(const std::string& after,
+expected<std::vector<std::string>, store_failure> sqlite_store::series_ids(const std::string& after,
                                                                      std::size_t limit) {
   sqlite3_stmt* s = nullptr;
   if (sqlite3_prepare_v2(db_, "SELECT series_id FROM series WHERE series_id > ?1 "
@@ -411,7 +472,7 @@ expected<std::vector<std::string>, store_failure> store::series_ids(const std::s
 }
 
 expected<std::optional<series_liveness>, store_failure>
-store::cadence(const std::string& series_id) {
+sqlite_store::cadence(const std::string& series_id) {
   stmt_guard g{select_cadence_};
   bind_text(select_cadence_, 1, series_id);
   int rc = sqlite3_step(select_cadence_);
@@ -423,7 +484,7 @@ store::cadence(const std::string& series_id) {
 }
 
 expected<std::vector<series_liveness>, store_failure>
-store::silent(int64_t now_ms, double factor, int64_t slack_ms, const std::string& after,
+sqlite_store::silent(int64_t now_ms, double factor, int64_t slack_ms, const std::string& after,
               std::size_t limit) {
   stmt_guard g{select_silent_};
   bind_text(select_silent_, 1, after);
@@ -440,7 +501,7 @@ store::silent(int64_t now_ms, double factor, int64_t slack_ms, const std::string
   return out;
 }
 
-expected<uint64_t, store_failure> store::series_count() {
+expected<uint64_t, store_failure> sqlite_store::series_count() {
   stmt_guard g{count_series_};
   if (sqlite3_step(count_series_) != SQLITE_ROW)
     return store_failure{"cannot count series: " + last_error()};
