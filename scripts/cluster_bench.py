@@ -1,10 +1,12 @@
 """The cluster case of scripts/bench (--cluster N): the cost of forwarding.
 
-Starts N model_server nodes on 127.0.0.1 (fresh stores), pre-trains series
-through node 0, reads each node's SQLite file to learn which node owns which
-series, then runs wrk against node 0 twice per connection count: on series
-node 0 owns (answered locally) and on series other nodes own (forwarded in one
-hop through CAF's remote actors). For each it prints req/s, p50/p99 and the CPU
+Starts N model_server nodes on 127.0.0.1 (fresh stores; with --store postgres
+they share a private PostgreSQL instead of a node list), pre-trains series
+through node 0, learns which node owns which series from the answers'
+X-Series-Owner header, then runs wrk against node 0 per connection count: on
+series node 0 owns (answered locally), on series other nodes own (forwarded in
+one hop through CAF's remote actors), and durable fits of new series (spread
+over every owner). For each it prints req/s, p50/p99 and the CPU
 time per request summed over every node's process (utime + stime from
 /proc/PID/stat), beside the bare cpp-httplib baseline of the same run. On a
 2-core machine N nodes share the cores, so throughput across nodes says
@@ -13,10 +15,10 @@ nothing; the p50 difference and the CPU per request are the forwarding cost.
 import os
 import shutil
 import socket
-import sqlite3
 import sys
 import tempfile
 import time
+import urllib.request
 
 from server_process import start
 
@@ -38,23 +40,37 @@ def cpu_seconds(pids):
     return total / TICKS
 
 
-def wait_peers(port, want, timeout_s=20):
-    import urllib.request
+def wait_peers(port, want, timeout_s=30):
     deadline = time.time() + timeout_s
     while time.time() < deadline:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
-            if f'model_server_cluster_peers{{state="up"}} {want}' in r.read().decode():
-                return
+            text = r.read().decode()
+        if (f'model_server_cluster_peers{{state="up"}} {want}' in text
+                and "model_server_cluster_serving 1" in text):
+            return
         time.sleep(0.05)
     sys.exit(f"node on port {port} did not see {want} peers")
 
 
-def run(args, wrk, pretrain):
+def owner_of(port, series_id):
+    """The HTTP address the answer to a predict names as the series' owner."""
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/predict/{series_id}",
+                                 data=b'{"timestamp":"1705000100","value":10.0}', method="POST",
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        return r.headers["X-Series-Owner"]
+
+
+def run(args, wrk, pretrain, pg=None):
     n = args.cluster
     conns = [int(c) for c in args.connections.split(",")]
     work = tempfile.mkdtemp(prefix="bench_cluster_")
     nodes = [f"127.0.0.1:{free_port()}" for _ in range(n)]
     node_list = "[" + ",".join(f'"{x}"' for x in nodes) + "]"
+    if pg:
+        store = ["--store.backend=postgres", f"--store.postgres={pg.conninfo()}"]
+    else:
+        store = [f"--cluster.nodes={node_list}"]
     procs, ports = [], []
     rows = []
     try:
@@ -64,7 +80,7 @@ def run(args, wrk, pretrain):
         procs.append(base_proc)
         for i, node in enumerate(nodes):
             p, port, _ = start(os.path.join(args.build, "model_server"),
-                               [f"--data-dir={work}/node{i}", f"--cluster.nodes={node_list}",
+                               [f"--data-dir={work}/node{i}", *store,
                                 f"--cluster.self={node}", *args.server_args],
                                os.path.join(work, f"node{i}.log"))
             procs.append(p)
@@ -72,12 +88,10 @@ def run(args, wrk, pretrain):
         for port in ports:
             wait_peers(port, n - 1)
         pretrain(ports[0], args.series)
-        owned = []
-        for i in range(n):
-            db = sqlite3.connect(f"file:{work}/node{i}/models.db?mode=ro", uri=True)
-            owned.append([r[0] for r in db.execute("SELECT series_id FROM series")])
-            db.close()
-        local, forwarded = owned[0], [s for o in owned[1:] for s in o]
+        local, forwarded = [], []
+        for k in range(args.series):
+            sid = f"bench_{k}"
+            (local if owner_of(ports[0], sid) == f"127.0.0.1:{ports[0]}" else forwarded).append(sid)
         print(f"  series owned by node 0: {len(local)}, by the others: {len(forwarded)}",
               file=sys.stderr)
         node_pids = [p.pid for p in procs[1:]]
@@ -93,6 +107,14 @@ def run(args, wrk, pretrain):
                 r.update(case=case, connections=c,
                          cpu_ms=cpu * 1000 / max(1, r["rps"] * args.duration))
                 rows.append(r)
+            cpu0 = cpu_seconds(node_pids)
+            r = wrk(ports[0], "fit.lua", "/", c, args, {"RUN": f"{c}_{time.time_ns()}"},
+                    procs[1].pid)
+            r.update(case="fit, any owner", connections=c,
+                     cpu_ms=(cpu_seconds(node_pids) - cpu0) * 1000 / max(1, r["rps"] * args.duration))
+            rows.append(r)
+            for r in rows[-3:]:
+                case = r["case"]
                 print(f"  {case:20} c={c:<4} {r['rps']:>8.0f} req/s  p50 {r['p50_ms']:.3f} ms  "
                       f"p99 {r['p99_ms']:.3f} ms  cpu {r['cpu_ms']:.3f} ms/req  errors {r['errors']}",
                       file=sys.stderr)
@@ -101,7 +123,8 @@ def run(args, wrk, pretrain):
             p.terminate()
             p.wait()
         shutil.rmtree(work, ignore_errors=True)
-    print(f"\n{n} nodes on 127.0.0.1, requests sent to node 0; wrk -t{args.threads} "
+    print(f"\n{n} nodes on 127.0.0.1 ({'a shared PostgreSQL' if pg else 'SQLite each'}), "
+          f"requests sent to node 0; wrk -t{args.threads} "
           f"-d{args.duration}s; CPU = utime + stime of all {n} nodes per request")
     print("| case | connections | req/s | p50 ms | p99 ms | CPU ms/request | errors |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
