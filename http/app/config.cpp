@@ -210,8 +210,8 @@ app_config::app_config() {
          "a TLS handshake not finished this long after the connection was accepted closes it "
          "(10000)");
   opt_group{custom_options_, "store"}
-    .add(v.backend, "backend", "sqlite (one node's file, the default) | postgres (a database "
-                               "shared by a cluster)")
+    .add(v.backend, "backend", "sqlite, one node's file, or postgres, a database shared by a "
+                               "cluster (sqlite)")
     .add(v.postgres, "postgres", "libpq connection string of the shared database, e.g. "
                                  "'host=db port=5432 dbname=models user=model_server'")
     .add(v.postgres_timeout_ms, "postgres-timeout-ms",
@@ -232,9 +232,10 @@ app_config::app_config() {
   opt_group{custom_options_, "cluster"}
     .add(v.cluster_nodes, "nodes", "node-to-node host:port of every node, the same list on all "
                                    "(empty: one node)")
-    .add(v.cluster_self, "self", "this node's node-to-node host:port (its entry in cluster.nodes)")
+    .add(v.cluster_self, "self", "this node's node-to-node host:port, its entry in cluster.nodes "
+                                 "(empty: no cluster)")
     .add(v.cluster_advertise_http, "advertise-http",
-         "HTTP host:port clients reach this node at (default: cluster.self's host, --port)")
+         "HTTP host:port clients reach this node at (empty: cluster.self's host and --port)")
     .add(v.cluster_lease_ms, "lease-ms", "postgres: a member silent this long is evicted (3000)")
     .add(v.cluster_renew_ms, "renew-ms", "postgres: members renew their lease this often (1000)")
     .add(v.cluster_fence_margin_ms, "fence-margin-ms",
