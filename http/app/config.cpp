@@ -1,6 +1,9 @@
 #include "http/app/config.hpp"
 
+#include <algorithm>
 #include <fstream>
+#include <sstream>
+#include <thread>
 
 #include <caf/io/middleman.hpp>
 
@@ -8,8 +11,6 @@
 #include "http/api/codec.hpp"
 #include "http/auth/gate.hpp"
 #include "model/cluster.hpp"
-#include <sstream>
-#include <thread>
 
 namespace http {
 
@@ -224,7 +225,8 @@ app_config::app_config() {
     .add(v.batch_max_bytes, "batch-max-bytes", "most training-point bytes per transaction (64 MiB)")
     .add(v.readers, "readers", "read-only store connections (2)")
     .add(v.writers, "writers", "postgres: connections committing fits at once, each series always "
-                               "on the same one (0: one per router shard; sqlite has one)")
+                               "on the same one (0: one per two cores, at least one; sqlite has "
+                               "one)")
     .add(v.max_versions_per_series, "max-versions-per-series",
          "newest versions kept per series; older ones are deleted by the fit past it (0: all)")
     .add(v.max_series, "max-series",
@@ -445,7 +447,12 @@ actors::actors_settings actors_of(const server_config& v) {
   a.store_batch_max = v.batch_max;
   a.store_batch_max_bytes = v.batch_max_bytes;
   a.store_readers = v.readers;
-  a.store_writers = v.writers == 0 ? v.router_shards : v.writers;
+  // One PostgreSQL backend per writer, each CPU-bound on its fits' statements:
+  // with the server on the same cores, more writers than half the cores only
+  // contend (on 2 cores one writer commits ~15% more fits/s than four).
+  a.store_writers = v.writers == 0
+                      ? std::max<std::size_t>(1, std::thread::hardware_concurrency() / 2)
+                      : v.writers;
   a.router_shards = v.router_shards;
   a.min_training_points = v.min_training_points;
   a.max_active_series = v.max_active_series;
