@@ -7,6 +7,8 @@
 #include <rapidjson/document.h>
 #include <rapidjson/pointer.h>
 
+#include "http/pages/html.hpp"
+
 namespace http {
 
 namespace {
@@ -15,24 +17,9 @@ using value = rapidjson::Value;
 
 const char* const methods[] = {"get", "post", "put", "delete", "patch", "options", "head"};
 
-std::string escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 /// Text with `backquoted` spans set as code.
 std::string prose(std::string_view s) {
-  std::string out, esc = escape(s);
+  std::string out, esc = html_escape(s);
   bool open = false;
   for (char c : esc) {
     if (c == '`') {
@@ -93,7 +80,7 @@ std::string type_of(const value& s) {
   if (!s.IsObject())
     return "any";
   if (auto ref = str(s, "$ref"); !ref.empty())
-    return "<a href='#schema-" + escape(ref_name(ref)) + "'>" + escape(ref_name(ref)) + "</a>";
+    return "<a href='#schema-" + html_escape(ref_name(ref)) + "'>" + html_escape(ref_name(ref)) + "</a>";
   std::string out;
   for (const char* alt : {"oneOf", "anyOf"}) {
     auto it = s.FindMember(alt);
@@ -109,7 +96,7 @@ std::string type_of(const value& s) {
   if (out.empty())
     out = "any";
   if (auto format = str(s, "format"); !format.empty())
-    out += " (" + escape(format) + ")";
+    out += " (" + html_escape(format) + ")";
   if (flag(s, "nullable"))
     out += " or null";
   std::string limits;
@@ -117,7 +104,7 @@ std::string type_of(const value& s) {
   if (s.HasMember("enum") && s["enum"].IsArray()) {
     std::string choices;
     for (const auto& e : s["enum"].GetArray())
-      choices += (choices.empty() ? "" : " | ") + escape(scalar(e));
+      choices += (choices.empty() ? "" : " | ") + html_escape(scalar(e));
     add("one of " + choices);
   }
   for (auto [key, word] : {std::pair{"minimum", ">="}, {"maximum", "<="}, {"minItems", "items >="},
@@ -129,9 +116,9 @@ std::string type_of(const value& s) {
     }
   }
   if (auto pattern = str(s, "pattern"); !pattern.empty())
-    add("pattern <code>" + escape(pattern) + "</code>");
+    add("pattern <code>" + html_escape(pattern) + "</code>");
   if (s.HasMember("default"))
-    add("default " + escape(scalar(s["default"])));
+    add("default " + html_escape(scalar(s["default"])));
   return "<span class='type'>" + out + "</span>"
          + (limits.empty() ? "" : " <span class='limits'>" + limits + "</span>");
 }
@@ -155,7 +142,7 @@ std::string schema_body(const value& s) {
   out += "<table><tr><th>field</th><th>type</th><th>description</th></tr>";
   for (const auto& p : props->value.GetObject()) {
     auto name = p.name.GetString();
-    out += "<tr><td><code>" + escape(name) + "</code>" + (required(name) ? " <em>required</em>" : "")
+    out += "<tr><td><code>" + html_escape(name) + "</code>" + (required(name) ? " <em>required</em>" : "")
            + "</td><td>" + type_of(p.value) + "</td><td>" + prose(str(p.value, "description"))
            + "</td></tr>";
   }
@@ -169,9 +156,9 @@ std::string parameters(const rapidjson::Document& doc, const value& op) {
                     "<th>description</th></tr>";
   for (const auto& raw : op["parameters"].GetArray()) {
     const auto& p = resolve(doc, raw);
-    out += "<tr><td><code>" + escape(str(p, "name")) + "</code>"
+    out += "<tr><td><code>" + html_escape(str(p, "name")) + "</code>"
            + (flag(p, "required") ? " <em>required</em>" : "") + "</td><td>"
-           + escape(str(p, "in")) + "</td><td>"
+           + html_escape(str(p, "in")) + "</td><td>"
            + (p.HasMember("schema") ? type_of(p["schema"]) : std::string{}) + "</td><td>"
            + prose(str(p, "description")) + "</td></tr>";
   }
@@ -184,7 +171,7 @@ std::string contents(const value& holder) {
     return {};
   std::string out;
   for (const auto& c : holder["content"].GetObject())
-    out += "<code>" + escape(c.name.GetString()) + "</code> "
+    out += "<code>" + html_escape(c.name.GetString()) + "</code> "
            + (c.value.HasMember("schema") ? type_of(c.value["schema"]) : std::string{}) + " ";
   return out;
 }
@@ -199,8 +186,8 @@ std::string responses(const rapidjson::Document& doc, const value& op) {
     std::string headers;
     if (resp.HasMember("headers") && resp["headers"].IsObject())
       for (const auto& h : resp["headers"].GetObject())
-        headers += " Header <code>" + escape(h.name.GetString()) + "</code>.";
-    out += "<tr><td class='status'>" + escape(r.name.GetString()) + "</td><td>"
+        headers += " Header <code>" + html_escape(h.name.GetString()) + "</code>.";
+    out += "<tr><td class='status'>" + html_escape(r.name.GetString()) + "</td><td>"
            + prose(str(resp, "description")) + headers + "</td><td>" + contents(resp) + "</td></tr>";
   }
   return out + "</table>";
@@ -219,7 +206,7 @@ std::string operation(const rapidjson::Document& doc, const std::string& path,
   for (char c : method)
     up += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   std::string out = "<section class='op' id='" + anchor(method, path) + "'><h3><span class='method "
-                    + method + "'>" + up + "</span> <code class='path'>" + escape(path)
+                    + method + "'>" + up + "</span> <code class='path'>" + html_escape(path)
                     + "</code></h3><p class='summary'>" + prose(str(op, "summary")) + "</p>";
   if (auto d = str(op, "description"); !d.empty())
     out += "<p>" + prose(d) + "</p>";
@@ -253,7 +240,7 @@ std::string render_docs_page(std::string_view openapi_json) {
     return "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>API</title></head>"
            "<body><p>The API description could not be read.</p></body></html>";
   const value& info = doc.HasMember("info") ? doc["info"] : doc;
-  auto title = escape(str(info, "title")) + " " + escape(str(info, "version")) + " API";
+  auto title = html_escape(str(info, "title")) + " " + html_escape(str(info, "version")) + " API";
   std::string toc, ops;
   for (const auto& path : doc["paths"].GetObject()) {
     std::string p = path.name.GetString();
@@ -265,7 +252,7 @@ std::string render_docs_page(std::string_view openapi_json) {
       for (char c : method)
         up += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
       toc += "<li><a href='#" + anchor(method, p) + "'><span class='method " + method + "'>"
-             + up + "</span> <code>" + escape(p) + "</code></a> " + prose(str(op, "summary"))
+             + up + "</span> <code>" + html_escape(p) + "</code></a> " + prose(str(op, "summary"))
              + "</li>";
       ops += operation(doc, p, method, op);
     }
@@ -273,13 +260,13 @@ std::string render_docs_page(std::string_view openapi_json) {
   std::string schemas;
   if (doc.HasMember("components") && doc["components"].HasMember("schemas"))
     for (const auto& s : doc["components"]["schemas"].GetObject())
-      schemas += "<section id='schema-" + escape(s.name.GetString()) + "'><h3>"
-                 + escape(s.name.GetString()) + "</h3>" + schema_body(s.value) + "</section>";
+      schemas += "<section id='schema-" + html_escape(s.name.GetString()) + "'><h3>"
+                 + html_escape(s.name.GetString()) + "</h3>" + schema_body(s.value) + "</section>";
   return "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>" + title
          + "</title><style>" + style + "</style></head><body><h1>" + title + "</h1><p>"
-         + prose(str(info, "description")) + "</p><p>Licence: " + escape(str(info.HasMember("license") ? info["license"] : info, "name"))
+         + prose(str(info, "description")) + "</p><p>Licence: " + html_escape(str(info.HasMember("license") ? info["license"] : info, "name"))
          + ". The same description as JSON: <a href='openapi.json'><code>/openapi.json</code></a>"
-           " (OpenAPI " + escape(str(doc, "openapi")) + ").</p><nav><h2>Endpoints</h2><ul>" + toc
+           " (OpenAPI " + html_escape(str(doc, "openapi")) + ").</p><nav><h2>Endpoints</h2><ul>" + toc
          + "</ul></nav><h2>Endpoints in detail</h2>" + ops + "<h2>Schemas</h2>" + schemas
          + "</body></html>";
 }

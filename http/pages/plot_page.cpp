@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "http/pages/html.hpp"
 #include "http/pages/time_axis.hpp"
 #include "model/downsample.hpp"
 
@@ -16,20 +17,6 @@ namespace {
 constexpr std::size_t max_plot_points = 2000;
 
 constexpr double width = 900, height = 440, left = 70, right = 20, top = 30, bottom = 70;
-
-std::string escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 std::string num(double x) {
   char buf[32];
@@ -306,7 +293,7 @@ std::string bounds_rows(const model::version_record& r) {
 } // namespace
 
 std::string render_plot_page(std::string_view series_id, const actors::version_points& vp) {
-  auto title = "Series " + escape(series_id) + " &mdash; version "
+  auto title = "Series " + html_escape(series_id) + " &mdash; version "
                + std::to_string(vp.record.version);
   const auto& s = vp.record.stats;
   auto shown = model::min_max_buckets(vp.data.timestamps, vp.data.values, max_plot_points);
@@ -330,7 +317,7 @@ std::string render_plot_page(std::string_view series_id, const actors::version_p
          + std::to_string(s.points_used) + "</dd><dt>mean</dt><dd>" + num(s.mean)
          + "</dd><dt>std</dt><dd>" + num(s.std) + "</dd>" + bounds_rows(vp.record)
          + "<dt>detector</dt><dd>"
-         + escape(model::to_text(vp.record.detector)) + "</dd></dl></body></html>";
+         + html_escape(model::to_text(vp.record.detector)) + "</dd></dl></body></html>";
 }
 
 } // namespace http
