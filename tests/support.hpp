@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
@@ -205,6 +206,24 @@ struct live_server {
   httplib::Client client() const { return client_for(svc->port()); }
 };
 
+/// The model_server binary under test (MODEL_SERVER_BIN, else from PATH).
+inline std::string server_binary() {
+  const char* bin = std::getenv("MODEL_SERVER_BIN");
+  return bin ? bin : "model_server";
+}
+
+/// Runs `command` in a shell; its exit status and what it printed (both streams).
+inline std::pair<int, std::string> run_shell(const std::string& command) {
+  std::string out;
+  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+  REQUIRE(p != nullptr);
+  char buf[4096];
+  while (auto n = std::fread(buf, 1, sizeof buf, p))
+    out.append(buf, n);
+  int status = ::pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
 /// The model_server binary run as a child process (for signals and kill -9).
 struct child_server {
   std::string data_dir;
@@ -216,8 +235,7 @@ struct child_server {
   child_server(const std::string& data, std::vector<std::string> extra = {},
                rlim_t max_files = 0)
     : data_dir(data), log_path(data + ".log") {
-    const char* bin = std::getenv("MODEL_SERVER_BIN");
-    std::vector<std::string> args{bin ? bin : "model_server", "--port=0", "--host=127.0.0.1",
+    std::vector<std::string> args{server_binary(), "--port=0", "--host=127.0.0.1",
                                   "--data-dir=" + data_dir};
     args.insert(args.end(), extra.begin(), extra.end());
     std::remove(log_path.c_str()); // never read an earlier run's "listening on" line

@@ -16,24 +16,10 @@
 
 namespace {
 
+using testing::run_shell;
+using testing::server_binary;
+
 const char* const json = "application/json";
-
-std::string binary() {
-  const char* bin = std::getenv("MODEL_SERVER_BIN");
-  return bin ? bin : "model_server";
-}
-
-/// Runs `command` in a shell; its exit status and what it printed (both streams).
-std::pair<int, std::string> run(const std::string& command) {
-  std::string out;
-  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[4096];
-  while (auto n = std::fread(buf, 1, sizeof buf, p))
-    out.append(buf, n);
-  int status = ::pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
 
 std::string token_line(const std::string& token, http::auth::scope s) {
   return http::auth::token_line(token, s).value();
@@ -102,15 +88,15 @@ TEST_CASE("process: SIGHUP reloads the tokens on open connections; a bad file ke
 }
 
 TEST_CASE("process: --hash-token prints the tokens-file line of a token read on standard input") {
-  auto [status, out] = run("printf '%s\\n' '" + alice + "' | " + binary() + " --hash-token=admin");
+  auto [status, out] = run_shell("printf '%s\\n' '" + alice + "' | " + server_binary() + " --hash-token=admin");
   CHECK(status == 0);
   CHECK(out == token_line(alice, http::auth::scope::admin) + "\n");
   CHECK(out.find(alice) == std::string::npos);
-  auto [read_status, read_out] = run("printf '%s' '" + alice + "' | " + binary() + " --hash-token");
+  auto [read_status, read_out] = run_shell("printf '%s' '" + alice + "' | " + server_binary() + " --hash-token");
   CHECK(read_status == 0);
   CHECK(read_out.rfind("read sha256:", 0) == 0);
-  CHECK(run("printf short | " + binary() + " --hash-token").first == 2);
-  CHECK(run("printf '%s' '" + alice + "' | " + binary() + " --hash-token=owner").first == 2);
+  CHECK(run_shell("printf short | " + server_binary() + " --hash-token").first == 2);
+  CHECK(run_shell("printf '%s' '" + alice + "' | " + server_binary() + " --hash-token=owner").first == 2);
 }
 
 TEST_CASE("process: every new option's bad value stops start-up with status 2, naming it") {
@@ -127,7 +113,7 @@ TEST_CASE("process: every new option's bad value stops start-up with status 2, n
     {"--server.series-ttl-s=9999999999", "server.series-ttl-s"},
   };
   for (const auto& [option, name] : cases) {
-    auto [status, out] = run(binary() + " --port=0 --data-dir=" + dir.path + "/d '" + option + "'");
+    auto [status, out] = run_shell(server_binary() + " --port=0 --data-dir=" + dir.path + "/d '" + option + "'");
     CHECK_MESSAGE(status == 2, option, ": ", out);
     CHECK_MESSAGE(out.find(name) != std::string::npos, option, ": ", out);
   }
@@ -160,7 +146,7 @@ TEST_CASE("process: scripts/backup copies the store while it serves; a server on
       });
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     started = std::chrono::steady_clock::now();
-    auto [status, out] = run(std::string{SOURCE_DIR} + "/scripts/backup --data-dir " + data + " "
+    auto [status, out] = run_shell(std::string{SOURCE_DIR} + "/scripts/backup --data-dir " + data + " "
                              + dir.path + "/copy.db");
     said = out;
     REQUIRE_MESSAGE(status == 0, out);

@@ -12,22 +12,8 @@
 
 namespace {
 
-/// Runs `command` in a shell; its exit status and what it printed (both streams).
-std::pair<int, std::string> run(const std::string& command) {
-  std::string out;
-  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[4096];
-  while (auto n = std::fread(buf, 1, sizeof buf, p))
-    out.append(buf, n);
-  int status = ::pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-std::string binary() {
-  const char* bin = std::getenv("MODEL_SERVER_BIN");
-  return bin ? bin : "model_server";
-}
+using testing::run_shell;
+using testing::server_binary;
 
 /// How often `what` occurs in `text`.
 std::size_t count(const std::string& text, const std::string& what) {
@@ -99,7 +85,7 @@ TEST_CASE("process: SIGHUP reloads the certificate for new connections; a bad fi
 }
 
 TEST_CASE("process: curl over TLS verifies the server; it speaks HTTP/1.1 when asked for h2") {
-  if (run("command -v curl").first != 0) {
+  if (run_shell("command -v curl").first != 0) {
     MESSAGE("curl is not installed: skipped");
     return;
   }
@@ -110,12 +96,12 @@ TEST_CASE("process: curl over TLS verifies the server; it speaks HTTP/1.1 when a
                           {"--tls.cert-file=" + pki.cert("server"), "--tls.key-file=" + pki.key("server")}};
   REQUIRE_MESSAGE(s.port > 0, s.log());
   auto url = "https://localhost:" + std::to_string(s.port) + "/health/live";
-  auto ok = run("curl -sS --http2 --cacert " + pki.ca() + " -w ' %{http_version}' " + url);
+  auto ok = run_shell("curl -sS --http2 --cacert " + pki.ca() + " -w ' %{http_version}' " + url);
   CHECK(ok.first == 0);
   CHECK(ok.second == R"({"status":"live"} 1.1)");
-  auto untrusted = run("curl -sS " + url); // the system's CAs do not know this one
+  auto untrusted = run_shell("curl -sS " + url); // the system's CAs do not know this one
   CHECK(untrusted.first == 60);
-  auto plain = run("curl -sS -i http://127.0.0.1:" + std::to_string(s.port) + "/health/live");
+  auto plain = run_shell("curl -sS -i http://127.0.0.1:" + std::to_string(s.port) + "/health/live");
   CHECK(plain.second.substr(0, 24) == "HTTP/1.1 400 Bad Request");
   CHECK(s.stop(SIGTERM) == 0);
 }
@@ -125,7 +111,7 @@ TEST_CASE("process: unusable TLS files stop the start with status 2, naming the 
   pki.issue("server", "localhost");
   testing::temp_dir dir;
   auto start = [&](const std::string& options) {
-    return run(binary() + " --port=0 --host=127.0.0.1 --data-dir=" + dir.path + "/data " + options);
+    return run_shell(server_binary() + " --port=0 --host=127.0.0.1 --data-dir=" + dir.path + "/data " + options);
   };
   auto missing = start("--tls.cert-file=" + pki.cert("server"));
   CHECK(missing.first == 2);
