@@ -169,7 +169,7 @@ TEST_CASE("framing: every limit") {
 }
 
 TEST_CASE("framing: malformed framing gets 400") {
-  for (const std::string bad :
+  for (const std::string& bad :
        {std::string{"NOT-A-METHOD / HTTP/1.1\r\n\r\n"}, std::string{"GET / HTTP/9.9x\r\n\r\n"},
         std::string{"POST / HTTP/1.1\r\nContent-Length: abc\r\n\r\n"},
         std::string{"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"},
