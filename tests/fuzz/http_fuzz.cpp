@@ -5,7 +5,10 @@
 // cpp-httplib 0.11.4 has no socketless entry point, so a loopback socket is the
 // narrowest way in. Findings: a crash, leak or undefined behaviour in any server
 // thread; an answer that is not HTTP; a 5xx other than 503; no answer within
-// 10 s (a hang).
+// 10 s (a hang). Built twice: https_fuzz (FUZZ_TLS) sends the same inputs
+// inside a TLS session to a server with a certificate (the session ends with
+// close_notify where the plain target shuts its write side), so the event
+// loop's TLS reads, writes and closes see every input too.
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -17,8 +20,22 @@
 #include <string>
 
 #include "tests/support.hpp"
+#ifdef FUZZ_TLS
+#include "tests/tls_support.hpp"
+#endif
 
 namespace {
+
+#ifdef FUZZ_TLS
+testing::pki& pki() {
+  static testing::pki* p = [] {
+    auto* made = new testing::pki{}; // lives until the fuzzer exits
+    made->issue("server", "localhost");
+    return made;
+  }();
+  return *p;
+}
+#endif
 
 testing::live_server& server() {
   static testing::live_server* s = [] {
@@ -26,6 +43,10 @@ testing::live_server& server() {
     values.sync = "normal"; // commits without fsync: more inputs per second
     values.max_body_bytes = 1 << 20;
     values.read_timeout_s = 1;
+#ifdef FUZZ_TLS
+    values.tls_cert_file = pki().cert("server");
+    values.tls_key_file = pki().key("server");
+#endif
     return new testing::live_server{values}; // lives until the fuzzer exits
   }();
   return *s;
@@ -36,6 +57,37 @@ testing::live_server& server() {
   std::abort();
 }
 
+/// Waits up to 10 s for `fd` to be readable; a hang is a finding.
+void wait_readable(int fd, const std::string& answer) {
+  pollfd p{fd, POLLIN, 0};
+  if (::poll(&p, 1, 10000) == 0)
+    finding("no answer and no close within 10 s", answer);
+}
+
+#ifdef FUZZ_TLS
+/// As below, inside a TLS session.
+std::string exchange(uint16_t port, const uint8_t* data, std::size_t size) {
+  testing::tls_socket s{port, pki().ca()};
+  if (!s.ok)
+    finding("the TLS handshake failed", "");
+  std::size_t sent = 0;
+  if (size > 0)
+    SSL_write_ex(s.ssl, data, size, &sent); // an early answer may cut it short
+  SSL_shutdown(s.ssl);                      // close_notify: the end of the input
+  std::string answer;
+  char buf[8192];
+  for (;;) {
+    if (SSL_pending(s.ssl) == 0)
+      wait_readable(s.fd, answer);
+    std::size_t n = 0;
+    if (SSL_read_ex(s.ssl, buf, sizeof buf, &n) != 1)
+      break; // closed, close_notify, or reset after an early answer
+    answer.append(buf, n);
+  }
+  ERR_clear_error();
+  return answer;
+}
+#else
 /// Sends `input` on a new connection and returns everything the server wrote.
 std::string exchange(uint16_t port, const uint8_t* data, std::size_t size) {
   int fd = testing::connect_loopback(port);
@@ -53,9 +105,7 @@ std::string exchange(uint16_t port, const uint8_t* data, std::size_t size) {
   std::string answer;
   char buf[8192];
   for (;;) {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 10000) == 0)
-      finding("no answer and no close within 10 s", answer);
+    wait_readable(fd, answer);
     auto n = ::recv(fd, buf, sizeof buf, 0);
     if (n <= 0)
       break; // closed (or reset after an early answer)
@@ -64,6 +114,7 @@ std::string exchange(uint16_t port, const uint8_t* data, std::size_t size) {
   ::close(fd);
   return answer;
 }
+#endif
 
 } // namespace
 
