@@ -113,12 +113,15 @@ void finish(self_ptr self, uint64_t n, X&& x) {
   rp.deliver(std::forward<X>(x));
 }
 
+bool check_stall(self_ptr self);
+
 /// Forwards the current request to the peer, numbered; the reply (or a
 /// failure) goes to the original sender.
 template <class T, class Atom, class... Ts>
 caf::response_promise forward(self_ptr self, bool fit, bool mutating, Atom a, Ts&&... xs) {
   auto& st = self->state;
   auto rp = self->make_response_promise();
+  check_stall(self);
   if (!st.remote || !st.answering) {
     rp.deliver(unreachable(st));
     return rp;
@@ -217,20 +220,44 @@ void ping(self_ptr self) {
       [](caf::error&) {}); // silence is judged by last_heard
 }
 
-/// Every ping_every while connected: judge silence, then ping. After this
-/// node itself stalled (its tick came late), the peer is not judged before
-/// it could answer a ping.
+/// Whether this node itself stalled (stopped by a signal, starved, swapped)
+/// since the link's last tick, for longer than half the silence a peer
+/// allows: the peer may have dropped the connection meanwhile, its closing
+/// still unread here. Nothing is forwarded then until the peer answers a
+/// ping: a request sent into a dropped connection would be answered "in
+/// doubt" (502), one refused before it is sent is "not done" (503). The peer
+/// is not judged silent before it could answer that ping. True if it stalled.
+bool check_stall(self_ptr self) {
+  auto& st = self->state;
+  auto now = clock_type::now();
+  auto limit = std::max(st.cfg.silence_limit / 2, 2 * st.cfg.ping_every);
+  auto gap = now - st.last_tick;
+  if (gap <= limit)
+    return false;
+  st.last_tick = now;
+  if (!st.remote)
+    return true;
+  st.last_heard = std::max(st.last_heard, now - st.cfg.silence_limit / 2);
+  if (st.answering) {
+    st.answering = false;
+    log(self, "this node stalled for "
+                + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(gap).count())
+                + " ms; nothing is forwarded to " + st.cfg.node + " until it answers a ping");
+  }
+  ping(self);
+  return true;
+}
+
+/// Every ping_every while connected: judge silence, then ping.
 void on_tick(self_ptr self) {
   auto& st = self->state;
   self->delayed_send(self, st.cfg.ping_every, tick_atom::value);
-  auto now = clock_type::now();
-  bool stalled = now - st.last_tick > st.cfg.silence_limit;
-  st.last_tick = now;
+  if (check_stall(self))
+    return;
+  st.last_tick = clock_type::now();
   if (!st.remote)
     return;
-  if (stalled)
-    st.last_heard = std::max(st.last_heard, now - st.cfg.silence_limit / 2);
-  else if (st.answering && now - st.last_heard > st.cfg.silence_limit)
+  if (st.answering && st.last_tick - st.last_heard > st.cfg.silence_limit)
     went_silent(self);
   ping(self);
 }

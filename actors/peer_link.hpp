@@ -20,9 +20,13 @@
 //  - when two pings in a row found a request neither answered nor at work
 //    on the owner (its request or its answer was lost in transit).
 // Pings go every `ping_every` and ask about the requests older than the
-// previous ping. While disconnected the link reconnects by itself with
-// exponential back-off. Told to exit (the peer left the cluster), it answers
-// what it holds the same way first.
+// previous ping. After this node itself stalled (stopped, starved) for half
+// of `silence_limit` or more, the peer may have dropped the connection, its
+// closing still unread: nothing is forwarded (`unavailable`, nothing done)
+// until the peer answers a ping, so that no request is sent into a dead
+// connection and left in doubt. While disconnected the link reconnects by
+// itself with exponential back-off. Told to exit (the peer left the
+// cluster), it answers what it holds the same way first.
 #pragma once
 
 #include <atomic>

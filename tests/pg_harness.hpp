@@ -32,22 +32,10 @@
 
 #include <libpq-fe.h>
 
+#include "tests/ports.hpp"
 #include "tests/temp_dir.hpp"
 
 namespace testing {
-
-/// A TCP port on 127.0.0.1 nothing listens on right now.
-inline int free_tcp_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
 
 /// Where Debian keeps PostgreSQL's server programs (initdb, postgres).
 inline std::string postgres_bindir() {

@@ -2,9 +2,6 @@
 // sockets between them, one SQLite file each. Kills, stops and restarts them.
 #include <doctest/doctest.h>
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-
 #include <atomic>
 #include <memory>
 #include <random>
@@ -13,6 +10,7 @@
 #include "actors/persistence/store.hpp"
 #include "http/auth/tokens.hpp"
 #include "model/cluster.hpp"
+#include "tests/ports.hpp"
 #include "tests/tls_support.hpp"
 
 namespace {
@@ -20,19 +18,6 @@ namespace {
 using clock_type = std::chrono::steady_clock;
 const char* const json = "application/json";
 const char* const probe = R"({"timestamp":"1700000100","value":10.05})";
-
-/// A TCP port nothing listens on right now (for the node-to-node ports).
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
 
 double seconds_since(clock_type::time_point t) {
   return std::chrono::duration<double>(clock_type::now() - t).count();
@@ -67,7 +52,7 @@ struct cluster {
   explicit cluster(int n, std::vector<std::string> node_options = {}, std::string admin_token = {})
     : options(std::move(node_options)), token(std::move(admin_token)) {
     for (int i = 0; i < n; ++i)
-      nodes.push_back("127.0.0.1:" + std::to_string(free_port()));
+      nodes.push_back(testing::free_loopback_address(nodes));
     servers.resize(n);
     for (int i = 0; i < n; ++i)
       start(i);
@@ -374,7 +359,7 @@ TEST_CASE("cluster: three nodes share series, survive kill -9 and SIGSTOP, refus
 
   SUBCASE("a node started with a different node list is refused") {
     auto nodes = c.nodes;
-    nodes.push_back("127.0.0.1:" + std::to_string(free_port()));
+    nodes.push_back(testing::free_loopback_address(nodes));
     testing::child_server stranger{c.dir.path + "/stranger",
                                    {"--cluster.nodes=" + list_of(nodes), "--cluster.self=" + nodes[3]}};
     REQUIRE(stranger.port > 0);
@@ -563,7 +548,7 @@ TEST_CASE("cluster: with mutual TLS, a node whose certificate is from another CA
   testing::temp_dir dir;
   std::vector<std::string> nodes;
   for (int i = 0; i < 2; ++i)
-    nodes.push_back("127.0.0.1:" + std::to_string(free_port()));
+    nodes.push_back(testing::free_loopback_address(nodes));
   // Over TLS the node first in order dials the other: x (nodes[1]) dials a.
   if (nodes[1] > nodes[0])
     std::swap(nodes[0], nodes[1]);

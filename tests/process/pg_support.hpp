@@ -81,7 +81,7 @@ struct pg_nodes {
   int add() {
     REQUIRE(servers.size() < capacity);
     int i = static_cast<int>(servers.size());
-    selfs.push_back("127.0.0.1:" + std::to_string(testing::free_tcp_port()));
+    selfs.push_back(testing::free_loopback_address(selfs));
     servers.emplace_back();
     start(i);
     return i;
