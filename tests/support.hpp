@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -98,6 +99,41 @@ inline httplib::Response answer(const httplib::Result& r) {
 inline int status_of(const httplib::Result& r) {
   return r ? r->status : -1;
 }
+
+/// Raises this process's soft limit of open files to `at_least` (at most the
+/// hard limit), for tests that hold thousands of connections.
+inline void raise_open_files(rlim_t at_least) {
+  rlimit lim{};
+  ::getrlimit(RLIMIT_NOFILE, &lim);
+  if (lim.rlim_cur < at_least) {
+    lim.rlim_cur = std::min(at_least, lim.rlim_max);
+    ::setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
+
+/// This process's resident memory in bytes (from /proc/self/statm).
+inline long resident_bytes() {
+  std::ifstream in{"/proc/self/statm"};
+  long size = 0, resident = 0;
+  in >> size >> resident;
+  return resident * ::sysconf(_SC_PAGESIZE);
+}
+
+/// Counts the occurrences of `needle` in a byte stream that arrives in
+/// pieces: one split across two pieces is counted once, none twice.
+struct stream_counter {
+  std::string needle;
+  std::string carry; ///< the last needle.size() - 1 bytes seen
+
+  int feed(const char* data, std::size_t size) {
+    auto text = carry + std::string(data, size);
+    int count = 0;
+    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1))
+      ++count;
+    carry = text.substr(text.size() - std::min(text.size(), needle.size() - 1));
+    return count;
+  }
+};
 
 /// Raw sockets, for bytes and timings no client library produces.
 namespace raw {

@@ -3,6 +3,7 @@
 // the handshakes and idle connections no client library makes on request.
 #pragma once
 
+#include <fcntl.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -110,23 +111,29 @@ struct tls_socket {
   }
 
   /// Everything the server sends until it closes (or sends close_notify) or
-  /// `ms` pass without data, as raw::read_all does for plain sockets.
+  /// `ms` pass without bytes, as raw::read_all does for plain sockets. The
+  /// socket is non-blocking meanwhile: records that carry no data (TLS 1.3
+  /// session tickets) would otherwise hold a read until data came.
   std::string read_all(int ms) {
     std::string out;
     char buf[4096];
+    int flags = ::fcntl(fd, F_GETFL);
+    ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
     for (;;) {
-      if (SSL_pending(ssl) == 0) {
-        pollfd p{fd, POLLIN, 0};
-        if (::poll(&p, 1, ms) <= 0)
-          return out;
-      }
       std::size_t n = 0;
-      if (SSL_read_ex(ssl, buf, sizeof buf, &n) != 1) {
-        ERR_clear_error();
-        return out;
+      int r = SSL_read_ex(ssl, buf, sizeof buf, &n);
+      if (r == 1) {
+        out.append(buf, n);
+        continue;
       }
-      out.append(buf, n);
+      int error = SSL_get_error(ssl, r);
+      ERR_clear_error();
+      pollfd p{fd, POLLIN, 0};
+      if (error != SSL_ERROR_WANT_READ || ::poll(&p, 1, ms) <= 0)
+        break;
     }
+    ::fcntl(fd, F_SETFL, flags);
+    return out;
   }
 
   /// One whole answer whose body has Content-Length (blocking), or "".

@@ -4,8 +4,6 @@
 // printed, never asserted.
 #include <doctest/doctest.h>
 
-#include <sys/resource.h>
-
 #include <atomic>
 #include <future>
 
@@ -65,12 +63,7 @@ double ms_since(std::chrono::steady_clock::time_point start) {
 } // namespace
 
 TEST_CASE("front end: 2,000 idle connections, and a new client is still answered") {
-  rlimit lim{};
-  getrlimit(RLIMIT_NOFILE, &lim);
-  if (lim.rlim_cur < 4096 && lim.rlim_max >= 4096) {
-    lim.rlim_cur = 4096;
-    setrlimit(RLIMIT_NOFILE, &lim);
-  }
+  testing::raise_open_files(4096); // both ends of each connection are in this process
   testing::live_server s;
   REQUIRE(testing::answer(s.client().Post("/fit/good", testing::fit_body(), json)).status == 200);
   std::vector<int> idle;
