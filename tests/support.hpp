@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -264,7 +265,7 @@ inline std::pair<int, std::string> run_shell(const std::string& command) {
 struct child_server {
   std::string data_dir;
   std::string log_path;
-  pid_t pid = -1;
+  std::atomic<pid_t> pid{-1}; ///< read by load threads while the test stops the child
   int port = -1;
 
   /// `max_files`, when not 0, is the child's hard and soft limit of open files.
