@@ -32,6 +32,7 @@
 
 #include <libpq-fe.h>
 
+#include "tests/exec.hpp"
 #include "tests/ports.hpp"
 #include "tests/temp_dir.hpp"
 
@@ -139,12 +140,7 @@ private:
       int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
       ::dup2(fd, 1);
       ::dup2(fd, 2);
-      std::vector<char*> argv;
-      for (auto& a : args)
-        argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
+      exec_or_exit(args);
     }
     if (!wait)
       return child;

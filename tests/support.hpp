@@ -30,6 +30,7 @@
 #include <sqlite3.h>
 
 #include "http/app/config.hpp"
+#include "tests/exec.hpp"
 #include "tests/temp_dir.hpp"
 #include "http/app/service.hpp"
 
@@ -284,12 +285,7 @@ struct child_server {
         ::setrlimit(RLIMIT_NOFILE, &lim);
       }
       std::freopen(log_path.c_str(), "w", stderr);
-      std::vector<char*> argv;
-      for (auto& a : args)
-        argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
+      exec_or_exit(args);
     }
     port = wait_for_port();
     bool tls = false;

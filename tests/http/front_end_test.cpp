@@ -7,6 +7,7 @@
 #include <atomic>
 #include <future>
 
+#include "tests/http/overload_checks.hpp"
 #include "tests/support.hpp"
 
 namespace {
@@ -197,56 +198,14 @@ TEST_CASE("front end: fits stalled on the store hold no thread from predicts; ov
   cfg.max_in_flight_fits = 3;
   cfg.request_timeout_ms = 60000;
   testing::live_server s{cfg};
-  REQUIRE(testing::answer(s.client().Post("/fit/good", testing::fit_body(), json)).status == 200);
-  testing::store_lock lock{s.dir.path + "/data/models.db"};
-  // Three fits wait on the locked store.
-  std::vector<std::future<int>> fits;
-  for (int i = 0; i < 3; ++i)
-    fits.push_back(std::async(std::launch::async, [&s] {
-      return testing::status_of(s.client().Post("/fit/good", testing::fit_body(), json));
-    }));
-  auto c = s.client();
-  REQUIRE(testing::wait_for_in_flight(c, 3));
-  c.set_keep_alive(true);
-  // A fourth fit is over max-in-flight-fits: 503 with Retry-After, at once.
-  auto refused = testing::answer(c.Post("/fit/good", testing::fit_body(), json));
-  CHECK(refused.status == 503);
-  CHECK(refused.has_header("Retry-After"));
-  // Predicts on the same connection go on while the fits wait.
-  for (int i = 0; i < 20; ++i) {
-    auto start = std::chrono::steady_clock::now();
-    CHECK(testing::answer(c.Post("/predict/good", predict_body, json)).status == 200);
-    if (i == 0)
-      MESSAGE("predict while fits are stalled: ", ms_since(start), " ms");
-  }
-  for (auto& f : fits)
-    CHECK(f.wait_for(std::chrono::seconds(0)) != std::future_status::ready); // still stalled
-  CHECK(testing::answer(c.Get("/health/live")).status == 200); // never refused
-  lock.release();
-  for (auto& f : fits)
-    CHECK(f.get() == 200);
+  testing::check_stalled_fits(s, s.dir.path + "/data/models.db");
 }
 
 TEST_CASE("front end: request bytes held at the workers are bounded (503 past the budget)") {
   http::server_config cfg;
   cfg.max_in_flight_bytes = 1 << 16;
   testing::live_server s{cfg};
-  REQUIRE(testing::answer(s.client().Post("/fit/good", testing::fit_body(), json)).status == 200);
-  testing::store_lock lock{s.dir.path + "/data/models.db"};
-  auto big = testing::fit_body(3000); // ~40 KB: one fits the 64 KiB budget, two do not
-  auto stalled = std::async(std::launch::async, [&s, &big] {
-    return testing::status_of(s.client().Post("/fit/good", big, json));
-  });
-  auto c = s.client();
-  REQUIRE(testing::wait_for_in_flight(c, 1));
-  auto refused = testing::answer(c.Post("/fit/other", big, json));
-  CHECK(refused.status == 503);
-  CHECK(refused.get_header_value("Retry-After") == "1");
-  // A small request still fits beside the stalled one.
-  CHECK(testing::answer(c.Post("/predict/good", predict_body, json)).status == 200);
-  lock.release();
-  CHECK(stalled.get() == 200);
-  CHECK(testing::answer(c.Post("/fit/other", big, json)).status == 200); // budget free again
+  testing::check_in_flight_bytes(s, s.dir.path + "/data/models.db");
 }
 
 TEST_CASE("front end: a socket still open in a forked child after the server closed it sends "
