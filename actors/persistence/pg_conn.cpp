@@ -13,7 +13,15 @@ using steady = std::chrono::steady_clock;
 
 // Type OIDs (pg_type.h): the parameters' types, sent with each statement.
 constexpr unsigned bool_oid = 16, bytea_oid = 17, int8_oid = 20, text_oid = 25,
-                   float8_oid = 701, text_array_oid = 1009, int8_array_oid = 1016;
+                   float8_oid = 701, bytea_array_oid = 1001, text_array_oid = 1009,
+                   int8_array_oid = 1016, float8_array_oid = 1022;
+
+std::string big_endian32(uint32_t x) {
+  std::string out(4, '\0');
+  for (int i = 3; i >= 0; --i, x >>= 8)
+    out[static_cast<std::size_t>(i)] = static_cast<char>(x & 0xff);
+  return out;
+}
 
 std::string big_endian(uint64_t x) {
   std::string out(8, '\0');
@@ -119,6 +127,62 @@ params& params::i64_array(const std::vector<int64_t>& xs) {
   for (std::size_t i = 0; i < xs.size(); ++i)
     out += (i ? "," : "") + std::to_string(xs[i]);
   add(int8_array_oid, out + "}", 0);
+  return *this;
+}
+
+array& array::i64(int64_t x) {
+  auto be = big_endian(static_cast<uint64_t>(x));
+  element(be.data(), be.size());
+  return *this;
+}
+
+array& array::f64(double x) {
+  uint64_t bits;
+  std::memcpy(&bits, &x, sizeof bits);
+  auto be = big_endian(bits);
+  element(be.data(), be.size());
+  return *this;
+}
+
+array& array::text(std::string_view x) {
+  element(x.data(), x.size());
+  return *this;
+}
+
+array& array::bytes(const void* data, std::size_t size) {
+  element(data, size);
+  return *this;
+}
+
+array& array::null() {
+  elements_ += big_endian32(0xFFFFFFFFu); // length -1
+  has_null_ = true;
+  ++count_;
+  return *this;
+}
+
+void array::element(const void* data, std::size_t size) {
+  elements_ += big_endian32(static_cast<uint32_t>(size));
+  elements_.append(static_cast<const char*>(data), size);
+  ++count_;
+}
+
+params& params::binary_array(const array& xs) {
+  unsigned element = 0, whole = 0;
+  switch (xs.type_) {
+    case array::of::i64: element = int8_oid, whole = int8_array_oid; break;
+    case array::of::f64: element = float8_oid, whole = float8_array_oid; break;
+    case array::of::text: element = text_oid, whole = text_array_oid; break;
+    case array::of::bytes: element = bytea_oid, whole = bytea_array_oid; break;
+  }
+  // Header: dimensions, whether any element is NULL, the element type; then
+  // each dimension's length and lower bound (1); then the elements.
+  std::string out = big_endian32(xs.count_ ? 1 : 0) + big_endian32(xs.has_null_ ? 1 : 0);
+  out += big_endian32(element);
+  if (xs.count_)
+    out += big_endian32(static_cast<uint32_t>(xs.count_)) + big_endian32(1);
+  out += xs.elements_;
+  add(whole, std::move(out), 1);
   return *this;
 }
 

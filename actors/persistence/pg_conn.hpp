@@ -30,7 +30,30 @@ using millis = std::chrono::milliseconds;
 /// or nothing when it parses. Connects to nothing.
 std::optional<std::string> conninfo_problem(const std::string& conninfo);
 
-/// Parameters of one statement, sent in binary (texts and arrays as text).
+/// A one-dimensional array parameter, built element by element in
+/// PostgreSQL's binary array format (elements of one type, NULLs allowed),
+/// so that one statement can carry many rows (`unnest`).
+class array {
+public:
+  enum class of { i64, f64, text, bytes };
+  explicit array(of type) : type_(type) {}
+  array& i64(int64_t x);
+  array& f64(double x);
+  array& text(std::string_view x);
+  array& bytes(const void* data, std::size_t size);
+  array& null();
+
+private:
+  friend class params;
+  void element(const void* data, std::size_t size);
+  of type_;
+  std::string elements_;
+  int32_t count_ = 0;
+  bool has_null_ = false;
+};
+
+/// Parameters of one statement, sent in binary (texts and the simple arrays
+/// as text).
 class params {
 public:
   params& i64(int64_t x);
@@ -42,6 +65,7 @@ public:
   params& null_of_bytes();
   params& text_array(const std::vector<std::string>& xs);
   params& i64_array(const std::vector<int64_t>& xs);
+  params& binary_array(const array& xs);
 
   std::size_t size() const { return oids_.size(); }
 

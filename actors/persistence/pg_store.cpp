@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstring>
 #include <thread>
+#include <unordered_map>
 
 #include "actors/persistence/pg_schema.hpp"
 #include "model/detector.hpp"
@@ -11,63 +12,82 @@ namespace persistence {
 
 namespace {
 
-/// One fit: numbered as its series' latest + 1 if the epoch is the series'
-/// current one (or the series is new: its row is created with that epoch)
-/// and the writing incarnation is a member (its row was locked earlier in the
-/// transaction, so it cannot be evicted before the commit), inside this one
-/// statement; answers (version, replayed), or no row when fenced. An
-/// idempotency key committed within its lifetime answers its version and
-/// writes nothing.
+/// Fits of distinct series, one row each in parallel arrays ($1..$13), in
+/// one statement (so that the database runs one plan for many fits, not one
+/// each). Each is numbered as its series' latest + 1 if its epoch is the
+/// series' current one (or the series is new: its row is created with that
+/// epoch) and the writing incarnation ($15, $16) is a member (its row was
+/// locked earlier in the transaction, so it cannot be evicted before the
+/// commit). Answers (item, version, replayed) per fit written or replayed,
+/// (item, 0, false) for a new series past the quota ($18), and no row for a
+/// fenced one. An idempotency key committed within its lifetime ($17)
+/// answers its version and writes nothing. New series count against the
+/// quota in item order (a fenced one takes no place). With the new version, a series keeps its $19 newest
+/// (0: all).
 const char* const commit_sql = R"sql(
-WITH replay AS (
-  SELECT k.version FROM fit_keys k WHERE $16::text <> '' AND k.series_id = $1::text
-    AND k.key = $16::text AND k.created_at >= now() - make_interval(secs => $17::int8)),
+WITH items AS (
+  SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[], $4::float8[], $5::float8[],
+                       $6::int8[], $7::text[], $8::bytea[], $9::int8[], $10::float8[],
+                       $11::bytea[], $12::bytea[], $13::text[])
+    WITH ORDINALITY AS t(series_id, epoch, points_used, mean, std, created_at_ms, detector, state,
+                         last_timestamp, interval_s, timestamps, vals, key, i)),
+member AS (
+  SELECT EXISTS (SELECT 1 FROM members WHERE node = $15::text AND incarnation = $16::int8) AS yes),
+replay AS (
+  SELECT t.i, k.version FROM items t JOIN fit_keys k ON k.series_id = t.series_id AND k.key = t.key
+  WHERE t.key <> '' AND k.created_at >= now() - make_interval(secs => $17::int8)),
+fresh AS ( -- fits that would give their series its first version, in item order
+  SELECT t.i, row_number() OVER (ORDER BY t.i) AS n FROM items t
+  LEFT JOIN series s ON s.series_id = t.series_id
+  WHERE $18::int8 > 0 AND coalesce(s.latest_version, 0) = 0 AND coalesce(s.epoch, t.epoch) = t.epoch
+    AND NOT EXISTS (SELECT 1 FROM replay r WHERE r.i = t.i)),
 quota AS (
-  SELECT CASE WHEN $18::int8 = 0 OR EXISTS (SELECT 1 FROM series WHERE series_id = $1::text
-                                             AND latest_version > 0)
-         THEN false
-         ELSE (SELECT count(*) FROM series WHERE latest_version > 0) >= $18::int8 END AS yes),
+  SELECT f.i FROM fresh f
+  WHERE (SELECT count(*) FROM series WHERE latest_version > 0 AND $18::int8 > 0) + f.n > $18::int8),
+go AS (
+  SELECT t.* FROM items t WHERE (SELECT yes FROM member)
+    AND NOT EXISTS (SELECT 1 FROM replay r WHERE r.i = t.i)
+    AND NOT EXISTS (SELECT 1 FROM quota q WHERE q.i = t.i)),
 bumped AS (
-  UPDATE series SET latest_version = latest_version + 1, last_seen_ms = $9::int8,
-    last_timestamp = $12::int8, interval_s = $13::float8
-  WHERE series_id = $1::text AND epoch = $2::int8 AND NOT EXISTS (SELECT 1 FROM replay)
-    AND NOT (SELECT yes FROM quota)
-    AND EXISTS (SELECT 1 FROM members WHERE node = $4::text AND incarnation = $5::int8)
-  RETURNING latest_version),
+  UPDATE series s SET latest_version = s.latest_version + 1, last_seen_ms = g.created_at_ms,
+    last_timestamp = g.last_timestamp, interval_s = g.interval_s
+  FROM go g WHERE s.series_id = g.series_id AND s.epoch = g.epoch
+  RETURNING g.i, s.latest_version),
 created AS (
   INSERT INTO series (series_id, latest_version, epoch, owner, owner_incarnation, last_seen_ms,
                       last_timestamp, interval_s)
-  SELECT $1::text, 1, $2::int8, $4::text, $5::int8, $9::int8, $12::int8, $13::float8
-  WHERE NOT EXISTS (SELECT 1 FROM replay) AND NOT EXISTS (SELECT 1 FROM bumped)
-    AND NOT (SELECT yes FROM quota)
-    AND EXISTS (SELECT 1 FROM members WHERE node = $4::text AND incarnation = $5::int8)
+  SELECT g.series_id, 1, g.epoch, $15::text, $16::int8, g.created_at_ms, g.last_timestamp,
+         g.interval_s
+  FROM go g WHERE NOT EXISTS (SELECT 1 FROM bumped b WHERE b.i = g.i)
   ON CONFLICT (series_id) DO NOTHING
-  RETURNING latest_version),
-oldest_kept AS ( -- with the new version, the series keeps its $19 newest (0: all)
-  SELECT o.version FROM versions o WHERE $19::int8 > 0 AND o.series_id = $1::text
-    AND EXISTS (SELECT 1 FROM bumped)
-  ORDER BY o.version DESC LIMIT 1 OFFSET greatest($19::int8 - 1, 0)),
+  RETURNING series_id, latest_version),
+v AS (
+  SELECT b.i, b.latest_version AS version FROM bumped b
+  UNION ALL SELECT t.i, c.latest_version FROM created c JOIN items t ON t.series_id = c.series_id),
+oldest_kept AS (
+  SELECT t.series_id, (SELECT o.version FROM versions o WHERE o.series_id = t.series_id
+                       ORDER BY o.version DESC LIMIT 1 OFFSET greatest($19::int8 - 1, 0)) AS version
+  FROM bumped b JOIN items t ON t.i = b.i WHERE $19::int8 > 0),
 pruned AS (
-  DELETE FROM versions o WHERE o.series_id = $1::text
-    AND o.version <= (SELECT version FROM oldest_kept)),
+  DELETE FROM versions o USING oldest_kept k
+  WHERE o.series_id = k.series_id AND o.version <= k.version),
 pruned_points AS (
-  DELETE FROM points o WHERE o.series_id = $1::text
-    AND o.version <= (SELECT version FROM oldest_kept)),
-v AS (SELECT latest_version AS version FROM bumped UNION ALL SELECT latest_version FROM created),
+  DELETE FROM points o USING oldest_kept k
+  WHERE o.series_id = k.series_id AND o.version <= k.version),
 vrow AS (
   INSERT INTO versions (series_id, version, points_used, mean, std, created_at_ms, detector, state,
                         epoch, writer)
-  SELECT $1::text, v.version, $6::int8, $7::float8, $8::float8, $9::int8, $10::text, $11::bytea,
-         $2::int8, $3::text FROM v),
+  SELECT t.series_id, v.version, t.points_used, t.mean, t.std, t.created_at_ms, t.detector,
+         t.state, t.epoch, $14::text FROM v JOIN items t ON t.i = v.i),
 prow AS (
   INSERT INTO points (series_id, version, timestamps, "values")
-  SELECT $1::text, v.version, $14::bytea, $15::bytea FROM v),
+  SELECT t.series_id, v.version, t.timestamps, t.vals FROM v JOIN items t ON t.i = v.i),
 krow AS (
-  INSERT INTO fit_keys (series_id, key, version) SELECT $1::text, $16::text, v.version FROM v
-  WHERE $16::text <> ''
+  INSERT INTO fit_keys (series_id, key, version)
+  SELECT t.series_id, t.key, v.version FROM v JOIN items t ON t.i = v.i WHERE t.key <> ''
   ON CONFLICT (series_id, key) DO UPDATE SET version = excluded.version, created_at = now())
-SELECT version, false FROM v UNION ALL SELECT version, true FROM replay
-UNION ALL SELECT 0, false WHERE (SELECT yes FROM quota) AND NOT EXISTS (SELECT 1 FROM replay)
+SELECT i, version::int8, false FROM v UNION ALL SELECT i, version::int8, true FROM replay
+UNION ALL SELECT i, 0::int8, false FROM quota
 )sql";
 
 /// A checkpoint: the cadence, and the state when given, if the epoch holds
@@ -93,7 +113,7 @@ std::vector<std::pair<std::string, std::string>> statements() {
     {"rollback", "ROLLBACK"},
     {"lock_member",
      "SELECT 1::int8 FROM members WHERE node = $1::text AND incarnation = $2::int8 FOR KEY SHARE"},
-    {"commit_item", commit_sql},
+    {"commit_items", commit_sql},
     {"save", save_sql},
     {"purge_keys", "DELETE FROM fit_keys WHERE created_at < now() - make_interval(secs => $1::int8)"},
     {"versions",
@@ -146,11 +166,6 @@ int64_t unix_ms() {
 }
 
 template <class T>
-void add_array(pg::params& p, const std::vector<T>& xs) {
-  p.bytes(xs.data(), xs.size() * sizeof(T));
-}
-
-template <class T>
 std::vector<T> array_of(std::string_view bytes) {
   std::vector<T> out(bytes.size() / sizeof(T));
   if (!out.empty())
@@ -158,13 +173,29 @@ std::vector<T> array_of(std::string_view bytes) {
   return out;
 }
 
-/// An item's code from its statement's one row (version, replayed): 0 is a
-/// new series refused for store.max-series.
-uint32_t code_of(const pg::result& r) {
-  auto version = static_cast<uint32_t>(r.i64(0, 0));
+/// An item's code from its row (item, version, replayed) of the commit
+/// statement: version 0 is a new series refused for store.max-series.
+uint32_t code_of(const pg::result& r, int row) {
+  auto version = static_cast<uint32_t>(r.i64(row, 1));
   if (version == 0)
     return over_quota;
-  return r.boolean(0, 1) ? (version | replayed_flag) : version;
+  return r.boolean(row, 2) ? (version | replayed_flag) : version;
+}
+
+/// The items of a batch in rounds of distinct series, each round keeping the
+/// batch's order: a series' k-th fit goes to round k, so that it is numbered
+/// after the fits before it.
+std::vector<std::vector<std::size_t>> rounds_of(const std::vector<commit_item>& items,
+                                                 const std::vector<std::size_t>& which) {
+  std::vector<std::vector<std::size_t>> rounds;
+  std::unordered_map<std::string_view, std::size_t> seen;
+  for (auto i : which) {
+    auto round = seen[items[i].series_id]++;
+    if (round == rounds.size())
+      rounds.emplace_back();
+    rounds[round].push_back(i);
+  }
+  return rounds;
 }
 
 series_liveness liveness_of(const pg::result& r, int row) {
@@ -235,25 +266,46 @@ pg::queued pg_store::lock_member(int64_t incarnation) const {
   return {"lock_member", std::move(who)};
 }
 
-pg::queued pg_store::commit_statement(const commit_item& item, int64_t incarnation) const {
-  const auto& r = item.record;
-  pg::params p;
-  p.text(item.series_id).i64(static_cast<int64_t>(item.epoch));
-  p.text(id_->node + "/" + std::to_string(incarnation)).text(id_->node).i64(incarnation);
-  p.i64(r.stats.points_used).f64(r.stats.mean).f64(r.stats.std).i64(r.created_at_ms);
-  if (model::is_contract(r.detector)) {
-    p.null_of_text().null_of_bytes();
-  } else {
-    p.text(model::to_text(r.detector));
-    auto blob = model::encode_state(r.detector, r.state);
-    p.bytes(blob.data(), blob.size());
+pg::queued pg_store::commit_statement(const std::vector<commit_item>& items,
+                                      const std::vector<std::size_t>& which,
+                                      int64_t incarnation) const {
+  using pg::array;
+  array ids{array::of::text}, epochs{array::of::i64}, used{array::of::i64}, means{array::of::f64},
+    stds{array::of::f64}, created{array::of::i64}, detectors{array::of::text},
+    states{array::of::bytes}, lasts{array::of::i64}, intervals{array::of::f64},
+    timestamps{array::of::bytes}, values{array::of::bytes}, keys{array::of::text};
+  for (auto i : which) {
+    const auto& item = items[i];
+    const auto& r = item.record;
+    ids.text(item.series_id);
+    epochs.i64(static_cast<int64_t>(item.epoch));
+    used.i64(r.stats.points_used);
+    means.f64(r.stats.mean);
+    stds.f64(r.stats.std);
+    created.i64(r.created_at_ms);
+    if (model::is_contract(r.detector)) {
+      detectors.null();
+      states.null();
+    } else {
+      detectors.text(model::to_text(r.detector));
+      auto blob = model::encode_state(r.detector, r.state);
+      states.bytes(blob.data(), blob.size());
+    }
+    lasts.i64(item.last_timestamp);
+    intervals.f64(item.interval_s);
+    const auto& d = item.data;
+    timestamps.bytes(d.timestamps.data(), d.timestamps.size() * sizeof d.timestamps[0]);
+    values.bytes(d.values.data(), d.values.size() * sizeof d.values[0]);
+    keys.text(item.idempotency_key);
   }
-  p.i64(item.last_timestamp).f64(item.interval_s);
-  add_array(p, item.data.timestamps);
-  add_array(p, item.data.values);
-  p.text(item.idempotency_key).i64(key_ttl_.count());
+  pg::params p;
+  for (const auto* a : {&ids, &epochs, &used, &means, &stds, &created, &detectors, &states, &lasts,
+                        &intervals, &timestamps, &values, &keys})
+    p.binary_array(*a);
+  p.text(id_->node + "/" + std::to_string(incarnation)).text(id_->node).i64(incarnation);
+  p.i64(key_ttl_.count());
   p.i64(static_cast<int64_t>(max_series_)).i64(static_cast<int64_t>(max_versions_));
-  return {"commit_item", std::move(p)};
+  return {"commit_items", std::move(p)};
 }
 
 expected<std::vector<uint32_t>, store_failure>
@@ -261,20 +313,21 @@ pg_store::commit(const std::vector<commit_item>& items) {
   std::vector<uint32_t> codes(items.size(), fenced);
   auto incarnation = id_->incarnation.load();
   std::vector<std::size_t> sent;
-  std::vector<pg::queued> batch;
   for (std::size_t i = 0; i < items.size(); ++i)
-    if (!fenced_locally(items[i].epoch, incarnation)) {
+    if (!fenced_locally(items[i].epoch, incarnation))
       sent.push_back(i);
-      batch.push_back(commit_statement(items[i], incarnation));
-    }
   id_->fenced += items.size() - sent.size();
   if (sent.empty())
     return codes;
   if (!ready())
     return store_failure{"cannot begin a transaction: " + last_failure_};
   // One round trip: this incarnation's members row is locked first (an
-  // eviction waits for the commit), every item checks it is still there.
-  batch.insert(batch.begin(), {{"begin", {}}, lock_member(incarnation)});
+  // eviction waits for the commit), every statement checks it is still
+  // there; one statement per round of distinct series.
+  auto rounds = rounds_of(items, sent);
+  std::vector<pg::queued> batch{{"begin", {}}, lock_member(incarnation)};
+  for (const auto& round : rounds)
+    batch.push_back(commit_statement(items, round, incarnation));
   if (auto now = unix_ms(); now - purged_at_ms_ > 60000) {
     purged_at_ms_ = now;
     pg::params ttl;
@@ -294,21 +347,27 @@ pg_store::commit(const std::vector<commit_item>& items) {
     c_->exec("rollback", {}, cfg_.timeout);
     return commit_alone(items, sent, incarnation);
   }
-  if (out.results[1].rows() == 0) // evicted: nothing of this incarnation was written
-    id_->fenced += sent.size();
-  for (std::size_t k = 0; k < sent.size(); ++k) {
-    const auto& r = out.results[k + 2];
-    if (r.rows() == 0) {
-      if (out.results[1].rows() == 1)
-        ++id_->fenced;
-      continue;
-    }
-    codes[sent[k]] = code_of(r);
-  }
+  for (std::size_t k = 0; k < rounds.size(); ++k)
+    take_codes(out.results[k + 2], rounds[k], codes);
   for (auto c : codes)
     if (c == 1)
       ++trained_; // a new series (or one numbered again after its deletion)
   return codes;
+}
+
+void pg_store::take_codes(const pg::result& r, const std::vector<std::size_t>& round,
+                          std::vector<uint32_t>& codes) {
+  std::size_t answered = 0;
+  for (int row = 0; row < r.rows(); ++row) {
+    auto item = static_cast<std::size_t>(r.i64(row, 0)) - 1; // ordinal, from 1
+    if (item < round.size()) {
+      codes[round[item]] = code_of(r, row);
+      ++answered;
+    }
+  }
+  // Items without a row were fenced: their epoch was stale, or this
+  // incarnation was evicted (then nothing of it was written).
+  id_->fenced += round.size() - answered;
 }
 
 std::vector<uint32_t> pg_store::commit_alone(const std::vector<commit_item>& items,
@@ -320,8 +379,9 @@ std::vector<uint32_t> pg_store::commit_alone(const std::vector<commit_item>& ite
       codes[i] = refused;
       continue;
     }
+    std::vector<std::size_t> one{i};
     auto out = c_->pipeline({{"begin", {}}, lock_member(incarnation),
-                             commit_statement(items[i], incarnation), {"commit", {}}},
+                             commit_statement(items, one, incarnation), {"commit", {}}},
                             cfg_.timeout);
     if (out.failed) {
       codes[i] = out.failed->lost ? in_doubt : refused;
@@ -329,9 +389,7 @@ std::vector<uint32_t> pg_store::commit_alone(const std::vector<commit_item>& ite
         c_->exec("rollback", {}, cfg_.timeout);
       continue;
     }
-    const auto& r = out.results[2];
-    if (r.rows() > 0)
-      codes[i] = code_of(r);
+    take_codes(out.results[2], one, codes);
   }
   for (auto c : codes)
     if (c == 1)

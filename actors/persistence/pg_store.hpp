@@ -84,7 +84,12 @@ private:
   pg::queued lock_member(int64_t incarnation) const;
   std::vector<uint32_t> commit_alone(const std::vector<commit_item>& items,
                                      const std::vector<std::size_t>& which, int64_t incarnation);
-  pg::queued commit_statement(const commit_item& item, int64_t incarnation) const;
+  /// Sets the codes of a round's items from its statement's rows.
+  void take_codes(const pg::result& r, const std::vector<std::size_t>& round,
+                  std::vector<uint32_t>& codes);
+  /// One statement committing `which` of `items` (distinct series).
+  pg::queued commit_statement(const std::vector<commit_item>& items,
+                              const std::vector<std::size_t>& which, int64_t incarnation) const;
   bool fenced_locally(uint64_t epoch, int64_t incarnation) const;
 
   pg_settings cfg_;

@@ -246,3 +246,36 @@ TEST_CASE_FIXTURE(pg_fixture, "pg_store: deletion, pruning and the series quota,
   CHECK(db->expired(1700000000001, "", 10).value() == std::vector<std::string>{"other", "s"});
   CHECK_FALSE(db->backup_to("/nonexistent/x").ok());
 }
+
+TEST_CASE_FIXTURE(pg_fixture, "pg_store: one statement commits many series: quota in item order, a stale epoch refuses its fit alone") {
+  auto t = table();
+  auto a = join(*t, "a:1");
+  auto b = join(*t, "b:1");
+  auto da = open_store(a);
+  std::vector<int64_t> e;
+  for (auto s : {"n1", "n2", "n3", "n4", "n5"})
+    e.push_back(claim(*t, *a, s));
+  auto eb = claim(*t, *b, "theirs");
+  REQUIRE(open_store(b)->commit({item("theirs", eb)}).value() == std::vector<uint32_t>{1});
+  da->set_limits(2, 4);
+  // Seven fits in two rounds (n1 twice): the third new series takes the last
+  // place of the quota, the later ones are refused; a fit of b's series with
+  // an older epoch is fenced and takes no place.
+  auto before = a->fenced.load();
+  auto r = da->commit({item("n1", e[0], 1), item("theirs", uint64_t(eb) - 1), item("n2", e[1]),
+                       item("n1", e[0], 2), item("n3", e[2]), item("n4", e[3]), item("n5", e[4])});
+  REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.detail()));
+  CHECK(r.value() == std::vector<uint32_t>{1, fenced, 1, 2, 1, over_quota, over_quota});
+  CHECK(a->fenced.load() == before + 1);
+  CHECK(da->series_count().value() == 4);
+  // n1's three fits over three rounds keep its two newest, in order.
+  r = da->commit({item("n1", e[0], 3), item("n2", e[1], 3), item("n1", e[0], 4), item("n1", e[0], 5)});
+  REQUIRE(r.ok());
+  CHECK(r.value() == std::vector<uint32_t>{3, 2, 4, 5});
+  auto kept = da->versions("n1").value();
+  REQUIRE(kept.size() == 2);
+  CHECK(kept[0].version == 4);
+  CHECK(kept[1].stats.mean == 5.0);
+  CHECK_FALSE(da->points("n1", 3).value().has_value());
+  CHECK(da->points("n1", 5).value()->values == std::vector<double>{4, 5, 6});
+}
