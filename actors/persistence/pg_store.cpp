@@ -21,9 +21,9 @@ namespace {
 /// commit). Answers (item, version, replayed) per fit written or replayed,
 /// (item, 0, false) for a new series past the quota ($18), and no row for a
 /// fenced one. An idempotency key committed within its lifetime ($17)
-/// answers its version and writes nothing. New series count against the
-/// quota in item order (a fenced one takes no place). With the new version, a series keeps its $19 newest
-/// (0: all).
+/// answers its version and writes nothing. A round's new series count
+/// against the quota in item order (a fenced one takes no place). With the
+/// new version, a series keeps its $19 newest (0: all).
 const char* const commit_sql = R"sql(
 WITH items AS (
   SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[], $4::float8[], $5::float8[],
@@ -182,9 +182,19 @@ uint32_t code_of(const pg::result& r, int row) {
   return r.boolean(row, 2) ? (version | replayed_flag) : version;
 }
 
+/// Most bytes of training points one commit statement carries: PostgreSQL
+/// refuses a message of 1 GiB or more, and store.batch-max-bytes allows more.
+constexpr std::size_t max_statement_bytes = std::size_t{64} << 20;
+
+std::size_t bytes_of(const commit_item& item) {
+  return item.data.timestamps.size() * sizeof item.data.timestamps[0]
+         + item.data.values.size() * sizeof item.data.values[0];
+}
+
 /// The items of a batch in rounds of distinct series, each round keeping the
 /// batch's order: a series' k-th fit goes to round k, so that it is numbered
-/// after the fits before it.
+/// after the fits before it. A round past `max_statement_bytes` is split in
+/// pieces (still distinct series, still before the next round).
 std::vector<std::vector<std::size_t>> rounds_of(const std::vector<commit_item>& items,
                                                  const std::vector<std::size_t>& which) {
   std::vector<std::vector<std::size_t>> rounds;
@@ -195,7 +205,20 @@ std::vector<std::vector<std::size_t>> rounds_of(const std::vector<commit_item>& 
       rounds.emplace_back();
     rounds[round].push_back(i);
   }
-  return rounds;
+  std::vector<std::vector<std::size_t>> pieces;
+  for (const auto& round : rounds) {
+    std::size_t bytes = 0;
+    for (std::size_t k = 0; k < round.size(); ++k) {
+      auto b = bytes_of(items[round[k]]);
+      if (k == 0 || bytes + b > max_statement_bytes) {
+        pieces.emplace_back();
+        bytes = 0;
+      }
+      pieces.back().push_back(round[k]);
+      bytes += b;
+    }
+  }
+  return pieces;
 }
 
 series_liveness liveness_of(const pg::result& r, int row) {

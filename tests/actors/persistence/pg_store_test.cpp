@@ -255,27 +255,70 @@ TEST_CASE_FIXTURE(pg_fixture, "pg_store: one statement commits many series: quot
   std::vector<int64_t> e;
   for (auto s : {"n1", "n2", "n3", "n4", "n5"})
     e.push_back(claim(*t, *a, s));
+  // b's series, deleted: its row stays (numbered from 0 again, b's epoch).
   auto eb = claim(*t, *b, "theirs");
-  REQUIRE(open_store(b)->commit({item("theirs", eb)}).value() == std::vector<uint32_t>{1});
-  da->set_limits(2, 4);
-  // Seven fits in two rounds (n1 twice): the third new series takes the last
-  // place of the quota, the later ones are refused; a fit of b's series with
-  // an older epoch is fenced and takes no place.
+  auto db = open_store(b);
+  REQUIRE(db->commit({item("theirs", eb)}).value() == std::vector<uint32_t>{1});
+  REQUIRE(*db->delete_series("theirs", eb).value() == 1);
+  da->set_limits(2, 3);
+  // Seven fits in two rounds (n1 twice). A fit of b's series with an older
+  // epoch is fenced and takes no place; the third new series takes the last
+  // place of the quota, the later ones are refused.
   auto before = a->fenced.load();
-  auto r = da->commit({item("n1", e[0], 1), item("theirs", uint64_t(eb) - 1), item("n2", e[1]),
+  auto r = da->commit({item("n1", e[0], 1), item("theirs", uint64_t(eb) - 1), item("n2", e[1], 7),
                        item("n1", e[0], 2), item("n3", e[2]), item("n4", e[3]), item("n5", e[4])});
   REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.detail()));
   CHECK(r.value() == std::vector<uint32_t>{1, fenced, 1, 2, 1, over_quota, over_quota});
   CHECK(a->fenced.load() == before + 1);
-  CHECK(da->series_count().value() == 4);
-  // n1's three fits over three rounds keep its two newest, in order.
-  r = da->commit({item("n1", e[0], 3), item("n2", e[1], 3), item("n1", e[0], 4), item("n1", e[0], 5)});
+  CHECK(da->series_count().value() == 3);
+  // Each fit's data lands on its own series.
+  CHECK(da->versions("n2").value().at(0).stats.mean == 7.0);
+  CHECK(da->points("n2", 1).value()->values == std::vector<double>{6, 7, 8});
+  CHECK(da->points("n1", 1).value()->values == std::vector<double>{0, 1, 2});
+  // One round mixes a detector's state with plain fits and an idempotency
+  // key; a later round replays it. n1's four fits keep its two newest.
+  auto with = item("n2", e[1], 3, "key-2");
+  with.record.detector = model::make_detector("mad", {{"k", 2.0, std::nullopt}}).value();
+  with.record.state.numbers = {3.25, 0.75};
+  r = da->commit({item("n1", e[0], 3, "key-1"), with, item("n1", e[0], 4), item("n1", e[0], 5),
+                  item("n1", e[0], 9, "key-1")});
   REQUIRE(r.ok());
-  CHECK(r.value() == std::vector<uint32_t>{3, 2, 4, 5});
+  CHECK(r.value() == std::vector<uint32_t>{3, 2, 4, 5, 3 | replayed_flag});
+  auto n2 = da->versions("n2").value();
+  REQUIRE(n2.size() == 2);
+  CHECK(model::is_contract(n2[0].detector));
+  CHECK(std::string{model::name_of(n2[1].detector)} == "mad");
+  CHECK(n2[1].state.numbers == std::vector<double>{3.25, 0.75});
   auto kept = da->versions("n1").value();
   REQUIRE(kept.size() == 2);
   CHECK(kept[0].version == 4);
   CHECK(kept[1].stats.mean == 5.0);
   CHECK_FALSE(da->points("n1", 3).value().has_value());
   CHECK(da->points("n1", 5).value()->values == std::vector<double>{4, 5, 6});
+  // A replay beside a new fit in one round.
+  CHECK(da->commit({item("n2", e[1], 1, "key-2"), item("n1", e[0], 6)}).value()
+        == std::vector<uint32_t>{2 | replayed_flag, 6});
+}
+
+TEST_CASE_FIXTURE(pg_fixture, "pg_store: a batch past the bytes one statement carries (split in several): every fit stored") {
+  // 44 series of 100,000 points (1.6 MB each): 70 MB in one round, past the
+  // 64 MiB a statement carries (PostgreSQL refuses messages of 1 GiB).
+  auto t = table();
+  auto a = join(*t, "a:1");
+  auto da = open_store(a);
+  std::vector<commit_item> items;
+  for (int i = 0; i < 44; ++i) {
+    auto id = "big" + std::to_string(i);
+    auto c = item(id, uint64_t(claim(*t, *a, id)), i);
+    c.data.timestamps.resize(100000);
+    c.data.values.assign(100000, double(i));
+    items.push_back(std::move(c));
+  }
+  auto r = da->commit(items);
+  REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.detail()));
+  CHECK(r.value() == std::vector<uint32_t>(44, 1));
+  auto last = da->points("big43", 1).value();
+  REQUIRE(last.has_value());
+  CHECK(last->values.size() == 100000);
+  CHECK(last->values.back() == 43.0);
 }
