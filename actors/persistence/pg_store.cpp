@@ -114,6 +114,20 @@ std::vector<std::pair<std::string, std::string>> statements() {
     {"lock_member",
      "SELECT 1::int8 FROM members WHERE node = $1::text AND incarnation = $2::int8 FOR KEY SHARE"},
     {"commit_items", commit_sql},
+    // Before commit_items, in its transaction. PostgreSQL caches a prepared
+    // statement's generic plan, made for the tables' sizes when it was first
+    // planned: made while they are nearly empty, hash joins over whole-table
+    // scans of series and fit_keys would be kept as they grow, each batch
+    // reading every row (the fit rate fell by half within seconds). Index
+    // lookups per item are the right plan for a batch at any size, so that
+    // plan is made once and kept (without it, the disabled quota scan's cost
+    // made PostgreSQL plan every batch again: 1.4 ms each). Without JIT: the
+    // costs of the disabled plans would start it, and it takes 1.5 s to
+    // compile this statement.
+    {"index_plans",
+     "SELECT set_config('enable_seqscan', 'off', true), set_config('enable_hashjoin', 'off', true), "
+     "set_config('enable_mergejoin', 'off', true), set_config('jit', 'off', true), "
+     "set_config('plan_cache_mode', 'force_generic_plan', true)"},
     {"save", save_sql},
     {"purge_keys", "DELETE FROM fit_keys WHERE created_at < now() - make_interval(secs => $1::int8)"},
     {"versions",
@@ -348,7 +362,7 @@ pg_store::commit(const std::vector<commit_item>& items) {
   // eviction waits for the commit), every statement checks it is still
   // there; one statement per round of distinct series.
   auto rounds = rounds_of(items, sent);
-  std::vector<pg::queued> batch{{"begin", {}}, lock_member(incarnation)};
+  std::vector<pg::queued> batch{{"begin", {}}, {"index_plans", {}}, lock_member(incarnation)};
   for (const auto& round : rounds)
     batch.push_back(commit_statement(items, round, incarnation));
   if (auto now = unix_ms(); now - purged_at_ms_ > 60000) {
@@ -371,7 +385,7 @@ pg_store::commit(const std::vector<commit_item>& items) {
     return commit_alone(items, sent, incarnation);
   }
   for (std::size_t k = 0; k < rounds.size(); ++k)
-    take_codes(out.results[k + 2], rounds[k], codes);
+    take_codes(out.results[k + 3], rounds[k], codes);
   for (auto c : codes)
     if (c == 1)
       ++trained_; // a new series (or one numbered again after its deletion)
@@ -403,7 +417,7 @@ std::vector<uint32_t> pg_store::commit_alone(const std::vector<commit_item>& ite
       continue;
     }
     std::vector<std::size_t> one{i};
-    auto out = c_->pipeline({{"begin", {}}, lock_member(incarnation),
+    auto out = c_->pipeline({{"begin", {}}, {"index_plans", {}}, lock_member(incarnation),
                              commit_statement(items, one, incarnation), {"commit", {}}},
                             cfg_.timeout);
     if (out.failed) {
@@ -412,7 +426,7 @@ std::vector<uint32_t> pg_store::commit_alone(const std::vector<commit_item>& ite
         c_->exec("rollback", {}, cfg_.timeout);
       continue;
     }
-    take_codes(out.results[2], one, codes);
+    take_codes(out.results[3], one, codes);
   }
   for (auto c : codes)
     if (c == 1)
