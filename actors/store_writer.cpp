@@ -227,7 +227,7 @@ store_writer_actor::behavior_type store_writer(self_ptr self, std::shared_ptr<pe
   return {
     [self](commit_atom, model::commit_item& item, int64_t deadline_ms) -> caf::result<uint32_t> {
       auto& st = self->state;
-      auto bytes = item.data.values.size() * (sizeof(double) + sizeof(int64_t));
+      auto bytes = item.data.bytes();
       if (!st.items.empty() && st.bytes + bytes > st.max_batch_bytes)
         flush(self); // the pending batch is full in bytes: it goes first, alone
       st.items.push_back(std::move(item));

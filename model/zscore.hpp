@@ -15,6 +15,11 @@ namespace model {
 struct training_data {
   std::vector<int64_t> timestamps; ///< Unix seconds, strictly increasing
   std::vector<double> values;      ///< finite, not all equal
+
+  /// The points' size as stored (both columns), for the stores' batch bounds.
+  std::size_t bytes() const {
+    return timestamps.size() * sizeof(int64_t) + values.size() * sizeof(double);
+  }
 };
 
 /// What a fit learns. `threshold()` is derived, never stored separately.

@@ -200,11 +200,6 @@ uint32_t code_of(const pg::result& r, int row) {
 /// refuses a message of 1 GiB or more, and store.batch-max-bytes allows more.
 constexpr std::size_t max_statement_bytes = std::size_t{64} << 20;
 
-std::size_t bytes_of(const commit_item& item) {
-  return item.data.timestamps.size() * sizeof item.data.timestamps[0]
-         + item.data.values.size() * sizeof item.data.values[0];
-}
-
 /// The items of a batch in rounds of distinct series, each round keeping the
 /// batch's order: a series' k-th fit goes to round k, so that it is numbered
 /// after the fits before it. A round past `max_statement_bytes` is split in
@@ -223,7 +218,7 @@ std::vector<std::vector<std::size_t>> rounds_of(const std::vector<commit_item>& 
   for (const auto& round : rounds) {
     std::size_t bytes = 0;
     for (std::size_t k = 0; k < round.size(); ++k) {
-      auto b = bytes_of(items[round[k]]);
+      auto b = items[round[k]].data.bytes();
       if (k == 0 || bytes + b > max_statement_bytes) {
         pieces.emplace_back();
         bytes = 0;
@@ -303,6 +298,10 @@ pg::queued pg_store::lock_member(int64_t incarnation) const {
   return {"lock_member", std::move(who)};
 }
 
+std::vector<pg::queued> pg_store::begin_commit(int64_t incarnation) const {
+  return {{"begin", {}}, {"index_plans", {}}, lock_member(incarnation)};
+}
+
 pg::queued pg_store::commit_statement(const std::vector<commit_item>& items,
                                       const std::vector<std::size_t>& which,
                                       int64_t incarnation) const {
@@ -362,7 +361,7 @@ pg_store::commit(const std::vector<commit_item>& items) {
   // eviction waits for the commit), every statement checks it is still
   // there; one statement per round of distinct series.
   auto rounds = rounds_of(items, sent);
-  std::vector<pg::queued> batch{{"begin", {}}, {"index_plans", {}}, lock_member(incarnation)};
+  auto batch = begin_commit(incarnation);
   for (const auto& round : rounds)
     batch.push_back(commit_statement(items, round, incarnation));
   if (auto now = unix_ms(); now - purged_at_ms_ > 60000) {
@@ -385,7 +384,7 @@ pg_store::commit(const std::vector<commit_item>& items) {
     return commit_alone(items, sent, incarnation);
   }
   for (std::size_t k = 0; k < rounds.size(); ++k)
-    take_codes(out.results[k + 3], rounds[k], codes);
+    take_codes(out.results[commit_opening + k], rounds[k], codes);
   for (auto c : codes)
     if (c == 1)
       ++trained_; // a new series (or one numbered again after its deletion)
@@ -417,16 +416,17 @@ std::vector<uint32_t> pg_store::commit_alone(const std::vector<commit_item>& ite
       continue;
     }
     std::vector<std::size_t> one{i};
-    auto out = c_->pipeline({{"begin", {}}, {"index_plans", {}}, lock_member(incarnation),
-                             commit_statement(items, one, incarnation), {"commit", {}}},
-                            cfg_.timeout);
+    auto batch = begin_commit(incarnation);
+    batch.push_back(commit_statement(items, one, incarnation));
+    batch.push_back({"commit", {}});
+    auto out = c_->pipeline(batch, cfg_.timeout);
     if (out.failed) {
       codes[i] = out.failed->lost ? in_doubt : refused;
       if (!out.failed->lost)
         c_->exec("rollback", {}, cfg_.timeout);
       continue;
     }
-    take_codes(out.results[3], one, codes);
+    take_codes(out.results[commit_opening], one, codes);
   }
   for (auto c : codes)
     if (c == 1)

@@ -84,6 +84,10 @@ private:
   pg::queued lock_member(int64_t incarnation) const;
   std::vector<uint32_t> commit_alone(const std::vector<commit_item>& items,
                                      const std::vector<std::size_t>& which, int64_t incarnation);
+  /// The statements that open a commit's transaction (`commit_opening` of
+  /// them): BEGIN, its plan settings, this incarnation's members row locked.
+  std::vector<pg::queued> begin_commit(int64_t incarnation) const;
+  static constexpr std::size_t commit_opening = 3;
   /// Sets the codes of a round's items from its statement's rows.
   void take_codes(const pg::result& r, const std::vector<std::size_t>& round,
                   std::vector<uint32_t>& codes);
