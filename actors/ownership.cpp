@@ -153,7 +153,7 @@ void hand_off(self_ptr self, bool all) {
   std::size_t moved = 0;
   for (auto& [addr, h] : self->state.held)
     if (all || r.self == ring::npos || r.owner_of(h.id) != r.self) {
-      self->send(caf::actor_cast<caf::actor>(h.actor), passivate_atom::value);
+      self->send(caf::actor_cast<caf::actor>(h.actor), passivate_atom::value, false);
       ++moved;
     }
   if (moved > 0 && self->state.cfg.log)

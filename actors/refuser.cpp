@@ -42,6 +42,7 @@ router_actor::behavior_type refuser(self_ptr self, std::shared_ptr<const cluster
            int64_t) -> caf::result<uint32_t> { return refusal(self); },
     [](loaded_atom, const std::string&, bool) {},
     [](touch_atom, const std::string&) {},
+    [](passivate_atom, const std::string&, const version_page&) {},
     [](flush_atom) { return true; },
     [](tick_atom) {},
   };

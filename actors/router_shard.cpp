@@ -1,7 +1,9 @@
 #include "actors/router_shard.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <list>
+#include <optional>
 #include <tuple>
 #include <unordered_map>
 
@@ -17,16 +19,25 @@ using clock = std::chrono::steady_clock;
 /// A request held for a series whose old actor is still draining.
 using held_request = std::function<void(const series_actor&)>;
 
-/// One series this shard has an actor for (active or draining).
+/// One series this shard holds: live (an actor), draining (its actor is
+/// exiting), or parked (no actor: its state, handed over by its last actor).
 struct entry {
-  series_actor actor;
-  std::list<const std::string*>::iterator lru; ///< while active: its place in router_state::lru
+  series_actor actor; ///< null while parked
+  /// Live: its place in router_state::lru; parked: in router_state::parked.
+  std::list<const std::string*>::iterator lru;
   clock::time_point last_used;
   bool draining = false; ///< passivating; requests wait in `held` for its exit
+  bool park = false;     ///< draining to be parked
   bool fitted = false;   ///< a fit went to it since it started: the series exists (or will)
   bool counted = false;  ///< known to exist: it holds a place under max_active
+  /// The stored state its actor handed over (parked, or about to be).
+  std::shared_ptr<version_page> state;
   std::vector<held_request> held;
 };
+
+bool is_parked(const entry& e) {
+  return !e.actor && e.state;
+}
 
 using series_map = std::unordered_map<std::string, entry>;
 
@@ -36,57 +47,81 @@ struct router_state {
   shard_limits limits;
   std::shared_ptr<series_counters> counters;
   series_map series;
-  std::list<const std::string*> lru; ///< active series, most recently used first (keys of `series`)
-  std::size_t counted = 0;           ///< active series known to exist
+  std::list<const std::string*> lru; ///< live series, most recently used first (keys of `series`)
+  std::list<const std::string*> parked; ///< parked series, most recently used first
+  std::size_t counted = 0;           ///< live and parked series known to exist
   /// Live actors by id; the pointers are stable (elements of `series`).
   std::unordered_map<caf::actor_id, series_map::value_type*> children;
   absent_series absent{absent_series_capacity};
+  /// The writer's down message, once it died: told to every series actor.
+  std::optional<caf::down_msg> writer_down;
   uint64_t absent_ring = 0; ///< the ring version `absent` was learned under
 };
 
 using self_ptr = router_actor::stateful_pointer<router_state>;
 
-void passivate(self_ptr self, series_map::value_type& s) {
+/// Tells a live series' actor to exit; with `park`, to hand its state over
+/// first (kept in `entry::state` until the next request).
+void passivate(self_ptr self, series_map::value_type& s, bool park) {
   auto& st = self->state;
   auto& e = s.second;
-  self->send(e.actor, passivate_atom::value);
+  self->send(e.actor, passivate_atom::value, park);
   e.draining = true;
+  e.park = park;
   st.lru.erase(e.lru);
   if (e.counted)
     --st.counted;
   ++st.counters->passivations;
 }
 
-/// Passivates the least recently used series known to exist while more than
-/// max_active do. Series still loading are not counted: an unknown id never
-/// pushes a real series out.
+/// Forgets a parked series (its state is in the store).
+void drop_parked(self_ptr self, series_map::iterator it) {
+  auto& st = self->state;
+  st.parked.erase(it->second.lru);
+  --st.counted;
+  --st.counters->parked;
+  st.series.erase(it);
+}
+
+/// Drops the least recently used parked series, then passivates the least
+/// recently used live series known to exist, while more than max_active are
+/// held. Series still loading are not counted: an unknown id never pushes a
+/// real series out.
 void enforce_cap(self_ptr self) {
   auto& st = self->state;
+  while (st.counted > st.limits.max_active && !st.parked.empty())
+    drop_parked(self, st.series.find(*st.parked.back()));
   for (auto it = st.lru.end(); st.counted > st.limits.max_active && it != st.lru.begin();) {
     --it;
     auto& s = *st.series.find(**it);
     auto next = it;
     if (s.second.counted) {
       next = std::next(it); // passivate erases `it`
-      passivate(self, s);
+      passivate(self, s, false);
     }
     it = next;
   }
 }
 
+/// Starts the series' actor, from its parked state when it has one.
 entry& activate(self_ptr self, series_map::value_type& s) {
   auto& st = self->state;
   auto& e = s.second;
-  e.actor = spawn_series(self->system(), s.first, st.base);
+  if (e.state)
+    ++st.counters->unparked;
+  e.actor = spawn_series(self->system(), s.first, st.base, std::move(e.state));
+  e.state = nullptr;
   // A monitor, not a link: CAF keeps links in a list on both sides, so with
   // many children every exit would scan the shard's list (measured: fits fell
   // from ~9k/s to ~2k/s once passivation began at 100k series).
   self->monitor(e.actor);
   st.children.emplace(e.actor->id(), &s);
+  if (st.writer_down) // the actor refuses fits at once
+    caf::anon_send(caf::actor_cast<caf::actor>(e.actor), *st.writer_down);
   st.lru.push_front(&s.first);
   e.lru = st.lru.begin();
   e.last_used = clock::now();
-  e.draining = e.fitted = e.counted = false;
+  e.draining = e.park = e.fitted = e.counted = false;
   ++st.counters->active;
   ++st.counters->activations;
   return e;
@@ -104,7 +139,10 @@ caf::result<T> route(self_ptr self, const std::string& id, Atom atom, Ts... xs) 
   constexpr bool fit = std::is_same<Atom, fit_atom>::value;
   if (st.limits.ring_version)
     if (auto v = st.limits.ring_version(); v != st.absent_ring) {
-      st.absent.clear(); // ownership moved: another node may have created them
+      // Ownership moved: another node may have created or changed them.
+      st.absent.clear();
+      while (!st.parked.empty())
+        drop_parked(self, st.series.find(*st.parked.back()));
       st.absent_ring = v;
     }
   if (fit)
@@ -114,6 +152,11 @@ caf::result<T> route(self_ptr self, const std::string& id, Atom atom, Ts... xs) 
   auto it = st.series.find(id);
   if (it == st.series.end()) {
     it = st.series.emplace(id, entry{}).first;
+    activate(self, *it);
+  } else if (is_parked(it->second)) {
+    st.parked.erase(it->second.lru);
+    --st.counted; // counted again once its actor reports in
+    --st.counters->parked;
     activate(self, *it);
   }
   auto& e = it->second;
@@ -138,13 +181,13 @@ void on_loaded(self_ptr self, const std::string& id, bool exists) {
   auto& st = self->state;
   auto it = st.series.find(id);
   auto sender = self->current_sender();
-  if (it == st.series.end() || it->second.draining || !sender
+  if (it == st.series.end() || it->second.draining || !sender || !it->second.actor
       || it->second.actor->id() != sender->id())
     return;
   auto& e = it->second;
   if (!exists && !e.fitted) {
     st.absent.add(id);
-    return passivate(self, *it);
+    return passivate(self, *it, false);
   }
   e.counted = true;
   ++st.counted;
@@ -166,8 +209,23 @@ void on_series_exit(self_ptr self, const caf::actor_addr& source) {
     if (e.counted)
       --st.counted;
   }
-  if (e.held.empty())
-    return void(st.series.erase(s.first));
+  if (e.held.empty()) {
+    if (!e.draining || !e.park || !e.state)
+      return void(st.series.erase(s.first));
+    // Parked: its state stays here, its actor is gone. It joins the parked
+    // series in LRU order: near the front (series park after the same idle
+    // time), behind any parked since that were used after it.
+    e.actor = nullptr;
+    e.draining = e.park = false;
+    auto pos = st.parked.begin();
+    while (pos != st.parked.end() && st.series.find(**pos)->second.last_used > e.last_used)
+      ++pos;
+    e.lru = st.parked.insert(pos, &s.first);
+    e.counted = true;
+    ++st.counted;
+    ++st.counters->parked;
+    return enforce_cap(self);
+  }
   auto requests = std::move(e.held);
   e.held.clear();
   auto& fresh = activate(self, s);
@@ -175,15 +233,43 @@ void on_series_exit(self_ptr self, const caf::actor_addr& source) {
     request(fresh.actor);
 }
 
-/// Passivates series idle for longer than the idle timeout (LRU tail first).
+/// The store writer died: every series actor hears it (and every one started
+/// later), as if it monitored the writer itself. The series do not monitor it:
+/// CAF 0.17 keeps each monitor inside the monitored actor until that one
+/// exits, so the writer would hold a weak reference to, and so the memory of
+/// (about 1 KiB), every series actor ever started; demonitoring on exit would
+/// scan the writer's list of monitors each time instead.
+void on_writer_down(self_ptr self, const caf::down_msg& msg) {
+  auto& st = self->state;
+  st.writer_down = msg;
+  for (auto& child : st.children)
+    caf::anon_send(caf::actor_cast<caf::actor>(child.second->second.actor), msg);
+}
+
+/// Passivates live series idle for longer than the idle timeout and parks
+/// those idle for longer than park_after (LRU tail first); forgets parked
+/// series idle for longer than the idle timeout.
 void sweep(self_ptr self) {
   auto& st = self->state;
-  auto deadline = clock::now() - st.limits.idle_timeout;
+  auto now = clock::now();
+  auto idle = st.limits.idle_timeout.count() > 0 ? now - st.limits.idle_timeout
+                                                 : clock::time_point::min();
+  auto park = st.limits.park_after.count() > 0 ? now - st.limits.park_after
+                                               : clock::time_point::min();
   while (!st.lru.empty()) {
     auto& s = *st.series.find(*st.lru.back());
-    if (s.second.last_used > deadline)
+    if (s.second.last_used <= idle)
+      passivate(self, s, false);
+    else if (s.second.last_used <= park)
+      passivate(self, s, true);
+    else
       break;
-    passivate(self, s);
+  }
+  while (!st.parked.empty()) {
+    auto it = st.series.find(*st.parked.back());
+    if (it->second.last_used > idle)
+      break;
+    drop_parked(self, it);
   }
 }
 
@@ -212,15 +298,23 @@ router_actor::behavior_type router_shard(self_ptr self, series_settings base,
   st.base = std::make_shared<const series_settings>(std::move(base));
   st.limits = limits;
   st.counters = std::move(counters);
-  self->set_down_handler([self](caf::down_msg& msg) { on_series_exit(self, msg.source); });
+  self->monitor(st.base->writer);
+  self->set_down_handler([self](caf::down_msg& msg) {
+    if (msg.source == self->state.base->writer.address())
+      return on_writer_down(self, msg);
+    on_series_exit(self, msg.source);
+  });
   self->set_exit_handler([self](caf::exit_msg& msg) {
     // Told to stop: the series actors go too (they are monitored, not linked).
     for (auto& child : self->state.children)
       self->send_exit(child.second->second.actor, msg.reason);
     self->quit(std::move(msg.reason));
   });
-  auto tick_every = std::chrono::seconds(1);
-  if (limits.idle_timeout.count() > 0)
+  // Parking is checked at least twice per park_after, idleness once a second.
+  std::chrono::milliseconds tick_every{1000};
+  if (limits.park_after.count() > 0)
+    tick_every = std::clamp(limits.park_after / 2, std::chrono::milliseconds{10}, tick_every);
+  if (limits.idle_timeout.count() > 0 || limits.park_after.count() > 0)
     self->delayed_send(self, tick_every, tick_atom::value);
   return {
     [self](fit_atom a, std::string& id, model::training_data& data, model::detector_spec& det,
@@ -245,10 +339,19 @@ router_actor::behavior_type router_shard(self_ptr self, series_settings base,
       return route<uint32_t>(self, id, a, version, idle_before_ms, deadline_ms);
     },
     [self](loaded_atom, const std::string& id, bool exists) { on_loaded(self, id, exists); },
+    [self](passivate_atom, const std::string& id, version_page& state) {
+      // A series actor passivated to be parked hands over its state, then exits.
+      auto& st = self->state;
+      auto it = st.series.find(id);
+      auto sender = self->current_sender();
+      if (it != st.series.end() && it->second.draining && it->second.park && sender
+          && it->second.actor && it->second.actor->id() == sender->id())
+        it->second.state = std::make_shared<version_page>(std::move(state));
+    },
     [self](touch_atom, const std::string& id) {
       auto& st = self->state;
       auto it = st.series.find(id);
-      if (it != st.series.end() && !it->second.draining) {
+      if (it != st.series.end() && it->second.actor && !it->second.draining) {
         st.lru.splice(st.lru.begin(), st.lru, it->second.lru);
         it->second.last_used = clock::now();
       }

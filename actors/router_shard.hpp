@@ -1,8 +1,11 @@
 // A router shard: knows the series actor of every active series whose id
 // hashes to it, spawns it on first use, and delegates each request to it (the
 // series actor answers the original requester directly). It also bounds memory:
-// series idle for `idle_timeout` and, above `max_active`, the least recently
-// used ones are passivated (their state is already in the store).
+// series idle for `park_after` are parked (their actor exits and hands its
+// state to the shard, which gives it to the series' next actor: an idle series
+// costs its versions, not an actor), series idle for `idle_timeout` and, above
+// `max_active`, the least recently used ones are passivated or, parked, dropped
+// (their state is already in the store).
 //
 //   event loop --(fit|predict|plot|list, id, ...)--> router_shard
 //        |                                               | delegate
@@ -43,20 +46,24 @@ using router_actor = caf::typed_actor<
   caf::replies_to<delete_atom, std::string, uint32_t, int64_t, int64_t>::with<uint32_t>,
   caf::reacts_to<loaded_atom, std::string, bool>,
   caf::reacts_to<touch_atom, std::string>,
+  caf::reacts_to<passivate_atom, std::string, version_page>,
   caf::replies_to<flush_atom>::with<bool>,
   caf::reacts_to<tick_atom>>;
 
 /// Gauges and counters of all shards together; read from any thread.
 struct series_counters {
   std::atomic<int64_t> active{0};        ///< series actors alive (incl. draining)
+  std::atomic<int64_t> parked{0};        ///< series held without an actor (parked)
+  std::atomic<uint64_t> unparked{0};     ///< actors started from a parked state
   std::atomic<uint64_t> activations{0};  ///< series actors spawned since start
   std::atomic<uint64_t> passivations{0}; ///< series actors passivated since start
 };
 
 /// How one shard bounds its series actors.
 struct shard_limits {
-  std::size_t max_active = 25000;   ///< this shard's cap; the LRU beyond it is passivated
+  std::size_t max_active = 25000;   ///< this shard's cap (live and parked); the LRU beyond it leaves
   std::chrono::seconds idle_timeout{0}; ///< 0: never passivate for idleness
+  std::chrono::milliseconds park_after{0}; ///< 0: never park
   /// In a cluster, the ring's version (cluster_map::version): when it moves,
   /// series may have been created by another owner meanwhile, so the ids
   /// remembered as absent are forgotten. Null on a single node.

@@ -26,6 +26,7 @@ struct series_state {
   uint64_t commits = 0;
   bool store_down = false;   ///< the writer died: fits are refused at once
   bool passivating = false;  ///< exit once `waiting` drains and the checkpoint is stored
+  bool park = false;         ///< passivating to be parked: hand the state to the shard on exit
   bool saving = false;       ///< a checkpoint the writer will confirm is on its way
   uint64_t unsaved = 0;      ///< points the latest version learned since its checkpoint
   bool cadence_unsaved = false; ///< points (or a fit) came since the cadence was saved
@@ -86,6 +87,27 @@ void checkpoint_confirmed(self_ptr self, Then then) {
     .then([then](bool ok) mutable { then(ok); }, [then](caf::error&) mutable { then(false); });
 }
 
+/// The series as the store holds it (every commit answered, the checkpoint
+/// stored): what a load would read.
+version_page stored_state(series_state& st) {
+  st.versions.shrink_to_fit(); // parked for a while: no spare capacity
+  return version_page{std::move(st.versions),
+                      model::series_liveness{st.id, st.pace.last_seen_ms(),
+                                             st.pace.last_timestamp(), st.pace.interval_s()}};
+}
+
+/// Exits; a series passivated to be parked first hands its state to its shard,
+/// which gives it to the series' next actor instead of a load. Not with a
+/// shared store (the next owner must claim it and load what others wrote),
+/// nor when the store is down, nor for a series without versions.
+void quit(self_ptr self) {
+  auto& st = self->state;
+  if (st.park && !st.store_down && !st.cfg->ownership && !st.versions.empty())
+    if (auto shard = caf::actor_cast<shard_notices>(st.cfg->shard))
+      self->send(shard, passivate_atom::value, st.id, stored_state(st));
+  self->quit();
+}
+
 /// A passivating actor exits once its commits are answered and its learning
 /// is stored: the shard starts the series' next actor only after this one
 /// exited, and that one must load the newest state.
@@ -94,7 +116,7 @@ void maybe_quit(self_ptr self) {
   if (!st.passivating || !st.waiting.empty() || st.saving)
     return;
   if (st.unsaved == 0 && !st.cadence_unsaved)
-    return self->quit();
+    return quit(self);
   st.saving = true;
   checkpoint_confirmed(self, [self](bool) {
     self->state.saving = false;
@@ -303,6 +325,18 @@ caf::result<uint32_t> erase(self_ptr self, uint32_t version, int64_t idle_before
   return rp;
 }
 
+/// Takes the stored versions and cadence (loaded, or parked in the shard) and
+/// tells the shard whether the series exists.
+void restore(self_ptr self, version_page& stored) {
+  auto& st = self->state;
+  st.versions = std::move(stored.versions);
+  const auto& c = stored.seen;
+  if (!c.series_id.empty())
+    st.pace.restore(c.last_seen_ms, c.last_timestamp, c.interval_s);
+  if (auto shard = caf::actor_cast<shard_notices>(st.cfg->shard))
+    self->send(shard, loaded_atom::value, st.id, !st.versions.empty());
+}
+
 /// Loads the stored versions and cadence; nothing else is handled until they
 /// are in (await suspends the mailbox). Tells the shard whether the series
 /// exists, so that an unknown id costs no place among the active series.
@@ -311,25 +345,18 @@ void load(self_ptr self) {
   const auto& readers = st.cfg->readers;
   auto reader = readers[stable_hash(st.id) % readers.size()];
   self->request(reader, caf::infinite, load_atom::value, st.id)
-    .await(
-      [self](version_page& stored) {
-        auto& st = self->state;
-        st.versions = std::move(stored.versions);
-        const auto& c = stored.seen;
-        if (!c.series_id.empty())
-          st.pace.restore(c.last_seen_ms, c.last_timestamp, c.interval_s);
-        if (auto shard = caf::actor_cast<shard_notices>(st.cfg->shard))
-          self->send(shard, loaded_atom::value, st.id, !st.versions.empty());
-      },
-      [self](caf::error& err) { self->quit(std::move(err)); });
+    .await([self](version_page& stored) { restore(self, stored); },
+           [self](caf::error& err) { self->quit(std::move(err)); });
 }
 
 series_actor::behavior_type series(self_ptr self, std::string id,
-                                   std::shared_ptr<const series_settings> cfg) {
+                                   std::shared_ptr<const series_settings> cfg,
+                                   std::shared_ptr<version_page> parked) {
   auto& st = self->state;
   st.id = std::move(id);
   st.cfg = std::move(cfg);
-  self->monitor(st.cfg->writer);
+  // The writer's down message comes from the shard, which monitors it for all
+  // its series: see router_shard.cpp (on_writer_down).
   self->set_down_handler([self](caf::down_msg& msg) {
     if (msg.source == self->state.cfg->writer.address())
       on_writer_down(self);
@@ -350,6 +377,8 @@ series_actor::behavior_type series(self_ptr self, std::string id,
             self->send(shard, loaded_atom::value, st.id, false);
         },
         [self](caf::error& err) { self->quit(std::move(err)); });
+  } else if (parked) {
+    restore(self, *parked); // parked by the series' previous actor: no load
   } else {
     load(self);
   }
@@ -412,8 +441,11 @@ series_actor::behavior_type series(self_ptr self, std::string id,
     [self](delete_atom, uint32_t version, int64_t idle_before_ms, int64_t deadline_ms) {
       return erase(self, version, idle_before_ms, deadline_ms);
     },
-    [self](passivate_atom) {
-      self->state.passivating = true;
+    [self](passivate_atom, bool park) {
+      auto& st = self->state;
+      if (!st.passivating) // not when already leaving out of step with the store
+        st.park = park;
+      st.passivating = true;
       maybe_quit(self);
     },
     [self](flush_atom) -> caf::result<bool> {
@@ -427,8 +459,9 @@ series_actor::behavior_type series(self_ptr self, std::string id,
 } // namespace
 
 series_actor spawn_series(caf::actor_system& sys, std::string id,
-                          std::shared_ptr<const series_settings> cfg) {
-  return sys.spawn(series, std::move(id), std::move(cfg));
+                          std::shared_ptr<const series_settings> cfg,
+                          std::shared_ptr<version_page> parked) {
+  return sys.spawn(series, std::move(id), std::move(cfg), std::move(parked));
 }
 
 } // namespace actors

@@ -12,8 +12,10 @@
 // they are in. A fit is answered only after the store committed it.
 // `passivate` (from its shard, which then sends it nothing more) makes it exit
 // once its last commit is answered and its last checkpoint is stored, so a new
-// actor for the series never loads an older state; `flush` (at shutdown)
-// answers once its checkpoint is stored.
+// actor for the series never loads an older state. With `park` set it then
+// hands that state (versions and cadence) to its shard, which keeps it without
+// an actor and gives it to the series' next actor in place of a load.
+// `flush` (at shutdown) answers once its checkpoint is stored.
 // (delete, version, idle_before_ms, deadline_ms) deletes one version, or the
 // whole series when `version` is 0, through the writer; the series handles
 // nothing else until the store answered. With `idle_before_ms` (time to
@@ -42,11 +44,12 @@ using series_actor = caf::typed_actor<
   caf::replies_to<list_atom, uint32_t, uint32_t>::with<version_page>,
   caf::replies_to<delete_atom, uint32_t, int64_t, int64_t>::with<uint32_t>,
   caf::replies_to<flush_atom>::with<bool>,
-  caf::reacts_to<passivate_atom>>;
+  caf::reacts_to<passivate_atom, bool>>;
 
 /// What a series actor tells its router shard (a part of the shard's interface).
 using shard_notices = caf::typed_actor<caf::reacts_to<loaded_atom, std::string, bool>,
-                                       caf::reacts_to<touch_atom, std::string>>;
+                                       caf::reacts_to<touch_atom, std::string>,
+                                       caf::reacts_to<passivate_atom, std::string, version_page>>;
 
 /// What the series actors of one router shard share (one copy per shard).
 struct series_settings {
@@ -73,8 +76,11 @@ struct series_settings {
   std::size_t max_versions = 0;
 };
 
-/// Spawns the actor owning `id`; `id` must already be valid.
+/// Spawns the actor owning `id`; `id` must already be valid. `parked`: the
+/// state the series' previous actor handed to the shard (then nothing is
+/// loaded), or null.
 series_actor spawn_series(caf::actor_system& sys, std::string id,
-                          std::shared_ptr<const series_settings> cfg);
+                          std::shared_ptr<const series_settings> cfg,
+                          std::shared_ptr<version_page> parked = nullptr);
 
 } // namespace actors

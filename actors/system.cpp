@@ -106,6 +106,10 @@ model::expected<runtime, model::store_failure> start(caf::actor_system& sys,
   shard_limits limits;
   limits.max_active = (cfg.max_active_series + cfg.router_shards - 1) / cfg.router_shards;
   limits.idle_timeout = std::chrono::seconds(cfg.idle_timeout_s);
+  // Not with a shared store: a series' next actor must claim it and load what
+  // other nodes wrote (series_actor.cpp), so parking would be passivating.
+  if (!rt.cluster.ownership)
+    limits.park_after = std::chrono::milliseconds(cfg.park_after_ms);
   if (rt.cluster.map)
     limits.ring_version = [map = rt.cluster.map] { return map->version(); };
   rt.series = std::make_shared<series_counters>();

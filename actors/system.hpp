@@ -31,6 +31,7 @@ struct actors_settings {
   std::size_t min_training_points = 3; ///< fewer points are rejected
   std::size_t max_active_series = 100000; ///< series actors in memory, over all shards
   std::size_t idle_timeout_s = 600;    ///< passivate series idle this long (0: never)
+  std::size_t park_after_ms = 2000;    ///< park series idle this long: state kept, actor gone (0: never)
   std::size_t checkpoint_points = 100; ///< online learning saved every this many points
   std::chrono::milliseconds checkpoint_interval{5000}; ///< ... or at the first point after this
   std::chrono::milliseconds test_commit_delay{0}; ///< test hook: slow transactions (0 always in production)

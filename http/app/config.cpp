@@ -186,6 +186,10 @@ app_config::app_config() {
     .add(v.min_training_points, "min-training-points", "fewest points a fit accepts (3)")
     .add(v.max_active_series, "max-active-series", "series actors kept in memory (100000)")
     .add(v.idle_timeout_s, "idle-timeout-s", "idle series leave memory after this; 0 never (600)")
+    .add(v.park_after_ms, "park-after-ms",
+         "idle series are parked after this: their actor exits, their versions stay in memory "
+         "and the next request starts a new actor without a store read; 0 never, else at least "
+         "2000; not with store.backend=postgres (2000)")
     .add(v.checkpoint_points, "checkpoint-points",
          "online detectors save their learning every this many points (100)")
     .add(v.checkpoint_interval_ms, "checkpoint-interval-ms",
@@ -316,6 +320,12 @@ std::vector<std::string> check_ranges(const server_config& v) {
   at_least<std::size_t>(problems, "server.max-active-series", v.max_active_series, 1);
   at_most<std::size_t>(problems, "server.max-active-series", v.max_active_series, 100000000);
   at_most<std::size_t>(problems, "server.idle-timeout-s", v.idle_timeout_s, 31536000);
+  // Series in use past their shard are touched once a second: parking sooner
+  // would stop actors in use.
+  if (v.park_after_ms != 0 && v.park_after_ms < 2000)
+    problems.push_back("option server.park-after-ms must be 0 (never park) or at least 2000 (got "
+                       + std::to_string(v.park_after_ms) + ")");
+  at_most<std::size_t>(problems, "server.park-after-ms", v.park_after_ms, 86400000);
   at_least<std::size_t>(problems, "server.checkpoint-points", v.checkpoint_points, 1);
   at_most<std::size_t>(problems, "server.checkpoint-points", v.checkpoint_points, 1000000000);
   at_least<std::size_t>(problems, "server.checkpoint-interval-ms", v.checkpoint_interval_ms, 10);
@@ -457,6 +467,7 @@ actors::actors_settings actors_of(const server_config& v) {
   a.min_training_points = v.min_training_points;
   a.max_active_series = v.max_active_series;
   a.idle_timeout_s = v.idle_timeout_s;
+  a.park_after_ms = v.park_after_ms;
   a.checkpoint_points = v.checkpoint_points;
   a.checkpoint_interval = std::chrono::milliseconds{v.checkpoint_interval_ms};
   if (!v.default_detector.empty())

@@ -50,6 +50,7 @@ struct server_config {
   std::size_t min_training_points = 3; ///< fits with fewer points get 422
   std::size_t max_active_series = 100000; ///< series actors kept in memory (LRU beyond)
   std::size_t idle_timeout_s = 600;    ///< series idle this long leave memory (0: never)
+  std::size_t park_after_ms = 2000;    ///< series idle this long are parked (0: never)
   std::size_t checkpoint_points = 100; ///< online detectors save their learning every N points
   std::size_t checkpoint_interval_ms = 5000; ///< ... or at the first point after this long
   /// JSON of the detector of fits that name none, as a fit's "detector" takes

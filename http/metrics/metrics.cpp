@@ -127,8 +127,15 @@ std::string http_metrics::render(const actors::series_counters& series,
   sample(out, "model_server_active_series", static_cast<double>(series.active.load()));
   header(out, "model_server_series_activations_total", "counter", "Series actors started.");
   sample(out, "model_server_series_activations_total", static_cast<double>(series.activations));
+  header(out, "model_server_parked_series", "gauge",
+         "Series kept in memory without an actor (idle past server.park-after-ms).");
+  sample(out, "model_server_parked_series", static_cast<double>(series.parked.load()));
+  header(out, "model_server_series_unparked_total", "counter",
+         "Series actors started from a parked state (no store read).");
+  sample(out, "model_server_series_unparked_total", static_cast<double>(series.unparked));
   header(out, "model_server_series_passivations_total", "counter",
-         "Series actors stopped for idleness or the max-active-series cap.");
+         "Series actors stopped: parked, idle past server.idle-timeout-s, or over the "
+         "max-active-series cap.");
   sample(out, "model_server_series_passivations_total",
          static_cast<double>(series.passivations));
   header(out, "model_server_series_stored", "gauge", "Series with at least one stored version.");

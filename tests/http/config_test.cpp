@@ -75,6 +75,9 @@ TEST_CASE("config: every bad value stops start-up naming the option") {
     CHECK(mentions(load({"--store.sync=\"sometimes\""}, cfg), "store.sync"));
     CHECK(mentions(load({"--http.access-log=\"loud\""}, cfg), "http.access-log"));
   }
+  SUBCASE("parking sooner than series in use are touched") {
+    CHECK(mentions(load({"--server.park-after-ms=1000"}, cfg), "server.park-after-ms"));
+  }
   SUBCASE("min points below 2") {
     CHECK(mentions(load({"--server.min-training-points=1"}, cfg), "server.min-training-points"));
   }

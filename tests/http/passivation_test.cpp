@@ -103,6 +103,7 @@ TEST_CASE("passivation: predicts on never-trained ids push no trained series out
   http::server_config cfg;
   cfg.router_shards = 1;
   cfg.max_active_series = 100;
+  cfg.park_after_ms = 0; // "starts no actor" below: parked series would start one
   testing::live_server server{cfg};
   auto c = server.client();
   const auto& counters = server.svc->context().series;
@@ -145,6 +146,7 @@ TEST_CASE("passivation: a series started again while its last checkpoint is stil
   cfg.checkpoint_points = 1000000;
   cfg.checkpoint_interval_ms = 86400000;
   cfg.test_commit_delay_ms = 1500;
+  cfg.park_after_ms = 0; // passivated by the cap, not parked (parking keeps the state in memory)
   testing::live_server server{cfg};
   auto c = server.client();
   REQUIRE(testing::answer(c.Post("/fit/a", R"({"timestamps":[1,2,3,4],"values":[10,11,10,12],"detector":{"type":"ewma","alpha":0.5}})", json)).status == 200);
@@ -168,4 +170,77 @@ TEST_CASE("passivation: a series started again while its last checkpoint is stil
   CHECK(testing::answer(c.Post("/predict/a?explain=true&learn=false", probe, json)).body == learned);
   CHECK(slow.get() == 200);
   CHECK(b.get() == 200);
+}
+
+namespace {
+
+template <class Pred>
+bool eventually(Pred pred) {
+  for (int i = 0; i < 1000; ++i) { // 20 s: parking waits 2 s, then a tick
+    if (pred())
+      return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return pred();
+}
+
+} // namespace
+
+TEST_CASE("passivation: an idle series is parked: its actor exits, its state stays, and the "
+          "next request starts an actor from it without a store read") {
+  http::server_config cfg;
+  cfg.router_shards = 1;
+  cfg.park_after_ms = 2000;
+  cfg.checkpoint_points = 1000000; // the learning below is stored only when the series parks
+  cfg.checkpoint_interval_ms = 86400000;
+  testing::live_server server{cfg};
+  auto c = server.client();
+  const auto& counters = server.svc->context().series;
+  REQUIRE(testing::answer(c.Post("/fit/pk", R"({"timestamps":[1,2,3,4],"values":[10,11,10,12],"detector":{"type":"ewma","alpha":0.5}})", json)).status == 200);
+  for (double v : {20.0, 25.0, 30.0})
+    REQUIRE(testing::answer(c.Post("/predict/pk", R"({"timestamp":"9","value":)" + std::to_string(v) + "}", json)).status == 200);
+  const std::string probe = R"({"timestamp":"9","value":0})";
+  auto learned = testing::answer(c.Post("/predict/pk?explain=true&learn=false", probe, json)).body;
+  REQUIRE(eventually([&] { return counters.parked.load() == 1 && counters.active.load() == 0; }));
+  auto activations = counters.activations.load();
+  auto unparked = counters.unparked.load();
+  // The learning since the fit is kept, and the actor started from the parked state.
+  CHECK(testing::answer(c.Post("/predict/pk?explain=true&learn=false", probe, json)).body == learned);
+  CHECK(counters.activations.load() == activations + 1);
+  CHECK(counters.unparked.load() == unparked + 1);
+  CHECK(counters.parked.load() == 0);
+  CHECK(counters.active.load() == 1);
+  // Fits continue the numbering; the series parks again once idle.
+  CHECK(testing::answer(c.Post("/fit/pk", testing::fit_body(), json)).body
+        == R"({"series_id":"pk","version":"2","points_used":6})");
+  CHECK(eventually([&] { return counters.parked.load() == 1 && counters.active.load() == 0; }));
+  CHECK(predict(c, "pk", 1).rfind("200 ", 0) == 0);
+}
+
+TEST_CASE("passivation: parked series count under max-active-series; past it the least recently "
+          "used parked series leave memory first, and still answer from the store") {
+  http::server_config cfg;
+  cfg.router_shards = 1;
+  cfg.max_active_series = 4;
+  cfg.park_after_ms = 2000;
+  testing::live_server server{cfg};
+  auto c = server.client();
+  const auto& counters = server.svc->context().series;
+  auto fit = [&c](const std::string& id) {
+    return testing::answer(c.Post(("/fit/" + id).c_str(), testing::fit_body(6, 25), json)).status;
+  };
+  for (int i = 0; i < 4; ++i)
+    REQUIRE(fit("s" + std::to_string(i)) == 200);
+  REQUIRE(eventually([&] { return counters.parked.load() == 4; }));
+  // A fifth series pushes out s0, the least recently used parked one.
+  REQUIRE(fit("s4") == 200);
+  CHECK(eventually([&] { return counters.parked.load() == 3; }));
+  auto unparked = counters.unparked.load();
+  CHECK(predict(c, "s3", 1) == R"(200 {"anomaly":false,"model_version":"1"})"); // parked
+  CHECK(counters.unparked.load() == unparked + 1);
+  CHECK(predict(c, "s0", 1) == R"(200 {"anomaly":false,"model_version":"1"})"); // from the store
+  CHECK(counters.unparked.load() == unparked + 1);
+  // s0 back in memory pushes out s1, now the least recently used parked one.
+  CHECK(eventually([&] { return counters.parked.load() == 1; }));
+  CHECK(counters.parked.load() + counters.active.load() <= 4);
 }
