@@ -72,6 +72,11 @@ caf::strong_actor_ptr handoff::series_actor(const std::string& series_id) {
   return actor;
 }
 
+void handoff::forget_stopped() {
+  for (auto it = known_.begin(); it != known_.end();)
+    it = caf::actor_cast<caf::strong_actor_ptr>(it->second) ? std::next(it) : known_.erase(it);
+}
+
 void handoff::remember(const std::string& series_id, const caf::strong_actor_ptr& actor) {
   if (!actor || actor->node() != local_)
     return;

@@ -54,6 +54,10 @@ public:
   void remember(const std::string& series_id, const caf::strong_actor_ptr& actor);
   /// Forgets the actor remembered for `series_id`.
   void forget(const std::string& series_id) { known_.erase(series_id); }
+  /// Forgets every remembered actor that has stopped: a weak reference keeps
+  /// a stopped actor's memory (about 1 KiB) allocated, and a parked series'
+  /// actor stops after 2 s idle. Costs one atomic operation per entry.
+  void forget_stopped();
 
   /// Most series remembered per loop; past it the oldest half is forgotten.
   static constexpr std::size_t max_known = 16384;

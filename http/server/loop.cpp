@@ -251,6 +251,8 @@ void loop::close(connection* c) {
 /// in progress.
 void loop::sweep(clock::time_point now, bool stopping) {
   resume_accepting(now);
+  if (++sweeps_ % 10 == 0) // once a second
+    handoff_->forget_stopped();
   for (std::size_t i = conns_.size(); i-- > 0;) {
     auto* c = conns_[i];
     switch (c->state) {

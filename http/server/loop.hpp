@@ -102,6 +102,7 @@ private:
   std::unordered_map<uint64_t, connection*> waiting_; ///< by hand-off request id
   std::size_t processing_ = 0;      ///< connections owned by the compute pool
   std::unique_ptr<handoff> handoff_;
+  std::size_t sweeps_ = 0;          ///< sweeps run (every tenth forgets stopped series actors)
   /// The loop is (about to be) blocked in epoll_wait: a reply must write the
   /// eventfd. While it runs or spins it takes replies without one.
   std::atomic<bool> sleeping_{false};
