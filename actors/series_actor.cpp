@@ -218,6 +218,7 @@ void on_writer_down(self_ptr self) {
   for (auto& [n, rp] : st.waiting)
     rp.deliver(store_down_error());
   st.waiting.clear();
+  st.saving = false; // a checkpoint the dead writer held is never answered (CAF 0.17)
   maybe_quit(self);
 }
 
@@ -228,6 +229,13 @@ bool out_of_step(const caf::error& err) {
   return err.category() == caf::atom("server")
          && (err.code() == static_cast<uint8_t>(server_error::fenced)
              || err.code() == static_cast<uint8_t>(server_error::in_doubt));
+}
+
+/// Leaves once idle, never parked: its versions may miss a stored fit, so the
+/// next actor must load (even if a `passivate` to park came first).
+void leave_out_of_step(series_state& st) {
+  st.passivating = true;
+  st.park = false;
 }
 
 caf::result<model::version_record> fit(self_ptr self, model::training_data& data,
@@ -274,7 +282,7 @@ caf::result<model::version_record> fit(self_ptr self, model::training_data& data
       [self, n](caf::error& err) mutable {
         auto rp = take_waiting(self, n);
         if (out_of_step(err))
-          self->state.passivating = true;
+          leave_out_of_step(self->state);
         settle(self, nullptr);
         if (rp)
           rp->deliver(std::move(err));
@@ -317,7 +325,7 @@ caf::result<uint32_t> erase(self_ptr self, uint32_t version, int64_t idle_before
       },
       [self, rp](caf::error& err) mutable {
         if (out_of_step(err)) {
-          self->state.passivating = true;
+          leave_out_of_step(self->state);
           maybe_quit(self);
         }
         rp.deliver(std::move(err));
