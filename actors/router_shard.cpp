@@ -74,13 +74,18 @@ void passivate(self_ptr self, series_map::value_type& s, bool park) {
   ++st.counters->passivations;
 }
 
-/// Forgets a parked series (its state is in the store).
-void drop_parked(self_ptr self, series_map::iterator it) {
-  auto& st = self->state;
-  st.parked.erase(it->second.lru);
+/// Takes a parked series off the parked list and its counts (to drop it, or
+/// to start its actor, which is counted again once it reports in).
+void unpark(router_state& st, entry& e) {
+  st.parked.erase(e.lru);
   --st.counted;
   --st.counters->parked;
-  st.series.erase(it);
+}
+
+/// Forgets a parked series (its state is in the store).
+void drop_parked(self_ptr self, series_map::iterator it) {
+  unpark(self->state, it->second);
+  self->state.series.erase(it);
 }
 
 /// Drops the least recently used parked series, then passivates the least
@@ -154,9 +159,7 @@ caf::result<T> route(self_ptr self, const std::string& id, Atom atom, Ts... xs) 
     it = st.series.emplace(id, entry{}).first;
     activate(self, *it);
   } else if (is_parked(it->second)) {
-    st.parked.erase(it->second.lru);
-    --st.counted; // counted again once its actor reports in
-    --st.counters->parked;
+    unpark(st, it->second);
     activate(self, *it);
   }
   auto& e = it->second;
@@ -174,15 +177,20 @@ caf::result<T> route(self_ptr self, const std::string& id, Atom atom, Ts... xs) 
   return self->delegate(e.actor, atom, std::move(xs)...);
 }
 
+/// Whether the message being handled comes from `e`'s current actor (not a
+/// previous one of the same series).
+bool from_its_actor(self_ptr self, const entry& e) {
+  auto sender = self->current_sender();
+  return sender && e.actor && e.actor->id() == sender->id();
+}
+
 /// A series actor loaded: one without versions, and no fit on its way, is
 /// remembered as absent and stopped; one that exists takes its place under
 /// max_active.
 void on_loaded(self_ptr self, const std::string& id, bool exists) {
   auto& st = self->state;
   auto it = st.series.find(id);
-  auto sender = self->current_sender();
-  if (it == st.series.end() || it->second.draining || !sender || !it->second.actor
-      || it->second.actor->id() != sender->id())
+  if (it == st.series.end() || it->second.draining || !from_its_actor(self, it->second))
     return;
   auto& e = it->second;
   if (!exists && !e.fitted) {
@@ -345,9 +353,8 @@ router_actor::behavior_type router_shard(self_ptr self, series_settings base,
       // A series actor passivated to be parked hands over its state, then exits.
       auto& st = self->state;
       auto it = st.series.find(id);
-      auto sender = self->current_sender();
-      if (it != st.series.end() && it->second.draining && it->second.park && sender
-          && it->second.actor && it->second.actor->id() == sender->id())
+      if (it != st.series.end() && it->second.draining && it->second.park
+          && from_its_actor(self, it->second))
         it->second.state = std::make_shared<version_page>(std::move(state));
     },
     [self](touch_atom, const std::string& id) {

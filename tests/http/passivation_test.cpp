@@ -14,6 +14,21 @@ std::string predict(httplib::Client& c, const std::string& id, int version) {
   return r ? std::to_string(r->status) + " " + r->body : "no answer";
 }
 
+/// What series `id` has learned, as an explained predict that teaches nothing.
+std::string learned_state(httplib::Client& c, const std::string& id) {
+  return testing::answer(c.Post(("/predict/" + id + "?explain=true&learn=false").c_str(),
+                                R"({"timestamp":"9","value":0})", json)).body;
+}
+
+/// Fits `id` with an online detector (ewma), teaches it three points, and
+/// returns what it learned.
+std::string fit_and_teach(httplib::Client& c, const std::string& id) {
+  REQUIRE(testing::answer(c.Post(("/fit/" + id).c_str(), R"({"timestamps":[1,2,3,4],"values":[10,11,10,12],"detector":{"type":"ewma","alpha":0.5}})", json)).status == 200);
+  for (double v : {20.0, 25.0, 30.0})
+    REQUIRE(testing::answer(c.Post(("/predict/" + id).c_str(), R"({"timestamp":"9","value":)" + std::to_string(v) + "}", json)).status == 200);
+  return learned_state(c, id);
+}
+
 } // namespace
 
 TEST_CASE("passivation: active series stay at max-active-series; every series still answers") {
@@ -149,11 +164,7 @@ TEST_CASE("passivation: a series started again while its last checkpoint is stil
   cfg.park_after_ms = 0; // passivated by the cap, not parked (parking keeps the state in memory)
   testing::live_server server{cfg};
   auto c = server.client();
-  REQUIRE(testing::answer(c.Post("/fit/a", R"({"timestamps":[1,2,3,4],"values":[10,11,10,12],"detector":{"type":"ewma","alpha":0.5}})", json)).status == 200);
-  for (double v : {20.0, 25.0, 30.0})
-    REQUIRE(testing::answer(c.Post("/predict/a", R"({"timestamp":"9","value":)" + std::to_string(v) + "}", json)).status == 200);
-  const std::string probe = R"({"timestamp":"9","value":0})";
-  auto learned = testing::answer(c.Post("/predict/a?explain=true&learn=false", probe, json)).body;
+  auto learned = fit_and_teach(c, "a");
   const auto& counters = server.svc->context().series;
   auto fit = [&server](const char* path) {
     return std::async(std::launch::async, [&server, path] {
@@ -167,7 +178,7 @@ TEST_CASE("passivation: a series started again while its last checkpoint is stil
   // Wait until "a" has exited (slow and b remain), then ask for it again.
   for (int i = 0; i < 5000 && !(counters.passivations.load() >= 1 && counters.active.load() == 2); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  CHECK(testing::answer(c.Post("/predict/a?explain=true&learn=false", probe, json)).body == learned);
+  CHECK(learned_state(c, "a") == learned);
   CHECK(slow.get() == 200);
   CHECK(b.get() == 200);
 }
@@ -196,16 +207,12 @@ TEST_CASE("passivation: an idle series is parked: its actor exits, its state sta
   testing::live_server server{cfg};
   auto c = server.client();
   const auto& counters = server.svc->context().series;
-  REQUIRE(testing::answer(c.Post("/fit/pk", R"({"timestamps":[1,2,3,4],"values":[10,11,10,12],"detector":{"type":"ewma","alpha":0.5}})", json)).status == 200);
-  for (double v : {20.0, 25.0, 30.0})
-    REQUIRE(testing::answer(c.Post("/predict/pk", R"({"timestamp":"9","value":)" + std::to_string(v) + "}", json)).status == 200);
-  const std::string probe = R"({"timestamp":"9","value":0})";
-  auto learned = testing::answer(c.Post("/predict/pk?explain=true&learn=false", probe, json)).body;
+  auto learned = fit_and_teach(c, "pk");
   REQUIRE(eventually([&] { return counters.parked.load() == 1 && counters.active.load() == 0; }));
   auto activations = counters.activations.load();
   auto unparked = counters.unparked.load();
   // The learning since the fit is kept, and the actor started from the parked state.
-  CHECK(testing::answer(c.Post("/predict/pk?explain=true&learn=false", probe, json)).body == learned);
+  CHECK(learned_state(c, "pk") == learned);
   CHECK(counters.activations.load() == activations + 1);
   CHECK(counters.unparked.load() == unparked + 1);
   CHECK(counters.parked.load() == 0);
