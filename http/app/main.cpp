@@ -19,6 +19,7 @@
 
 #include <caf/all.hpp>
 
+#include "http/app/allocator.hpp"
 #include "http/app/build_info.hpp"
 #include "http/app/config.hpp"
 #include "http/app/service.hpp"
@@ -188,7 +189,8 @@ int main(int argc, char** argv) {
   log_server("listening on " + cfg.values.host + ":" + std::to_string(server.port())
              + ", store "
              + (cfg.values.backend == "postgres" ? std::string{"PostgreSQL (store.postgres)"}
-                                                 : cfg.values.data_dir + "/" + cfg.values.store_file));
+                                                 : cfg.values.data_dir + "/" + cfg.values.store_file)
+             + ", allocator " + http::allocator_in_use());
   server.run();
   served.set_value();
   pthread_kill(waiter.native_handle(), SIGUSR1); // wakes the waiter if no signal came
