@@ -130,8 +130,9 @@ private:
   /// (`wait`) or returns its pid (a child that dies with this process).
   pid_t run_as_user(std::vector<std::string> args, const std::string& log, bool wait) {
     pid_t parent = ::getpid();
+    exec_args program{std::move(args)};
     pid_t child = ::fork();
-    if (child == 0) {
+    if (child == 0) { // async-signal-safe calls only until the exec (tests/exec.hpp)
       if (::geteuid() == 0 && (::setgroups(0, nullptr) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0))
         ::_exit(126);
       ::prctl(PR_SET_PDEATHSIG, SIGKILL); // after setuid, which clears it
@@ -140,7 +141,7 @@ private:
       int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
       ::dup2(fd, 1);
       ::dup2(fd, 2);
-      exec_or_exit(args);
+      program.exec_or_exit();
     }
     if (!wait)
       return child;

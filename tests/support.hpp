@@ -4,6 +4,7 @@
 #pragma once
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -276,21 +277,24 @@ struct child_server {
     std::vector<std::string> args{server_binary(), "--port=0", "--host=127.0.0.1",
                                   "--data-dir=" + data_dir};
     args.insert(args.end(), extra.begin(), extra.end());
+    bool tls = false;
+    for (const auto& a : args)
+      tls = tls || a.rfind("--tls.cert-file=", 0) == 0;
+    exec_args program{std::move(args)};
     std::remove(log_path.c_str()); // never read an earlier run's "listening on" line
     pid = ::fork();
-    if (pid == 0) {
+    if (pid == 0) { // async-signal-safe calls only until the exec (tests/exec.hpp)
       ::prctl(PR_SET_PDEATHSIG, SIGKILL); // a crashed test leaves no server behind
       if (max_files != 0) {
         rlimit lim{max_files, max_files};
         ::setrlimit(RLIMIT_NOFILE, &lim);
       }
-      std::freopen(log_path.c_str(), "w", stderr);
-      exec_or_exit(args);
+      int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      if (log < 0 || ::dup2(log, 2) < 0)
+        ::_exit(126);
+      program.exec_or_exit();
     }
     port = wait_for_port();
-    bool tls = false;
-    for (const auto& a : args)
-      tls = tls || a.rfind("--tls.cert-file=", 0) == 0;
     if (port > 0)
       tls ? wait_until_serving_tls(port, 3000) : wait_until_serving(port, 3000);
   }

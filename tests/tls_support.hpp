@@ -45,7 +45,7 @@ struct pki {
 
   static void run(const std::string& command) {
     // Run outside the check: the fuzz targets build with doctest disabled.
-    int status = std::system((command + " >/dev/null 2>&1").c_str());
+    [[maybe_unused]] int status = std::system((command + " >/dev/null 2>&1").c_str());
     REQUIRE_MESSAGE(status == 0, command);
   }
 };

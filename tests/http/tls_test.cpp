@@ -53,18 +53,26 @@ bool connections_fall_to(httplib::Client& c, double n) {
 
 const std::string predict_body = R"({"timestamp":"1","value":1})";
 
-/// `n` TLS sessions to `port` opened, held idle and closed by a forked child
-/// process, so that their client ends are not in this process. The child
-/// keeps only the pipes to this process of all the descriptors it inherits.
+/// `n` TLS sessions to `port` opened, held idle and closed by a child process
+/// (tests/http/tls_idle_client.cpp), so that their client ends are not in this
+/// process. The child keeps only its pipes to this process of all the
+/// descriptors it inherits.
 class idle_holder {
 public:
   idle_holder(int port, const std::string& ca, int n) {
+    testing::exec_args program{{TLS_IDLE_CLIENT, std::to_string(port), ca, std::to_string(n)}};
+    long max_fd = ::sysconf(_SC_OPEN_MAX);
     REQUIRE(::pipe(to_child_) == 0);
     REQUIRE(::pipe(from_child_) == 0);
     pid_ = ::fork();
     REQUIRE(pid_ >= 0);
-    if (pid_ == 0)
-      hold(port, ca, n);
+    if (pid_ == 0) { // async-signal-safe calls only until the exec (tests/exec.hpp)
+      if (::dup2(to_child_[0], 0) < 0 || ::dup2(from_child_[1], 1) < 0)
+        ::_exit(126);
+      for (long fd = 3; fd < max_fd; ++fd) // the server's sockets and the pipes' copies
+        ::close(static_cast<int>(fd));
+      program.exec_or_exit();
+    }
     ::close(to_child_[0]);
     ::close(from_child_[1]);
   }
@@ -103,35 +111,6 @@ public:
   }
 
 private:
-  [[noreturn]] void hold(int port, const std::string& ca, int n) {
-    for (int fd = 3; fd < ::sysconf(_SC_OPEN_MAX); ++fd)
-      if (fd != to_child_[0] && fd != from_child_[1])
-        ::close(fd);
-    std::vector<std::unique_ptr<testing::tls_socket>> held;
-    int ok = 0;
-    for (int i = 0; i < n; ++i) {
-      held.push_back(std::make_unique<testing::tls_socket>(port, ca));
-      ok += held.back()->ok;
-    }
-    report(ok);
-    char go = 0;
-    if (::read(to_child_[0], &go, 1) == 1) {
-      for (auto& t : held)
-        t->send("GET /health/live HTTP/1.1\r\nHost: localhost\r\n\r\n");
-      int answered = 0;
-      for (auto& t : held)
-        answered += t->read_answer().rfind("HTTP/1.1 200 OK", 0) == 0;
-      report(answered);
-      [[maybe_unused]] auto r = ::read(to_child_[0], &go, 1); // until the pipe closes
-    }
-    ::_exit(0); // the sessions close with the process
-  }
-
-  void report(int value) {
-    if (::write(from_child_[1], &value, sizeof value) != sizeof value)
-      ::_exit(1);
-  }
-
   int to_child_[2] = {-1, -1};
   int from_child_[2] = {-1, -1};
   pid_t pid_ = -1;
