@@ -1,5 +1,7 @@
 #include "http/app/config.hpp"
 
+#include "http/server/hosting.hpp"
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -156,7 +158,10 @@ app_config::app_config() {
     .add(v.port, "port", "TCP port (default 8000; 0 picks a free port)")
     .add(v.data_dir, "data-dir", "directory of the store (default ./data)");
   opt_group{custom_options_, "http"}
-    .add(v.loops, "loops", "epoll loop threads owning the connections (2)")
+    .add(v.loops, "loops",
+         "epoll loops owning the connections; loop i runs on scheduler thread i between its "
+         "actors (loops past scheduler.max-threads get threads of their own); 0: one per "
+         "scheduler thread (0)")
     .add(v.compute_threads, "compute-threads",
          "threads for /plot pages and bodies of a megabyte or more, off the loops (2)")
     .add(v.spin_us, "spin-us",
@@ -268,6 +273,7 @@ app_config::app_config() {
   set("scheduler.policy", caf::atom("stealing"));
   set("work-stealing.moderate-poll-attempts", std::size_t{0});
   set("scheduler.max-threads", std::max(2u, std::thread::hardware_concurrency()));
+  use_hosting_scheduler(*this); // the HTTP loops run on its workers (http/server/hosting.hpp)
   add_message_types<caf::id_block::model_server>();
 }
 
@@ -277,7 +283,6 @@ bool app_config::declares(const std::string& name) const {
 
 std::vector<std::string> check_ranges(const server_config& v) {
   std::vector<std::string> problems;
-  at_least<std::size_t>(problems, "http.loops", v.loops, 1);
   at_most<std::size_t>(problems, "http.loops", v.loops, 64);
   at_most<std::size_t>(problems, "http.spin-us", v.spin_us, 10000);
   at_least<std::size_t>(problems, "http.compute-threads", v.compute_threads, 1);

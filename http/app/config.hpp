@@ -24,7 +24,7 @@ struct server_config {
   uint16_t port = 8000;           ///< TCP port (0 = pick a free one)
   std::string data_dir = "./data";///< directory holding the store; created if missing
   // [http]
-  std::size_t loops = 2;                     ///< epoll loop threads owning the connections
+  std::size_t loops = 0;                     ///< epoll loops owning the connections; 0: one per scheduler thread
   std::size_t compute_threads = 2;           ///< threads for /plot pages and huge bodies (off the loops)
   std::size_t spin_us = 50;                  ///< a loop polls this long for actors' replies before blocking
   std::size_t old_threads = 0;               ///< http.threads: no longer used (0 = not given)

@@ -18,12 +18,14 @@ struct front_end::impl {
   http_metrics& metrics;
   admission limits;
   compute_pool compute;
+  caf::actor_system& sys;
   std::atomic<bool> stopping{false};
   loop_shared shared;
   std::vector<std::unique_ptr<loop>> loops;
 
-  impl(routed_server& routes, const front_end_settings& st, http_metrics& m, access_log& log)
-      : s(st), metrics(m), compute(st.compute_threads),
+  impl(routed_server& routes, const front_end_settings& st, http_metrics& m, access_log& log,
+       caf::actor_system& sy)
+      : s(st), metrics(m), compute(st.compute_threads), sys(sy),
         shared{routes, s, m, log, limits, compute, stopping} {
     limits.max_requests = s.max_in_flight;
     limits.max_fits = s.max_in_flight_fits;
@@ -35,8 +37,9 @@ struct front_end::impl {
 
 front_end::front_end(routed_server& routes, const front_end_settings& s, http_metrics& metrics,
                      access_log& log, caf::actor_system& sys)
-    : impl_(std::make_unique<impl>(routes, s, metrics, log)) {
-  for (std::size_t i = 0; i < std::max<std::size_t>(s.loops, 1); ++i)
+    : impl_(std::make_unique<impl>(routes, s, metrics, log, sys)) {
+  auto loops = s.loops != 0 ? s.loops : std::min<std::size_t>(sys.scheduler().num_workers(), 64);
+  for (std::size_t i = 0; i < std::max<std::size_t>(loops, 1); ++i)
     impl_->loops.push_back(std::make_unique<loop>(impl_->shared, sys));
 }
 
@@ -47,12 +50,22 @@ front_end::~front_end() {
 }
 
 void front_end::run(int listen_fd) {
-  for (auto& l : impl_->loops) {
-    auto* lp = l.get();
-    lp->thread = std::thread{[lp, listen_fd] { lp->run(listen_fd); }};
+  // Loop i is hosted by CAF worker i when there is one (hosting.hpp); any
+  // other runs on a thread of its own.
+  std::vector<loop*> hosted;
+  for (std::size_t i = 0; i < impl_->loops.size(); ++i) {
+    auto* lp = impl_->loops[i].get();
+    lp->listen_on(listen_fd);
+    if (host(impl_->sys, i, lp))
+      hosted.push_back(lp);
+    else
+      lp->thread = std::thread{[lp, listen_fd] { lp->run(listen_fd); }};
   }
   for (auto& l : impl_->loops)
-    l->thread.join();
+    if (l->thread.joinable())
+      l->thread.join();
+  for (auto* lp : hosted)
+    lp->wait_finished();
 }
 
 void front_end::stop() {

@@ -5,12 +5,15 @@
 // answer is an actor's is sent by the loop itself and answered when the reply
 // comes back to it (exchange.hpp, handoff.hpp).
 //
-//   client ──▶ loop thread (epoll: accept, read, frame, limits, route, write)
+//   client ──▶ loop (epoll: accept, read, frame, limits, route, write)
 //                │ request ──▶ series actor ──▶ reply ──▶ same loop
 //                └ a /plot page, a huge body ──▶ compute pool ──▶ same loop
 //
-// Per predict on a warm series: two thread hand-offs (loop → series actor →
-// loop). Create, run() on one thread, stop() from any other.
+// Loop i runs on CAF scheduler worker i, between that worker's actors
+// (hosting.hpp), and a request it sends is queued on that worker: a predict
+// on a warm series runs loop → series actor → loop on one thread, with no
+// hand-off, unless another worker steals the actor's job (then two).
+// Create, run() on one thread (it waits for the loops), stop() from any other.
 #pragma once
 
 #include <chrono>
@@ -41,7 +44,7 @@ public:
 };
 
 struct front_end_settings {
-  std::size_t loops = 2;                 ///< epoll loop threads
+  std::size_t loops = 0;                 ///< epoll loops; 0: one per CAF scheduler thread
   std::size_t compute_threads = 2;       ///< threads for slow pages and huge bodies
   std::size_t max_connections = 16384;   ///< open connections; past it new ones close at once
   std::size_t max_in_flight = 4096;      ///< requests waiting on actors or compute; past it 503

@@ -33,7 +33,7 @@ handoff::~handoff() {
 
 uint64_t handoff::ask(const caf::strong_actor_ptr& dest, caf::message msg) {
   auto id = ++last_id_;
-  dest->enqueue(companion_, caf::make_message_id(id), std::move(msg), nullptr);
+  dest->enqueue(companion_, caf::make_message_id(id), std::move(msg), unit_);
   return id;
 }
 

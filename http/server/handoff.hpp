@@ -34,6 +34,9 @@ public:
   handoff(const handoff&) = delete;
   handoff& operator=(const handoff&) = delete;
 
+  /// Messages sent from here on are queued on `unit` (the hosting worker
+  /// running the loop's round), or through the scheduler when null.
+  void set_context(caf::execution_unit* unit) { unit_ = unit; }
   /// Sends `msg` to `dest` as a request; returns its id (never 0).
   uint64_t ask(const caf::strong_actor_ptr& dest, caf::message msg);
 
@@ -66,6 +69,7 @@ private:
   void on_enqueue(caf::mailbox_element_ptr ptr);
 
   caf::strong_actor_ptr companion_;
+  caf::execution_unit* unit_ = nullptr;
   std::function<void()> wake_;
   uint64_t last_id_ = 0;
   std::mutex mtx_;

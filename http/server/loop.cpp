@@ -56,68 +56,93 @@ void loop::wake() {
 
 void loop::run(int listen_fd) {
   listen_fd_ = listen_fd;
-  resume_accepting(clock::now());
-  std::vector<epoll_event> events(256);
-  auto next_sweep = clock::now() + sweep_every;
-  auto last_progress = clock::now();
-  for (;;) {
-    int n = ::epoll_wait(ep_, events.data(), static_cast<int>(events.size()),
-                         wait_ms(next_sweep, last_progress));
-    sleeping_.store(false);
-    if (n > 0 || handoff_->has_replies())
-      last_progress = clock::now();
-    take_replies();
-    for (int i = 0; i < n; ++i) {
-      auto& e = events[static_cast<std::size_t>(i)];
-      if (e.data.ptr == nullptr) {
-        accept_all();
-      } else if (e.data.ptr == &wake_fd_) {
-        uint64_t count;
-        [[maybe_unused]] auto r = ::read(wake_fd_, &count, sizeof count);
-        take_replies();
-        take_results();
-      } else {
-        auto* c = static_cast<connection*>(e.data.ptr);
-        if (c->fd < 0)
-          continue; // closed earlier in this batch
-        if (e.events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
-          c->readable = true;
-        else if (c->tls && (e.events & EPOLLOUT))
-          c->readable = true; // a TLS read may have waited to write first
-        go_on(c);
-      }
-    }
-    run_ready();
-    for (auto* c : closed_)
-      delete c;
-    closed_.clear();
-    bool stop = stopping();
-    if (stop && listening_) {
-      ::epoll_ctl(ep_, EPOLL_CTL_DEL, listen_fd_, nullptr);
-      listening_ = false;
-    }
-    auto now = clock::now();
-    if (now >= next_sweep || stop) {
-      sweep(now, stop);
-      next_sweep = now + sweep_every;
-    }
-    if (stop && conns_.empty())
-      return;
+  while (round(nullptr, true, nullptr, nullptr)) {
   }
+}
+
+bool loop::round(caf::execution_unit* unit, bool may_block, bool (*has_jobs)(void*),
+                 void* worker) {
+  if (!started_) {
+    started_ = true;
+    events_.resize(256);
+    next_sweep_ = last_progress_ = clock::now();
+    next_sweep_ += sweep_every;
+    resume_accepting(clock::now());
+  }
+  handoff_->set_context(unit);
+  int n = ::epoll_wait(ep_, events_.data(), static_cast<int>(events_.size()),
+                       may_block ? wait_ms(has_jobs, worker) : 0);
+  sleeping_.store(false);
+  if (n > 0 || handoff_->has_replies())
+    last_progress_ = clock::now();
+  take_replies();
+  for (int i = 0; i < n; ++i) {
+    auto& e = events_[static_cast<std::size_t>(i)];
+    if (e.data.ptr == nullptr) {
+      accept_all();
+    } else if (e.data.ptr == &wake_fd_) {
+      uint64_t count;
+      [[maybe_unused]] auto r = ::read(wake_fd_, &count, sizeof count);
+      take_replies();
+      take_results();
+    } else {
+      auto* c = static_cast<connection*>(e.data.ptr);
+      if (c->fd < 0)
+        continue; // closed earlier in this batch
+      if (e.events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+        c->readable = true;
+      else if (c->tls && (e.events & EPOLLOUT))
+        c->readable = true; // a TLS read may have waited to write first
+      go_on(c);
+    }
+  }
+  run_ready();
+  for (auto* c : closed_)
+    delete c;
+  closed_.clear();
+  bool stop = stopping();
+  if (stop && listening_) {
+    ::epoll_ctl(ep_, EPOLL_CTL_DEL, listen_fd_, nullptr);
+    listening_ = false;
+  }
+  auto now = clock::now();
+  if (now >= next_sweep_ || stop) {
+    sweep(now, stop);
+    next_sweep_ = now + sweep_every;
+  }
+  handoff_->set_context(nullptr);
+  return !(stop && conns_.empty());
+}
+
+void loop::nudge() {
+  if (sleeping_.load())
+    wake();
+}
+
+void loop::unhosted() {
+  std::lock_guard<std::mutex> guard{done_mtx_};
+  done_ = true;
+  done_cv_.notify_all();
+}
+
+void loop::wait_finished() {
+  std::unique_lock<std::mutex> guard{done_mtx_};
+  done_cv_.wait(guard, [this] { return done_; });
 }
 
 /// How long the next epoll_wait may block: 0 while connections wait for their
 /// turn, or while requests wait on actors and the spin time since the last
 /// progress has not passed; else until the next sweep. Before blocking it
-/// marks the loop asleep, so that a reply from then on writes the eventfd.
-int loop::wait_ms(clock::time_point next_sweep, clock::time_point last_progress) {
+/// marks the loop asleep, so that a reply (or a job for the hosting worker)
+/// from then on writes the eventfd.
+int loop::wait_ms(bool (*has_jobs)(void*), void* worker) {
   auto now = clock::now();
-  if (!ready_.empty() || (!waiting_.empty() && now - last_progress < sh_.s.spin))
+  if (!ready_.empty() || (!waiting_.empty() && now - last_progress_ < sh_.s.spin))
     return 0;
   sleeping_.store(true);
-  if (handoff_->has_replies())
+  if (handoff_->has_replies() || (has_jobs && has_jobs(worker)))
     return 0; // came in before the mark: take it now
-  auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_sweep - now);
+  auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_sweep_ - now);
   return static_cast<int>(std::max<int64_t>(wait.count(), 0));
 }
 

@@ -1,4 +1,5 @@
-// One event loop: a thread with an epoll set that owns its connections. It
+// One event loop: an epoll set that owns its connections, run in rounds by a
+// CAF worker between its actors (hosting.hpp), or by a thread of its own. It
 // accepts (pausing, as nginx does, when the process is out of descriptors),
 // reads, frames, runs cpp-httplib over complete requests, sends requests to
 // actors through its hand-off and renders their replies, writes, and applies
@@ -11,12 +12,16 @@
 //     ├── replies ◀── actors ◀── hand-off (http/server/handoff.hpp)
 //     └── results ◀── compute pool (a /plot page, a huge body)
 //
-// Created and run by front_end (front_end.hpp); its methods are for its own
-// thread and the connection state machine, except wake().
+// Created and run by front_end (front_end.hpp); its methods are for the
+// thread running it and the connection state machine, except wake() and
+// nudge().
 #pragma once
+
+#include <sys/epoll.h>
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -26,6 +31,7 @@
 #include "http/server/connection.hpp"
 #include "http/server/front_end.hpp"
 #include "http/server/handoff.hpp"
+#include "http/server/hosting.hpp"
 
 namespace http {
 
@@ -43,17 +49,26 @@ struct loop_shared {
   std::atomic<bool>& stopping;
 };
 
-class loop {
+class loop final : public guest {
 public:
   using clock = std::chrono::steady_clock;
 
   loop(loop_shared& shared, caf::actor_system& sys);
-  ~loop();
+  ~loop() override;
   loop(const loop&) = delete;
   loop& operator=(const loop&) = delete;
 
-  /// Serves `listen_fd` until the front end stops and nothing is in flight.
+  /// Serves `listen_fd` on the calling thread until the front end stops and
+  /// nothing is in flight.
   void run(int listen_fd);
+  /// Serves `listen_fd` in rounds run by a CAF worker (hosting.hpp).
+  void listen_on(int listen_fd) { listen_fd_ = listen_fd; }
+  bool round(caf::execution_unit* unit, bool may_block, bool (*has_jobs)(void*),
+             void* worker) override;
+  void nudge() override;
+  void unhosted() override;
+  /// Waits until the hosting worker called unhosted().
+  void wait_finished();
   /// Wakes the loop from any thread (a stop, a posted result).
   void wake();
   std::thread thread;
@@ -88,7 +103,7 @@ private:
   void done_waiting(connection* c);
   void post_result(std::function<void()> f);
   void take_results();
-  int wait_ms(clock::time_point next_sweep, clock::time_point last_progress);
+  int wait_ms(bool (*has_jobs)(void*), void* worker);
 
   loop_shared& sh_;
   int ep_ = -1;
@@ -110,6 +125,13 @@ private:
   std::mutex results_mtx_;
   std::vector<std::function<void()>> results_; ///< posted by compute threads
   std::vector<char> scratch_;
+  bool started_ = false;
+  std::vector<epoll_event> events_;
+  clock::time_point next_sweep_{};
+  clock::time_point last_progress_{};
+  std::mutex done_mtx_;
+  std::condition_variable done_cv_;
+  bool done_ = false;
 };
 
 } // namespace http

@@ -1,0 +1,143 @@
+// The hosting scheduler (http/server/hosting.hpp): a worker runs its guest's
+// rounds between its jobs, an actor asked from a round runs on the same
+// thread, a job queued from outside gets a blocked round out of its wait, and
+// a guest that is done is removed. Real actor systems and threads; nothing
+// here depends on timing (every wait is for a condition).
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include <caf/all.hpp>
+
+#include "http/server/hosting.hpp"
+
+namespace {
+
+struct hosting_config : caf::actor_system_config {
+  hosting_config() {
+    // One worker: nothing can steal the guest's jobs, so where they run is
+    // certain.
+    set("scheduler.max-threads", std::size_t{1});
+    http::use_hosting_scheduler(*this);
+  }
+};
+
+/// A guest that asks `actor` once from its first round (with the worker as
+/// the context), blocks in later rounds until nudged, and is done when told.
+class test_guest final : public http::guest {
+public:
+  explicit test_guest(caf::actor actor) : actor_(std::move(actor)) {}
+
+  bool round(caf::execution_unit* unit, bool may_block, bool (*has_jobs)(void*),
+             void* worker) override {
+    std::unique_lock<std::mutex> guard{mtx_};
+    if (rounds_++ == 0) {
+      thread_ = std::this_thread::get_id();
+      caf::actor_cast<caf::strong_actor_ptr>(actor_)->enqueue(nullptr, caf::make_message_id(),
+                                                               caf::make_message(1), unit);
+    }
+    cv_.notify_all();
+    if (may_block && !done_) {
+      asleep_ = true;
+      if (!has_jobs(worker))
+        cv_.wait(guard, [this] { return !asleep_ || done_; });
+      asleep_ = false;
+    }
+    return !done_;
+  }
+  void nudge() override {
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (asleep_)
+      ++nudges_;
+    asleep_ = false;
+    cv_.notify_all();
+  }
+  void unhosted() override {
+    std::lock_guard<std::mutex> guard{mtx_};
+    unhosted_ = true;
+    cv_.notify_all();
+  }
+
+  template <class Pred>
+  void wait_until(Pred pred) {
+    std::unique_lock<std::mutex> guard{mtx_};
+    cv_.wait(guard, [&] { return pred(); });
+  }
+  void finish() {
+    std::lock_guard<std::mutex> guard{mtx_};
+    done_ = true;
+    cv_.notify_all();
+  }
+
+  std::mutex mtx_;
+  std::condition_variable cv_;
+  caf::actor actor_;
+  std::size_t rounds_ = 0;
+  std::size_t nudges_ = 0;
+  bool asleep_ = false;
+  bool done_ = false;
+  bool unhosted_ = false;
+  std::thread::id thread_;
+};
+
+/// Records the thread each message ran on, and counts them.
+struct seen {
+  std::mutex mtx;
+  std::condition_variable cv;
+  std::vector<std::thread::id> threads;
+};
+
+caf::behavior recorder(caf::event_based_actor*, seen* s) {
+  return {[s](int) {
+    std::lock_guard<std::mutex> guard{s->mtx};
+    s->threads.push_back(std::this_thread::get_id());
+    s->cv.notify_all();
+  }};
+}
+
+} // namespace
+
+TEST_CASE("hosting: an actor asked from a round runs on the round's thread; a job from outside "
+          "ends a blocked round; a finished guest is removed") {
+  hosting_config cfg;
+  caf::actor_system sys{cfg};
+  seen s;
+  auto actor = sys.spawn(recorder, &s);
+  test_guest g{actor};
+  REQUIRE(http::host(sys, 0, &g));
+  CHECK_FALSE(http::host(sys, 0, &g)); // one guest per worker
+  CHECK_FALSE(http::host(sys, 1, &g)); // no second worker
+
+  {
+    std::unique_lock<std::mutex> guard{s.mtx};
+    s.cv.wait(guard, [&] { return s.threads.size() == 1; });
+  }
+  g.wait_until([&] { return g.rounds_ >= 2 && g.asleep_; });
+  CHECK(s.threads[0] == g.thread_); // queued on the worker, run there: no hand-off
+
+  // From outside, a message is queued on the worker, whose guest is blocked
+  // in its round: the guest must be nudged out of it, else the message would
+  // never run.
+  caf::anon_send(actor, 2);
+  {
+    std::unique_lock<std::mutex> guard{s.mtx};
+    s.cv.wait(guard, [&] { return s.threads.size() == 2; });
+  }
+  {
+    std::lock_guard<std::mutex> guard{g.mtx_};
+    CHECK(g.nudges_ >= 1);
+  }
+  g.finish();
+  g.wait_until([&] { return g.unhosted_; });
+  caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE("hosting: an actor system without the hosting scheduler hosts nothing") {
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  test_guest g{caf::actor{}};
+  CHECK_FALSE(http::host(sys, 0, &g));
+}
