@@ -269,7 +269,9 @@ app_config::app_config() {
   // (no lock or condition variable per message, as work sharing has); idle, it
   // sleeps on a condition variable that the next request signals (work
   // stealing's default 50 us naps added 50-110 us per round trip at low load).
-  // Both stay overridable.
+  // Both stay overridable. Its workers also run the HTTP loops between their
+  // actors (http/server/hosting.hpp); scheduler.policy=sharing is CAF's work
+  // sharing instead, with the loops on threads of their own.
   set("scheduler.policy", caf::atom("stealing"));
   set("work-stealing.moderate-poll-attempts", std::size_t{0});
   set("scheduler.max-threads", std::max(2u, std::thread::hardware_concurrency()));

@@ -2,9 +2,13 @@
 
 #include <array>
 #include <atomic>
+#include <mutex>
+#include <thread>
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/defaults.hpp>
+#include <caf/policy/work_sharing.hpp>
 #include <caf/policy/work_stealing.hpp>
 #include <caf/scheduler/coordinator.hpp>
 
@@ -17,17 +21,6 @@ constexpr std::size_t max_guests = 64;
 /// A hosting worker running job after job still does a round of its guest
 /// this often, so that a stream of actor work cannot hold its connections.
 constexpr std::size_t jobs_per_round = 64;
-
-/// A job that does nothing: queued to make a sleeping worker look again.
-class wake_job final : public caf::resumable {
-public:
-  subtype_t subtype() const override { return unspecified; }
-  resume_result resume(caf::execution_unit*, size_t) override { return awaiting_message; }
-  void intrusive_ptr_add_ref_impl() override {}
-  void intrusive_ptr_release_impl() override {}
-};
-
-wake_job a_wake_job;
 
 /// CAF's work stealing, whose workers run their guest's rounds instead of
 /// sleeping while they host one.
@@ -85,21 +78,80 @@ public:
   caf::resumable* dequeue(Worker* self) {
     auto& data = d(self);
     auto* slot = slot_of(self);
+    // A round blocks at most as long as an idle worker sleeps between its
+    // attempts to steal (work-stealing.relaxed-sleep-duration, 10 ms): jobs
+    // stuck behind a long one on another worker wait no longer than before.
+    auto nap = std::max(std::chrono::duration_cast<std::chrono::milliseconds>(
+                          data.strategies[2].sleep_duration),
+                        std::chrono::milliseconds{1});
     for (;;) {
       auto* g = slot ? slot->load() : nullptr;
-      if (!g)
-        return super::dequeue(self); // host() queues a job to get it out
-      if (++data.jobs_since_round >= jobs_per_round && !run_round(self, g, false))
+      if (!g) {
+        if (auto* job = dequeue_unhosted(self, slot))
+          return job;
+        continue; // a guest came
+      }
+      if (++data.jobs_since_round >= jobs_per_round
+          && !run_round(self, g, std::chrono::milliseconds{0}))
         continue; // the guest is done
       if (auto* job = data.queue.take_head())
         return job;
       if (auto* job = try_steal(self))
         return job;
-      run_round(self, g, true);
+      run_round(self, g, nap);
     }
   }
 
+  /// Wakes worker `w` if it sleeps without a guest (host() calls it after
+  /// filling the slot, which the sleeper checks under the same lock).
+  template <class Worker>
+  static void wake_unhosted(Worker* w) {
+    auto& wait = d(w).waitdata;
+    std::lock_guard<std::mutex> guard{wait.lock};
+    wait.cv.notify_one();
+  }
+
 private:
+  /// CAF's work-stealing dequeue (poll, then sleep on the condition
+  /// variable), except that it also returns, with null, when a guest comes.
+  template <class Worker>
+  caf::resumable* dequeue_unhosted(Worker* self, std::atomic<guest*>* slot) {
+    auto& data = d(self);
+    auto hosted = [slot] { return slot != nullptr && slot->load() != nullptr; };
+    for (std::size_t k = 0; k < 2; ++k) { // aggressive, then moderate polling
+      auto& strategy = data.strategies[k];
+      for (std::size_t i = 0; i < strategy.attempts; i += strategy.step_size) {
+        if (auto* job = data.queue.take_head())
+          return job;
+        if (i % strategy.steal_interval == 0)
+          if (auto* job = try_steal(self))
+            return job;
+        if (hosted())
+          return nullptr;
+        if (strategy.sleep_duration.count() > 0)
+          std::this_thread::sleep_for(strategy.sleep_duration);
+      }
+    }
+    auto& relaxed = data.strategies[2];
+    auto& wait = data.waitdata;
+    for (std::size_t i = 1;; ++i) {
+      {
+        std::unique_lock<std::mutex> guard{wait.lock};
+        wait.sleeping = true;
+        wait.cv.wait_for(guard, relaxed.sleep_duration,
+                         [&] { return !data.queue.empty() || hosted(); });
+        wait.sleeping = false;
+      }
+      if (auto* job = data.queue.take_head())
+        return job;
+      if (hosted())
+        return nullptr;
+      if (i % relaxed.steal_interval == 0)
+        if (auto* job = try_steal(self))
+          return job;
+    }
+  }
+
   template <class Worker>
   static bool has_jobs(void* worker) {
     return !d(static_cast<Worker*>(worker)).queue.empty();
@@ -107,17 +159,17 @@ private:
 
   /// Runs a round of `g`; false if that was its last (it is then removed).
   template <class Worker>
-  bool run_round(Worker* self, guest* g, bool may_block) {
+  bool run_round(Worker* self, guest* g, std::chrono::milliseconds max_wait) {
     auto& data = d(self);
     data.jobs_since_round = 0;
     data.in_round = true;
-    bool more = g->round(self, may_block, &has_jobs<Worker>, self);
+    bool more = g->round(self, max_wait, &has_jobs<Worker>, self);
     data.in_round = false;
     if (more)
       return true;
     slot_of(self)->store(nullptr);
     while (data.nudgers.load() != 0)
-      ; // a nudge under way: a few instructions
+      std::this_thread::yield(); // a nudge under way
     g->unhosted();
     return false;
   }
@@ -129,6 +181,11 @@ using hosting_coordinator = caf::scheduler::coordinator<hosting_policy>;
 
 void use_hosting_scheduler(caf::actor_system_config& cfg) {
   cfg.module_factories.push_back([](caf::actor_system& sys) -> caf::actor_system::module* {
+    // scheduler.policy keeps its meaning: 'sharing' is CAF's work sharing,
+    // whose workers host nothing (the loops then get threads of their own).
+    auto policy = caf::get_or(sys.config(), "scheduler.policy", caf::defaults::scheduler::policy);
+    if (policy == caf::atom("sharing"))
+      return new caf::scheduler::coordinator<caf::policy::work_sharing>(sys);
     return new hosting_coordinator(sys);
   });
 }
@@ -140,7 +197,7 @@ bool host(caf::actor_system& sys, std::size_t worker, guest* g) {
   guest* none = nullptr;
   if (!coord->data().guests[worker].compare_exchange_strong(none, g))
     return false;
-  coord->worker_by_id(worker)->external_enqueue(&a_wake_job);
+  hosting_policy::wake_unhosted(coord->worker_by_id(worker));
   return true;
 }
 

@@ -15,6 +15,7 @@
 // server's configuration does that); else loops run on threads of their own.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 
 #include <caf/fwd.hpp>
@@ -26,12 +27,12 @@ class guest {
 public:
   virtual ~guest() = default;
   /// One round of work. `unit` is the worker: messages sent with it as
-  /// their context are queued on that worker. If `may_block`, the round may
-  /// wait for events, unless `has_jobs(worker)` says jobs are queued (checked
-  /// after the guest marked itself asleep, so a job queued after the check
-  /// calls nudge()). Returns false when the guest is done: it is then removed
-  /// and unhosted() is called.
-  virtual bool round(caf::execution_unit* unit, bool may_block,
+  /// their context are queued on that worker. The round may wait for events
+  /// up to `max_wait` (0: not at all), unless `has_jobs(worker)` says jobs
+  /// are queued (checked after the guest marked itself asleep, so a job
+  /// queued after the check calls nudge()). Returns false when the guest is
+  /// done: it is then removed and unhosted() is called.
+  virtual bool round(caf::execution_unit* unit, std::chrono::milliseconds max_wait,
                      bool (*has_jobs)(void* worker), void* worker)
     = 0;
   /// Called from any thread when a job is queued on the worker: a guest

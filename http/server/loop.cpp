@@ -56,12 +56,13 @@ void loop::wake() {
 
 void loop::run(int listen_fd) {
   listen_fd_ = listen_fd;
-  while (round(nullptr, true, nullptr, nullptr)) {
+  while (round(nullptr, std::chrono::milliseconds::max(), nullptr, nullptr)) {
   }
 }
 
-bool loop::round(caf::execution_unit* unit, bool may_block, bool (*has_jobs)(void*),
-                 void* worker) {
+bool loop::round(caf::execution_unit* unit, std::chrono::milliseconds max_wait,
+                 bool (*has_jobs)(void*), void* worker) {
+  handoff_->set_context(unit);
   if (!started_) {
     started_ = true;
     events_.resize(256);
@@ -69,9 +70,8 @@ bool loop::round(caf::execution_unit* unit, bool may_block, bool (*has_jobs)(voi
     next_sweep_ += sweep_every;
     resume_accepting(clock::now());
   }
-  handoff_->set_context(unit);
   int n = ::epoll_wait(ep_, events_.data(), static_cast<int>(events_.size()),
-                       may_block ? wait_ms(has_jobs, worker) : 0);
+                       max_wait.count() > 0 ? wait_ms(max_wait, has_jobs, worker) : 0);
   sleeping_.store(false);
   if (n > 0 || handoff_->has_replies())
     last_progress_ = clock::now();
@@ -135,14 +135,15 @@ void loop::wait_finished() {
 /// progress has not passed; else until the next sweep. Before blocking it
 /// marks the loop asleep, so that a reply (or a job for the hosting worker)
 /// from then on writes the eventfd.
-int loop::wait_ms(bool (*has_jobs)(void*), void* worker) {
+int loop::wait_ms(std::chrono::milliseconds max_wait, bool (*has_jobs)(void*), void* worker) {
   auto now = clock::now();
   if (!ready_.empty() || (!waiting_.empty() && now - last_progress_ < sh_.s.spin))
     return 0;
   sleeping_.store(true);
   if (handoff_->has_replies() || (has_jobs && has_jobs(worker)))
     return 0; // came in before the mark: take it now
-  auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_sweep_ - now);
+  auto wait = std::min(std::chrono::duration_cast<std::chrono::milliseconds>(next_sweep_ - now),
+                       max_wait);
   return static_cast<int>(std::max<int64_t>(wait.count(), 0));
 }
 

@@ -63,8 +63,8 @@ public:
   void run(int listen_fd);
   /// Serves `listen_fd` in rounds run by a CAF worker (hosting.hpp).
   void listen_on(int listen_fd) { listen_fd_ = listen_fd; }
-  bool round(caf::execution_unit* unit, bool may_block, bool (*has_jobs)(void*),
-             void* worker) override;
+  bool round(caf::execution_unit* unit, std::chrono::milliseconds max_wait,
+             bool (*has_jobs)(void*), void* worker) override;
   void nudge() override;
   void unhosted() override;
   /// Waits until the hosting worker called unhosted().
@@ -103,7 +103,7 @@ private:
   void done_waiting(connection* c);
   void post_result(std::function<void()> f);
   void take_results();
-  int wait_ms(bool (*has_jobs)(void*), void* worker);
+  int wait_ms(std::chrono::milliseconds max_wait, bool (*has_jobs)(void*), void* worker);
 
   loop_shared& sh_;
   int ep_ = -1;

@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include <caf/all.hpp>
 
@@ -17,10 +18,8 @@
 namespace {
 
 struct hosting_config : caf::actor_system_config {
-  hosting_config() {
-    // One worker: nothing can steal the guest's jobs, so where they run is
-    // certain.
-    set("scheduler.max-threads", std::size_t{1});
+  explicit hosting_config(std::size_t workers) {
+    set("scheduler.max-threads", workers);
     http::use_hosting_scheduler(*this);
   }
 };
@@ -31,8 +30,8 @@ class test_guest final : public http::guest {
 public:
   explicit test_guest(caf::actor actor) : actor_(std::move(actor)) {}
 
-  bool round(caf::execution_unit* unit, bool may_block, bool (*has_jobs)(void*),
-             void* worker) override {
+  bool round(caf::execution_unit* unit, std::chrono::milliseconds max_wait,
+             bool (*has_jobs)(void*), void* worker) override {
     std::unique_lock<std::mutex> guard{mtx_};
     if (rounds_++ == 0) {
       thread_ = std::this_thread::get_id();
@@ -40,7 +39,7 @@ public:
                                                                caf::make_message(1), unit);
     }
     cv_.notify_all();
-    if (may_block && !done_) {
+    if (max_wait.count() > 0 && !done_) { // it waits for a nudge, past max_wait
       asleep_ = true;
       if (!has_jobs(worker))
         cv_.wait(guard, [this] { return !asleep_ || done_; });
@@ -102,7 +101,7 @@ caf::behavior recorder(caf::event_based_actor*, seen* s) {
 
 TEST_CASE("hosting: an actor asked from a round runs on the round's thread; a job from outside "
           "ends a blocked round; a finished guest is removed") {
-  hosting_config cfg;
+  hosting_config cfg{1}; // one worker: nothing steals the guest's jobs, where they run is certain
   caf::actor_system sys{cfg};
   seen s;
   auto actor = sys.spawn(recorder, &s);
@@ -132,7 +131,37 @@ TEST_CASE("hosting: an actor asked from a round runs on the round's thread; a jo
   }
   g.finish();
   g.wait_until([&] { return g.unhosted_; });
+
+  test_guest next{actor}; // the worker is free to host again
+  REQUIRE(http::host(sys, 0, &next));
+  next.wait_until([&] { return next.rounds_ >= 1; });
+  next.finish();
+  next.wait_until([&] { return next.unhosted_; });
   caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE("hosting: every worker starts its guest, however idle the workers are") {
+  // Hosted back to back on idle workers, each guest must get its rounds: a
+  // worker asleep without a guest wakes for one (an earlier version queued a
+  // wake-up job, which the other worker could steal, leaving a loop unrun).
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    hosting_config cfg{2};
+    caf::actor_system sys{cfg};
+    seen s;
+    auto actor = sys.spawn(recorder, &s);
+    test_guest a{actor};
+    test_guest b{actor};
+    REQUIRE(http::host(sys, 0, &a));
+    REQUIRE(http::host(sys, 1, &b));
+    a.wait_until([&] { return a.rounds_ >= 1; });
+    b.wait_until([&] { return b.rounds_ >= 1; });
+    CHECK(a.thread_ != b.thread_);
+    a.finish();
+    b.finish();
+    a.wait_until([&] { return a.unhosted_; });
+    b.wait_until([&] { return b.unhosted_; });
+    caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
+  }
 }
 
 TEST_CASE("hosting: an actor system without the hosting scheduler hosts nothing") {
