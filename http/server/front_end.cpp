@@ -59,7 +59,7 @@ void front_end::run(int listen_fd) {
     if (host(impl_->sys, i, lp))
       hosted.push_back(lp);
     else
-      lp->thread = std::thread{[lp, listen_fd] { lp->run(listen_fd); }};
+      lp->thread = std::thread{[lp] { lp->run(); }};
   }
   for (auto& l : impl_->loops)
     if (l->thread.joinable())

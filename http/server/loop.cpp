@@ -33,10 +33,7 @@ loop::loop(loop_shared& shared, caf::actor_system& sys)
   ev.events = EPOLLIN;
   ev.data.ptr = &wake_fd_;
   ::epoll_ctl(ep_, EPOLL_CTL_ADD, wake_fd_, &ev);
-  handoff_ = std::make_unique<handoff>(sys, [this] {
-    if (sleeping_.load())
-      wake();
-  });
+  handoff_ = std::make_unique<handoff>(sys, [this] { nudge(); });
 }
 
 loop::~loop() {
@@ -54,8 +51,7 @@ void loop::wake() {
   [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
 }
 
-void loop::run(int listen_fd) {
-  listen_fd_ = listen_fd;
+void loop::run() {
   while (round(nullptr, std::chrono::milliseconds::max(), nullptr, nullptr)) {
   }
 }

@@ -58,11 +58,11 @@ public:
   loop(const loop&) = delete;
   loop& operator=(const loop&) = delete;
 
-  /// Serves `listen_fd` on the calling thread until the front end stops and
-  /// nothing is in flight.
-  void run(int listen_fd);
-  /// Serves `listen_fd` in rounds run by a CAF worker (hosting.hpp).
+  /// The listening socket it accepts from, set before it runs.
   void listen_on(int listen_fd) { listen_fd_ = listen_fd; }
+  /// Serves on the calling thread until the front end stops and nothing is in
+  /// flight. A CAF worker runs it in rounds instead (round(), hosting.hpp).
+  void run();
   bool round(caf::execution_unit* unit, std::chrono::milliseconds max_wait,
              bool (*has_jobs)(void*), void* worker) override;
   void nudge() override;

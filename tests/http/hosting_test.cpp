@@ -7,7 +7,10 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -169,4 +172,67 @@ TEST_CASE("hosting: an actor system without the hosting scheduler hosts nothing"
   caf::actor_system sys{cfg};
   test_guest g{caf::actor{}};
   CHECK_FALSE(http::host(sys, 0, &g));
+}
+
+namespace {
+
+/// Voluntary context switches of this process's caf.clock threads: how often
+/// the clock threads were woken.
+long clock_wakeups() {
+  long total = 0;
+  for (const auto& task : std::filesystem::directory_iterator{"/proc/self/task"}) {
+    std::ifstream comm{task.path() / "comm"};
+    std::string name;
+    std::getline(comm, name);
+    if (name != "caf.clock")
+      continue;
+    std::ifstream status{task.path() / "status"};
+    for (std::string line; std::getline(status, line);)
+      if (line.rfind("voluntary_ctxt_switches:", 0) == 0)
+        total += std::stol(line.substr(line.find(':') + 1));
+  }
+  return total;
+}
+
+} // namespace
+
+TEST_CASE("hosting: an actor that never set a timeout ends without waking the clock; "
+          "timeouts still work") {
+  hosting_config cfg{2};
+  caf::actor_system sys{cfg};
+  caf::scoped_actor self{sys};
+  // 300 actors end one after the other, none with a timeout. CAF's own clock
+  // is woken to cancel their timeouts once per actor (300 wake-ups).
+  auto before = clock_wakeups();
+  for (int i = 0; i < 300; ++i) {
+    auto a = sys.spawn([](caf::event_based_actor* s) -> caf::behavior {
+      return {[s](int x) {
+        s->quit();
+        return x;
+      }};
+    });
+    self->monitor(a);
+    self->request(a, caf::infinite, i).receive([&](int x) { CHECK(x == i); },
+                                               [&](caf::error& e) { FAIL(sys.render(e)); });
+    self->receive([](const caf::down_msg&) {});
+  }
+  CHECK(clock_wakeups() - before < 30);
+  // A request timeout still fires, a delayed message still arrives, and an
+  // actor that set a timeout and ended has it cancelled (the system stops).
+  auto silent = sys.spawn([](caf::event_based_actor*) -> caf::behavior {
+    return {[](int) { return caf::skip(); }};
+  });
+  bool timed_out = false;
+  self->request(silent, std::chrono::milliseconds{20}, 1)
+    .receive([](int) {}, [&](caf::error& e) { timed_out = e == caf::sec::request_timeout; });
+  CHECK(timed_out);
+  self->delayed_send(self, std::chrono::milliseconds{5}, 42);
+  self->receive([](int x) { CHECK(x == 42); });
+  auto asker = sys.spawn([silent](caf::event_based_actor* s) {
+    s->request(silent, std::chrono::seconds{3600}, 2).then([](int) {});
+    s->quit();
+  });
+  self->monitor(asker);
+  self->receive([](const caf::down_msg&) {});
+  caf::anon_send_exit(silent, caf::exit_reason::user_shutdown);
 }
