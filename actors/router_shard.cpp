@@ -108,11 +108,14 @@ void enforce_cap(self_ptr self) {
   }
 }
 
-/// Starts the series' actor, from its parked state when it has one.
-entry& activate(self_ptr self, series_map::value_type& s) {
+/// Starts the series' actor, from its parked state when it has one (or from
+/// an empty one, `fresh`: a series the store never held).
+entry& activate(self_ptr self, series_map::value_type& s, bool fresh = false) {
   auto& st = self->state;
   auto& e = s.second;
-  if (e.state)
+  if (fresh)
+    e.state = std::make_shared<version_page>();
+  else if (e.state)
     ++st.counters->unparked;
   e.actor = spawn_series(self->system(), s.first, st.base, std::move(e.state));
   e.state = nullptr;
@@ -150,14 +153,16 @@ caf::result<T> route(self_ptr self, const std::string& id, Atom atom, Ts... xs) 
         drop_parked(self, st.series.find(*st.parked.back()));
       st.absent_ring = v;
     }
+  auto it = st.series.find(id);
+  // Neither here nor ever stored: nothing to load (known_series.hpp).
+  bool never = it == st.series.end() && st.limits.known && !st.limits.known->may_hold(id);
   if (fit)
     st.absent.forget(id);
-  else if (st.absent.contains(id))
+  else if (never || st.absent.contains(id))
     return unknown_series(id);
-  auto it = st.series.find(id);
   if (it == st.series.end()) {
     it = st.series.emplace(id, entry{}).first;
-    activate(self, *it);
+    activate(self, *it, never);
   } else if (is_parked(it->second)) {
     unpark(st, it->second);
     activate(self, *it);

@@ -32,6 +32,7 @@
 #include <functional>
 #include <memory>
 
+#include "actors/known_series.hpp"
 #include "actors/series_actor.hpp"
 
 namespace actors {
@@ -68,6 +69,10 @@ struct shard_limits {
   /// series may have been created by another owner meanwhile, so the ids
   /// remembered as absent are forgotten. Null on a single node.
   std::function<uint64_t()> ring_version;
+  /// The ids the store holds (known_series.hpp), kept for a store this
+  /// process alone writes; null otherwise. An id it never held needs no load:
+  /// a fit starts its actor empty, and anything else is answered 404.
+  std::shared_ptr<const known_series> known;
 };
 
 /// Ids a shard remembers as never trained (answered 404 without an actor).

@@ -19,6 +19,7 @@ struct store_writer_state {
   static inline const char* name = "store_writer";
   std::shared_ptr<persistence::store> db;
   std::shared_ptr<store_counters> counters;
+  std::shared_ptr<known_series> known; ///< ids the store holds (null: not kept)
   std::size_t max_batch = 256;
   std::size_t max_batch_bytes = std::size_t{64} << 20;
   std::size_t bytes = 0;                  ///< training points of `items`, in bytes
@@ -208,6 +209,8 @@ void commit_pending(self_ptr self) {
       }
       if ((version & persistence::replayed_flag) == 0) // not an idempotent retry
         ++st.counters->versions;
+      if (st.known)
+        st.known->add(st.items[i].series_id);
       st.waiters[i].promise.deliver(version);
     }
   }
@@ -219,8 +222,10 @@ void commit_pending(self_ptr self) {
 store_writer_actor::behavior_type store_writer(self_ptr self, std::shared_ptr<persistence::store> db,
                                                std::size_t max_batch,
                                                std::shared_ptr<store_counters> counters,
-                                               std::size_t max_batch_bytes) {
+                                               std::size_t max_batch_bytes,
+                                               std::shared_ptr<known_series> known) {
   self->state.db = std::move(db);
+  self->state.known = std::move(known);
   self->state.max_batch = max_batch;
   self->state.max_batch_bytes = max_batch_bytes;
   self->state.counters = std::move(counters);
@@ -273,9 +278,11 @@ store_writer_actor::behavior_type store_writer(self_ptr self, std::shared_ptr<pe
 store_writer_actor spawn_store_writer(caf::actor_system& sys, std::unique_ptr<persistence::store> db,
                                       std::size_t max_batch,
                                       std::shared_ptr<store_counters> counters,
-                                      std::size_t max_batch_bytes) {
+                                      std::size_t max_batch_bytes,
+                                      std::shared_ptr<known_series> known) {
   return sys.spawn<caf::detached>(store_writer, std::shared_ptr<persistence::store>{std::move(db)},
-                                  max_batch, std::move(counters), max_batch_bytes);
+                                  max_batch, std::move(counters), max_batch_bytes,
+                                  std::move(known));
 }
 
 } // namespace actors

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "actors/known_series.hpp"
 #include "actors/messages.hpp"
 #include "actors/persistence/store.hpp"
 
@@ -56,10 +57,12 @@ using store_writer_actor = caf::typed_actor<
 
 /// Spawns the writer (detached) owning `db`. A transaction holds at most
 /// `max_batch` fits and, past the first, at most `max_batch_bytes` of training
-/// points (16 bytes each). `counters` must outlive it.
+/// points (16 bytes each). `counters` must outlive it. Each series it stores
+/// a version of is added to `known` (when not null) before the fit is answered.
 store_writer_actor spawn_store_writer(caf::actor_system& sys, std::unique_ptr<persistence::store> db,
                                       std::size_t max_batch,
                                       std::shared_ptr<store_counters> counters,
-                                      std::size_t max_batch_bytes = std::size_t{64} << 20);
+                                      std::size_t max_batch_bytes = std::size_t{64} << 20,
+                                      std::shared_ptr<known_series> known = nullptr);
 
 } // namespace actors

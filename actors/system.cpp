@@ -40,6 +40,23 @@ open_stores(const actors_settings& cfg, const std::shared_ptr<persistence::write
   return std::make_pair(std::move(writers), std::move(readers));
 }
 
+/// Every series id of `db` (`count` of them), a page at a time.
+model::expected<std::shared_ptr<known_series>, model::store_failure>
+read_known_series(persistence::store& db, uint64_t count) {
+  auto known = std::make_shared<known_series>(static_cast<std::size_t>(count) * 2);
+  std::string after;
+  for (;;) {
+    auto page = db.series_ids(after, 10000);
+    if (!page)
+      return model::store_failure{page.detail()};
+    for (const auto& id : page.value())
+      known->add(id);
+    if (page.value().size() < 10000)
+      return known;
+    after = page.value().back();
+  }
+}
+
 } // namespace
 
 model::expected<runtime, model::store_failure> start(caf::actor_system& sys,
@@ -70,9 +87,17 @@ model::expected<runtime, model::store_failure> start(caf::actor_system& sys,
   }
   rt.counters = std::make_shared<store_counters>();
   rt.counters->series = count.value();
+  // A store this process alone writes: its ids are kept (known_series.hpp).
+  std::shared_ptr<known_series> known;
+  if (!cfg.postgres && !cfg.cluster.enabled()) {
+    auto filled = read_known_series(*writer_dbs.front(), count.value());
+    if (!filled)
+      return model::store_failure{filled.detail()};
+    known = std::move(filled.value());
+  }
   for (auto& db : writer_dbs)
     rt.writers.push_back(spawn_store_writer(sys, std::move(db), cfg.store_batch_max, rt.counters,
-                                            cfg.store_batch_max_bytes));
+                                            cfg.store_batch_max_bytes, known));
   rt.writer = rt.writers.front();
   for (auto& db : dbs.value().second)
     rt.readers.push_back(spawn_store_reader(sys, std::move(db), cfg.checkpoint_interval));
@@ -112,6 +137,7 @@ model::expected<runtime, model::store_failure> start(caf::actor_system& sys,
     limits.park_after = std::chrono::milliseconds(cfg.park_after_ms);
   if (rt.cluster.map)
     limits.ring_version = [map = rt.cluster.map] { return map->version(); };
+  limits.known = known;
   rt.series = std::make_shared<series_counters>();
   std::vector<router_actor> shards;
   for (std::size_t i = 0; i < cfg.router_shards; ++i) {

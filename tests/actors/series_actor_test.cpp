@@ -119,6 +119,45 @@ TEST_CASE("series actor: versions survive a restart of the actor system's actors
   CHECK(p->version == 2);
 }
 
+TEST_CASE("series actor: the ids stored before a start are known (past a page of 10,000); an id "
+          "never stored costs no actor, and a fit on one needs no load") {
+  actor_fixture f;
+  stop(f.rt);
+  {
+    auto db = persistence::store::open(f.dir.path + "/m.db", model::sync_mode::normal, false);
+    REQUIRE(db.ok());
+    std::vector<model::commit_item> items;
+    for (int i = 0; i < 10050; ++i)
+      items.push_back({"k" + std::to_string(i), {0, {4, 10, 1}, 0, {}, {}}, sample()});
+    REQUIRE(db.value()->commit(items).ok());
+  }
+  f.boot();
+  CHECK(f.rt.counters->series == 10050);
+  for (const char* id : {"k0", "k5000", "k9999", "k10049"}) {
+    auto p = f.ask<prediction>(id, predict_atom::value, std::string{id}, predict_query{0, 10, 0});
+    REQUIRE_MESSAGE(p, id);
+    CHECK(p->version == 1);
+  }
+  auto started = f.rt.series->activations.load();
+  auto missing = f.ask<prediction>("never", predict_atom::value, std::string{"never"},
+                                   predict_query{0, 1.0, 0});
+  REQUIRE_FALSE(missing);
+  CHECK(error_detail(missing.error()) == "series never has not been trained");
+  auto listed = f.ask<version_page>("never", list_atom::value, std::string{"never"}, uint32_t{0},
+                                    uint32_t{10});
+  REQUIRE_FALSE(listed);
+  CHECK(listed.error().code() == static_cast<uint8_t>(server_error::not_found));
+  CHECK(f.rt.series->activations.load() == started); // no actor for either
+  auto v1 = f.fit("fresh", sample(3));
+  REQUIRE(v1);
+  CHECK(v1->version == 1);
+  auto p = f.ask<prediction>("fresh", predict_atom::value, std::string{"fresh"},
+                             predict_query{0, 3, 0});
+  REQUIRE(p);
+  CHECK(p->version == 1);
+  CHECK(f.rt.counters->series == 10051);
+}
+
 TEST_CASE("series actor: a writer that dies holding fits gets them answered, not lost") {
   actor_fixture f;
   REQUIRE(f.fit("w", sample()));
