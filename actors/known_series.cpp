@@ -1,6 +1,7 @@
 #include "actors/known_series.hpp"
 
 #include <algorithm>
+#include <new>
 #include <functional>
 
 namespace actors {
@@ -54,7 +55,7 @@ known_series::known_series(std::size_t expected) {
   count_.store(1, std::memory_order_release);
 }
 
-void known_series::add(std::string_view id) {
+void known_series::add(std::string_view id) noexcept {
   auto h1 = std::hash<std::string_view>{}(id);
   auto h2 = mix(h1) | 1; // odd: the probes reach every bit
   auto n = count_.load(std::memory_order_acquire);
@@ -66,7 +67,12 @@ void known_series::add(std::string_view id) {
   std::lock_guard<std::mutex> guard{grow_};
   if (count_.load(std::memory_order_relaxed) != n)
     return; // another add started the next stage
-  owned_.push_back(std::make_unique<stage>(last->capacity * 2));
+  try {
+    owned_.reserve(max_stages);
+    owned_.push_back(std::make_unique<stage>(last->capacity * 2));
+  } catch (const std::bad_alloc&) {
+    return; // the last stage goes on taking ids: more "maybe"s, never a miss
+  }
   stages_[n].store(owned_.back().get(), std::memory_order_relaxed);
   count_.store(n + 1, std::memory_order_release);
 }

@@ -9,8 +9,9 @@
 // it does not, it answers "maybe" about 1 % of the time (that id then loads,
 // as without the filter). Deletions are not taken out (a deleted id is a
 // "maybe"). It grows in stages: when a stage holds its capacity, a new stage
-// twice as large takes the adds, so memory follows the number of ids (about
-// 1.3 to 2.5 bytes per id) without a rebuild. Adds and reads from any thread.
+// twice as large takes the adds, so memory follows the number of ids (2 to 5
+// bytes per id) without a rebuild; each stage adds its ~1 % of "maybe"s for
+// ids never added. Adds and reads from any thread.
 //
 // Only for a store this process alone writes (the embedded SQLite file of a
 // single node): with a shared store other nodes create series it never sees.
@@ -35,8 +36,9 @@ public:
   known_series& operator=(const known_series&) = delete;
 
   /// Adds `id`: may_hold(id) is true from here on, on any thread that hears
-  /// of it after this call (through a message, say).
-  void add(std::string_view id);
+  /// of it after this call (through a message, say). Never throws: without
+  /// memory for a new stage the last one takes the id (more "maybe"s).
+  void add(std::string_view id) noexcept;
   /// False only when `id` was never added.
   bool may_hold(std::string_view id) const;
   /// Ids added (counting repeats).

@@ -117,6 +117,8 @@ entry& activate(self_ptr self, series_map::value_type& s, bool fresh = false) {
     e.state = std::make_shared<version_page>();
   else if (e.state)
     ++st.counters->unparked;
+  else if (!st.base->ownership) // a shared store's series claims, then loads unless new
+    ++st.counters->loads;
   e.actor = spawn_series(self->system(), s.first, st.base, std::move(e.state));
   e.state = nullptr;
   // A monitor, not a link: CAF keeps links in a list on both sides, so with
@@ -153,9 +155,13 @@ caf::result<T> route(self_ptr self, const std::string& id, Atom atom, Ts... xs) 
         drop_parked(self, st.series.find(*st.parked.back()));
       st.absent_ring = v;
     }
+  constexpr bool erase = std::is_same<Atom, delete_atom>::value;
   auto it = st.series.find(id);
-  // Neither here nor ever stored: nothing to load (known_series.hpp).
-  bool never = it == st.series.end() && st.limits.known && !st.limits.known->may_hold(id);
+  // Neither here nor ever stored: nothing to load (known_series.hpp). Not for
+  // a deletion, which also clears a numbering kept without versions (the
+  // filter is filled from the series with versions).
+  bool never = !erase && it == st.series.end() && st.limits.known
+               && !st.limits.known->may_hold(id);
   if (fit)
     st.absent.forget(id);
   else if (never || st.absent.contains(id))

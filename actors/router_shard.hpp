@@ -56,6 +56,7 @@ struct series_counters {
   std::atomic<int64_t> active{0};        ///< series actors alive (incl. draining)
   std::atomic<int64_t> parked{0};        ///< series held without an actor (parked)
   std::atomic<uint64_t> unparked{0};     ///< actors started from a parked state
+  std::atomic<uint64_t> loads{0};        ///< actors started by reading the store
   std::atomic<uint64_t> activations{0};  ///< series actors spawned since start
   std::atomic<uint64_t> passivations{0}; ///< series actors passivated since start
 };

@@ -201,6 +201,10 @@ void commit_pending(self_ptr self) {
   } else {
     ++st.counters->batches;
     count_series(st, before); // before any answer: a client may read it next
+    if (st.known) // every stored series, before any answer (known_series.hpp)
+      for (std::size_t i = 0; i < st.items.size(); ++i)
+        if (persistence::is_version(result.value()[i]))
+          st.known->add(st.items[i].series_id);
     for (std::size_t i = 0; i < st.items.size(); ++i) {
       auto version = result.value()[i];
       if (!persistence::is_version(version)) {
@@ -209,8 +213,6 @@ void commit_pending(self_ptr self) {
       }
       if ((version & persistence::replayed_flag) == 0) // not an idempotent retry
         ++st.counters->versions;
-      if (st.known)
-        st.known->add(st.items[i].series_id);
       st.waiters[i].promise.deliver(version);
     }
   }

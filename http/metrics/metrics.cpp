@@ -133,6 +133,10 @@ std::string http_metrics::render(const actors::series_counters& series,
   header(out, "model_server_series_unparked_total", "counter",
          "Series actors started from a parked state (no store read).");
   sample(out, "model_server_series_unparked_total", static_cast<double>(series.unparked));
+  header(out, "model_server_series_loads_total", "counter",
+         "Series actors started by reading their versions from the store (not parked, and "
+         "not a series the store never held).");
+  sample(out, "model_server_series_loads_total", static_cast<double>(series.loads));
   header(out, "model_server_series_passivations_total", "counter",
          "Series actors stopped: parked, idle past server.idle-timeout-s, or over the "
          "max-active-series cap.");

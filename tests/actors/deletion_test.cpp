@@ -17,7 +17,10 @@ struct fixture {
   caf::actor_system sys{cfg};
   runtime rt;
 
-  fixture() {
+  fixture() { boot(); }
+  ~fixture() { stop(rt); }
+
+  void boot() {
     actors_settings s;
     s.store_path = dir.path + "/m.db";
     s.backup_dir = dir.path + "/backups";
@@ -25,7 +28,11 @@ struct fixture {
     REQUIRE_MESSAGE(started.ok(), (started.ok() ? "" : started.detail()));
     rt = std::move(started.value());
   }
-  ~fixture() { stop(rt); }
+
+  void restart() {
+    stop(rt);
+    boot();
+  }
 
   template <class T, class... Ts>
   caf::expected<T> ask(const std::string& id, Ts&&... xs) {
@@ -131,4 +138,25 @@ TEST_CASE("deletion: a version that does not exist is not_found; the others stay
   auto p = f.ask<prediction>("v", predict_atom::value, std::string{"v"}, predict_query{0, 1.0, 3});
   REQUIRE(p);
   CHECK(p->version == 3);
+}
+
+TEST_CASE("deletion: after a restart, deleting a series whose versions were all deleted one by "
+          "one still resets its numbering") {
+  fixture f;
+  auto fit = [&f](double base) {
+    return f.ask<model::version_record>("n", fit_atom::value, std::string{"n"},
+                                        fixture::sample(base), model::detector_spec{}, int64_t{0},
+                                        std::string{});
+  };
+  REQUIRE(fit(1));
+  REQUIRE(fit(2));
+  REQUIRE(f.erase("n", 1));
+  REQUIRE(f.erase("n", 2));
+  f.restart(); // the series now has a numbering and no versions
+  auto gone = f.erase("n", 0);
+  REQUIRE_MESSAGE(gone, (gone ? "" : error_detail(gone.error())));
+  CHECK(*gone == 0);
+  auto v = fit(3);
+  REQUIRE(v);
+  CHECK(v->version == 1);
 }

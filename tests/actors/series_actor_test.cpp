@@ -148,9 +148,12 @@ TEST_CASE("series actor: the ids stored before a start are known (past a page of
   REQUIRE_FALSE(listed);
   CHECK(listed.error().code() == static_cast<uint8_t>(server_error::not_found));
   CHECK(f.rt.series->activations.load() == started); // no actor for either
+  auto loads = f.rt.series->loads.load();
+  CHECK(loads == 4); // the four stored series above
   auto v1 = f.fit("fresh", sample(3));
   REQUIRE(v1);
   CHECK(v1->version == 1);
+  CHECK(f.rt.series->loads.load() == loads); // started empty
   auto p = f.ask<prediction>("fresh", predict_atom::value, std::string{"fresh"},
                              predict_query{0, 3, 0});
   REQUIRE(p);

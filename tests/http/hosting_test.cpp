@@ -1,8 +1,10 @@
 // The hosting scheduler (http/server/hosting.hpp): a worker runs its guest's
 // rounds between its jobs, an actor asked from a round runs on the same
 // thread, a job queued from outside gets a blocked round out of its wait, and
-// a guest that is done is removed. Real actor systems and threads; nothing
-// here depends on timing (every wait is for a condition).
+// a guest that is done is removed; an actor that never set a timeout ends
+// without waking the clock, one that did has its timeouts cancelled. Real
+// actor systems and threads; nothing here depends on timing (every wait is
+// for a condition, and the clock's wake-ups are counted, not timed).
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -222,8 +224,7 @@ TEST_CASE("hosting: an actor that never set a timeout ends without waking the cl
     self->receive([](const caf::down_msg&) {});
   }
   CHECK(clock_wakeups() - before < 30);
-  // A request timeout still fires, a delayed message still arrives, and an
-  // actor that set a timeout and ended has it cancelled (the system stops).
+  // A request timeout still fires, and a delayed message still arrives.
   auto silent = sys.spawn(
     [](caf::event_based_actor*, int) -> caf::behavior {
       return {[](int) { return caf::skip(); }};
@@ -235,13 +236,28 @@ TEST_CASE("hosting: an actor that never set a timeout ends without waking the cl
   CHECK(timed_out);
   self->delayed_send(self, std::chrono::milliseconds{5}, 42);
   self->receive([](int x) { CHECK(x == 42); });
+  caf::anon_send_exit(silent, caf::exit_reason::user_shutdown);
+  // An actor that set a timeout and ended has it cancelled: the clock holds
+  // the actor (a strong reference) until its timeout is cancelled or fires,
+  // an hour from now, so the actor's memory is released only if cancelled.
+  auto sink = sys.spawn([](caf::event_based_actor*, int) -> caf::behavior { return {[](int) {}}; },
+                        0);
   auto asker = sys.spawn(
     [](caf::event_based_actor* s, caf::actor to) {
-      s->request(to, std::chrono::seconds{3600}, 2).then([](int) {});
+      s->request(to, std::chrono::seconds{3600}, 2).then([] {});
       s->quit();
     },
-    silent);
+    sink);
   self->monitor(asker);
+  auto addr = asker.address();
+  asker = nullptr;
   self->receive([](const caf::down_msg&) {});
-  caf::anon_send_exit(silent, caf::exit_reason::user_shutdown);
+  bool released = false;
+  for (int i = 0; i < 10000 && !released; ++i) { // a bound, not a timing: 10 s
+    released = caf::actor_cast<caf::strong_actor_ptr>(addr) == nullptr;
+    if (!released)
+      std::this_thread::sleep_for(std::chrono::milliseconds{1});
+  }
+  CHECK(released);
+  caf::anon_send_exit(sink, caf::exit_reason::user_shutdown);
 }
