@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <new>
+
+#include "model/hashing.hpp"
 #include <functional>
 
 namespace actors {
@@ -14,14 +16,6 @@ namespace {
 constexpr unsigned probes = 7;
 constexpr std::size_t bits_per_id = 10;
 constexpr std::size_t smallest_stage = 65536;
-
-uint64_t mix(uint64_t x) { // splitmix64's finaliser
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
 
 } // namespace
 
@@ -57,7 +51,7 @@ known_series::known_series(std::size_t expected) {
 
 void known_series::add(std::string_view id) noexcept {
   auto h1 = std::hash<std::string_view>{}(id);
-  auto h2 = mix(h1) | 1; // odd: the probes reach every bit
+  auto h2 = model::mix64(h1) | 1; // odd: the probes reach every bit
   auto n = count_.load(std::memory_order_acquire);
   auto* last = stages_[n - 1].load(std::memory_order_relaxed);
   last->set(h1, h2);
@@ -79,7 +73,7 @@ void known_series::add(std::string_view id) noexcept {
 
 bool known_series::may_hold(std::string_view id) const {
   auto h1 = std::hash<std::string_view>{}(id);
-  auto h2 = mix(h1) | 1;
+  auto h2 = model::mix64(h1) | 1;
   auto n = count_.load(std::memory_order_acquire);
   for (std::size_t i = 0; i < n; ++i)
     if (stages_[i].load(std::memory_order_relaxed)->test(h1, h2))

@@ -1,14 +1,11 @@
 #include "actors/series_router.hpp"
 
+#include "model/hashing.hpp"
+
 namespace actors {
 
 uint64_t stable_hash(std::string_view id) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : id) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
+  return model::fnv1a(id);
 }
 
 series_router::series_router(std::vector<router_actor> shards,

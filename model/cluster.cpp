@@ -4,28 +4,9 @@
 #include <charconv>
 #include <set>
 
+#include "model/hashing.hpp"
+
 namespace model {
-
-namespace {
-
-uint64_t fnv1a(std::string_view text, uint64_t h = 1469598103934665603ull) {
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
-/// splitmix64's finaliser: spreads FNV's weak low bits over the whole word.
-uint64_t mix(uint64_t x) {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ull;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
-
-} // namespace
 
 expected<node_address> parse_node(std::string_view text) {
   auto colon = text.rfind(':');
@@ -71,7 +52,7 @@ std::size_t owner_of(std::string_view series_id, const std::vector<std::string>&
   std::size_t best = 0;
   uint64_t best_score = 0;
   for (std::size_t i = 0; i < nodes.size(); ++i) {
-    auto score = mix(id_hash ^ mix(fnv1a(nodes[i])));
+    auto score = mix64(id_hash ^ mix64(fnv1a(nodes[i])));
     // Ties (practically never) go to the smaller address, not the list order.
     if (i == 0 || score > best_score || (score == best_score && nodes[i] < nodes[best])) {
       best = i;
