@@ -1,5 +1,6 @@
 #include "http/metrics/metrics.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "http/app/build_info.hpp"
@@ -106,6 +107,11 @@ std::string http_metrics::render(const actors::series_counters& series,
   sample(out, "model_server_rejected_requests_total", static_cast<double>(rejected.load()));
   header(out, "model_server_open_connections", "gauge", "Open client connections.");
   sample(out, "model_server_open_connections", static_cast<double>(connections.load()));
+  header(out, "model_server_loop_connections", "gauge",
+         "Open client connections by event loop; a new one goes to the loop with the fewest.");
+  for (std::size_t i = 0; i < std::min(loops.load(), max_loops); ++i)
+    sample(out, "model_server_loop_connections{loop=\"" + std::to_string(i) + "\"}",
+           static_cast<double>(loop_connections[i].load()));
   header(out, "model_server_refused_connections_total", "counter",
          "Connections closed at once because the server was at max-connections.");
   sample(out, "model_server_refused_connections_total",

@@ -41,6 +41,10 @@ public:
   std::atomic<uint64_t> log_lines_dropped{0};   ///< log lines dropped: the log writer was behind
   std::atomic<uint64_t> tls_handshakes{0};         ///< TLS handshakes completed
   std::atomic<uint64_t> tls_handshake_failures{0}; ///< TLS connections closed before their handshake completed
+  static constexpr std::size_t max_loops = 64;
+  std::atomic<std::size_t> loops{0}; ///< event loops running (set by the front end)
+  /// Connections by event loop: those it owns, and those on their way to it.
+  std::array<std::atomic<int64_t>, max_loops> loop_connections{};
 
   /// Renders everything, plus the actor and store figures, in Prometheus text format.
   std::string render(const actors::series_counters& series,

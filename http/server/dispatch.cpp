@@ -166,7 +166,7 @@ void loop::post_result(std::function<void()> f) {
   bool was_empty;
   {
     std::lock_guard<std::mutex> guard{results_mtx_};
-    was_empty = results_.empty();
+    was_empty = results_.empty() && arrivals_.empty();
     results_.push_back(std::move(f));
   }
   if (was_empty)
@@ -175,12 +175,16 @@ void loop::post_result(std::function<void()> f) {
 
 void loop::take_results() {
   std::vector<std::function<void()>> now;
+  std::vector<std::pair<int, sockaddr_storage>> arrived;
   {
     std::lock_guard<std::mutex> guard{results_mtx_};
     now.swap(results_);
+    arrived.swap(arrivals_);
   }
   for (auto& f : now)
     f();
+  for (auto& [fd, peer] : arrived)
+    adopt(fd, peer);
 }
 
 } // namespace http

@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <vector>
 
@@ -38,9 +39,13 @@ struct front_end::impl {
 front_end::front_end(routed_server& routes, const front_end_settings& s, http_metrics& metrics,
                      access_log& log, caf::actor_system& sys)
     : impl_(std::make_unique<impl>(routes, s, metrics, log, sys)) {
-  auto loops = s.loops != 0 ? s.loops : std::min<std::size_t>(sys.scheduler().num_workers(), 64);
-  for (std::size_t i = 0; i < std::max<std::size_t>(loops, 1); ++i)
-    impl_->loops.push_back(std::make_unique<loop>(impl_->shared, sys));
+  auto loops = std::clamp<std::size_t>(s.loops != 0 ? s.loops : sys.scheduler().num_workers(), 1,
+                                       http_metrics::max_loops);
+  for (std::size_t i = 0; i < loops; ++i)
+    impl_->loops.push_back(std::make_unique<loop>(impl_->shared, sys, i));
+  metrics.loops = loops;
+  for (auto& l : impl_->loops)
+    impl_->shared.loops.push_back(l.get());
 }
 
 front_end::~front_end() {

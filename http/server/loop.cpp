@@ -1,16 +1,9 @@
 #include "http/server/loop.hpp"
 
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
-
-#include "http/server/access_log.hpp"
 #include "http/server/tls.hpp"
 
 namespace http {
@@ -19,14 +12,11 @@ namespace {
 
 constexpr std::size_t read_chunk = 64 * 1024;
 constexpr auto sweep_every = std::chrono::milliseconds(100);
-/// How long accepting pauses when the process is out of descriptors (nginx
-/// waits its accept_mutex_delay, 500 ms; connections wait in the backlog).
-constexpr auto accept_pause = std::chrono::milliseconds(250);
 
 } // namespace
 
-loop::loop(loop_shared& shared, caf::actor_system& sys)
-    : sh_(shared), scratch_(read_chunk) {
+loop::loop(loop_shared& shared, caf::actor_system& sys, std::size_t index)
+    : sh_(shared), load_(shared.metrics.loop_connections.at(index)), scratch_(read_chunk) {
   ep_ = ::epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   epoll_event ev{};
@@ -42,6 +32,11 @@ loop::~loop() {
     close(conns_.back());
   for (auto* c : closed_)
     delete c;
+  for (auto& [fd, peer] : arrivals_) { // handed over as this loop stopped
+    ::close(fd);
+    --load_;
+    --sh_.metrics.connections;
+  }
   ::close(wake_fd_);
   ::close(ep_);
 }
@@ -107,7 +102,11 @@ bool loop::round(caf::execution_unit* unit, std::chrono::milliseconds max_wait,
     next_sweep_ = now + sweep_every;
   }
   handoff_->set_context(nullptr);
-  return !(stop && conns_.empty());
+  if (!stop || !conns_.empty())
+    return true;
+  std::lock_guard<std::mutex> guard{results_mtx_};
+  finished_ = arrivals_.empty(); // else the next round takes them (its eventfd is set)
+  return !finished_;
 }
 
 void loop::nudge() {
@@ -165,75 +164,6 @@ void loop::run_ready() {
   }
 }
 
-void loop::accept_all() {
-  for (;;) {
-    sockaddr_storage addr{};
-    socklen_t len = sizeof addr;
-    int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len,
-                       SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0) {
-      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
-        pause_accepting(errno); // else the listening socket stays readable: a spinning loop
-      return; // EAGAIN, or a connection gone before it was accepted
-    }
-    if (sh_.metrics.connections.load() >= static_cast<int64_t>(sh_.s.max_connections)
-        || stopping()) {
-      ::close(fd); // over the cap: closed at once, never left queued
-      ++sh_.metrics.refused_connections;
-      continue;
-    }
-    int yes = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
-    auto* c = new connection(sh_.s.limits);
-    c->fd = fd;
-    c->peer = addr;
-    c->deadline = clock::now() + sh_.s.keepalive_timeout;
-    if (sh_.s.tls) {
-      c->tls = sh_.s.tls->new_session(fd);
-      if (!c->tls) {
-        ::close(fd);
-        delete c;
-        ++sh_.metrics.tls_handshake_failures;
-        continue;
-      }
-      c->deadline = clock::now() + sh_.s.handshake_timeout;
-    }
-    c->index = conns_.size();
-    conns_.push_back(c);
-    ++sh_.metrics.connections;
-    epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
-    ev.data.ptr = c;
-    ::epoll_ctl(ep_, EPOLL_CTL_ADD, fd, &ev);
-    c->readable = true; // bytes may have arrived with the handshake
-    go_on(c);
-  }
-}
-
-void loop::pause_accepting(int err) {
-  if (!listening_)
-    return;
-  ::epoll_ctl(ep_, EPOLL_CTL_DEL, listen_fd_, nullptr);
-  listening_ = false;
-  accept_paused_until_ = clock::now() + accept_pause;
-  ++sh_.metrics.accept_pauses;
-  sh_.log.write(std::string{"accept failed ("} + std::strerror(err) + "): not accepting for "
-                + std::to_string(accept_pause.count()) + " ms; "
-                + std::to_string(sh_.metrics.connections.load())
-                + " connections open (raise the open-file limit or lower http.max-connections)");
-}
-
-void loop::resume_accepting(clock::time_point now) {
-  if (listening_ || stopping() || now < accept_paused_until_)
-    return;
-  epoll_event ev{};
-  ev.events = EPOLLIN | EPOLLEXCLUSIVE;
-  ev.data.ptr = nullptr; // the listening socket
-  listening_ = ::epoll_ctl(ep_, EPOLL_CTL_ADD, listen_fd_, &ev) == 0;
-  if (listening_)
-    accept_all(); // connections may have queued meanwhile; edge or not, take them
-}
-
 void loop::want_output(connection* c, bool on) {
   if (c->want_out == on)
     return;
@@ -265,6 +195,7 @@ void loop::close(connection* c) {
   last->index = c->index;
   conns_[c->index] = last;
   conns_.pop_back();
+  --load_;
   --sh_.metrics.connections;
   closed_.push_back(c);
 }

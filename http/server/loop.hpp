@@ -1,9 +1,10 @@
 // One event loop: an epoll set that owns its connections, run in rounds by a
 // CAF worker between its actors (hosting.hpp), or by a thread of its own. It
-// accepts (pausing, as nginx does, when the process is out of descriptors),
-// reads, frames, runs cpp-httplib over complete requests, sends requests to
-// actors through its hand-off and renders their replies, writes, and applies
-// every timeout. Nothing on it waits: a wake-up serves a bounded number of
+// accepts (pausing, as nginx does, when the process is out of descriptors)
+// and hands each new connection to the loop with the fewest; it reads,
+// frames, runs cpp-httplib over complete requests, sends requests to actors
+// through its hand-off and renders their replies, writes, and applies every
+// timeout. Nothing on it waits: a wake-up serves a bounded number of
 // requests per connection, then moves on.
 //
 //   epoll ──▶ accept ──▶ connection state machine (http/server/connection.hpp)
@@ -18,6 +19,7 @@
 #pragma once
 
 #include <sys/epoll.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <chrono>
@@ -26,6 +28,7 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "http/server/connection.hpp"
@@ -47,13 +50,15 @@ struct loop_shared {
   admission& limits;
   compute_pool& compute;
   std::atomic<bool>& stopping;
+  std::vector<loop*> loops{}; ///< every loop, for spreading accepted connections
 };
 
 class loop final : public guest {
 public:
   using clock = std::chrono::steady_clock;
 
-  loop(loop_shared& shared, caf::actor_system& sys);
+  /// Loop `index` of the front end's (below http_metrics::max_loops).
+  loop(loop_shared& shared, caf::actor_system& sys, std::size_t index);
   ~loop() override;
   loop(const loop&) = delete;
   loop& operator=(const loop&) = delete;
@@ -69,8 +74,12 @@ public:
   void unhosted() override;
   /// Waits until the hosting worker called unhosted().
   void wait_finished();
-  /// Wakes the loop from any thread (a stop, a posted result).
+  /// Wakes the loop from any thread (a stop, a posted result, a connection
+  /// handed over).
   void wake();
+  /// Hands an accepted connection to this loop, from another loop's thread;
+  /// false when this loop has finished (stopped with nothing left to serve).
+  bool receive(int fd, const sockaddr_storage& peer);
   std::thread thread;
 
   // For the connection state machine (this loop's thread only):
@@ -86,10 +95,13 @@ public:
   std::vector<char>& scratch() { return scratch_; }
 
 private:
-  // loop.cpp: events, accepting, timeouts.
+  // accept.cpp: accepting, and spreading connections over the loops.
   void accept_all();
+  loop* least_loaded();
+  void adopt(int fd, const sockaddr_storage& peer);
   void pause_accepting(int err);
   void resume_accepting(clock::time_point now);
+  // loop.cpp: events and timeouts.
   void sweep(clock::time_point now, bool stopping);
   void go_on(connection* c);
   void run_ready();
@@ -124,6 +136,11 @@ private:
   std::vector<handoff::reply> replies_;
   std::mutex results_mtx_;
   std::vector<std::function<void()>> results_; ///< posted by compute threads
+  std::vector<std::pair<int, sockaddr_storage>> arrivals_; ///< from other loops' accepts
+  bool finished_ = false; ///< round() returned false: no arrival is taken (under results_mtx_)
+  /// Connections owned, plus those on their way here (its slot of the
+  /// loop_connections metric): what least_loaded() compares.
+  std::atomic<int64_t>& load_;
   std::vector<char> scratch_;
   bool started_ = false;
   std::vector<epoll_event> events_;

@@ -4,6 +4,7 @@
 // printed, never asserted.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <future>
 
@@ -81,6 +82,51 @@ TEST_CASE("front end: 2,000 idle connections, and a new client is still answered
   CHECK(std::stol(metrics.substr(at + 31)) >= 2001); // the idle ones and this client
   for (int fd : idle)
     ::close(fd);
+}
+
+TEST_CASE("front end: a burst of connections is spread evenly over the loops, and each is "
+          "served") {
+  http::server_config cfg;
+  cfg.loops = 3;
+  testing::live_server s{cfg};
+  REQUIRE(testing::answer(s.client().Post("/fit/good", testing::fit_body(), json)).status == 200);
+  auto c = s.client();
+  c.set_keep_alive(true); // the metrics reader: one connection throughout
+  auto loop_connections = [&c] {
+    auto metrics = testing::answer(c.Get("/metrics")).body;
+    std::vector<double> per_loop;
+    for (int i = 0; i < 3; ++i)
+      per_loop.push_back(testing::metric(
+        metrics, "model_server_loop_connections{loop=\"" + std::to_string(i) + "\"}"));
+    return per_loop;
+  };
+  auto sum = [](const std::vector<double>& v) { return v[0] + v[1] + v[2]; };
+  // Only the reader's connection is open (the fit's has closed).
+  REQUIRE(testing::wait_for_metric_at_most(c, "model_server_open_connections", 1));
+  // A pool opening its connections at once: without the spreading, the loop
+  // that wakes first accepts most of them (2, 8 and 51 in one run), and its
+  // clients wait longest.
+  std::vector<int> burst;
+  for (int i = 0; i < 60; ++i)
+    burst.push_back(connect_to(s.svc->port()));
+  REQUIRE(testing::wait_for_metric_at_least(c, "model_server_open_connections", 61));
+  auto per_loop = loop_connections();
+  MESSAGE("connections by loop: ", per_loop[0], " ", per_loop[1], " ", per_loop[2]);
+  CHECK(sum(per_loop) == 61);
+  // Loops woken together may each choose before the other counts its choice.
+  CHECK(*std::max_element(per_loop.begin(), per_loop.end())
+          - *std::min_element(per_loop.begin(), per_loop.end())
+        <= 2);
+  for (int fd : burst)
+    send_text(fd, post_request("/predict/good", predict_body, true));
+  int ok = 0;
+  for (int fd : burst) {
+    ok += read_response(fd).rfind("HTTP/1.1 200", 0) == 0;
+    ::close(fd);
+  }
+  CHECK(ok == 60);
+  REQUIRE(testing::wait_for_metric_at_most(c, "model_server_open_connections", 1));
+  CHECK(sum(loop_connections()) == 1); // a closed connection leaves its loop's count
 }
 
 TEST_CASE("front end: slow-loris connections get 408 and a close at the request deadline") {
