@@ -126,18 +126,12 @@ model::expected<bool, model::store_failure> check_ownership(persistence::store& 
   std::size_t self = std::find(cfg.nodes.begin(), cfg.nodes.end(), cfg.self) - cfg.nodes.begin();
   std::vector<std::string> examples;
   uint64_t foreign = 0;
-  std::string after;
-  for (;;) {
-    auto page = db.series_ids(after, 10000);
-    if (!page)
-      return model::store_failure{page.detail()};
-    if (page.value().empty())
-      break;
-    for (const auto& id : page.value())
-      if (model::owner_of(id, cfg.nodes) != self && ++foreign <= 3)
-        examples.push_back(id);
-    after = page.value().back();
-  }
+  auto read = persistence::for_each_series_id(db, [&](const std::string& id) {
+    if (model::owner_of(id, cfg.nodes) != self && ++foreign <= 3)
+      examples.push_back(id);
+  });
+  if (!read)
+    return read.error();
   if (foreign == 0)
     return true;
   std::string names;

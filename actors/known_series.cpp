@@ -1,10 +1,10 @@
 #include "actors/known_series.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <new>
 
 #include "model/hashing.hpp"
-#include <functional>
 
 namespace actors {
 
@@ -44,6 +44,7 @@ bool known_series::stage::test(uint64_t h1, uint64_t h2) const {
 }
 
 known_series::known_series(std::size_t expected) {
+  owned_.reserve(max_stages); // a later stage's push_back never reallocates
   owned_.push_back(std::make_unique<stage>(std::max(expected, smallest_stage)));
   stages_[0].store(owned_.back().get(), std::memory_order_relaxed);
   count_.store(1, std::memory_order_release);
@@ -55,14 +56,12 @@ void known_series::add(std::string_view id) noexcept {
   auto n = count_.load(std::memory_order_acquire);
   auto* last = stages_[n - 1].load(std::memory_order_relaxed);
   last->set(h1, h2);
-  added_.fetch_add(1, std::memory_order_relaxed);
   if (last->held.fetch_add(1, std::memory_order_relaxed) + 1 < last->capacity || n == max_stages)
     return;
   std::lock_guard<std::mutex> guard{grow_};
   if (count_.load(std::memory_order_relaxed) != n)
     return; // another add started the next stage
   try {
-    owned_.reserve(max_stages);
     owned_.push_back(std::make_unique<stage>(last->capacity * 2));
   } catch (const std::bad_alloc&) {
     return; // the last stage goes on taking ids: more "maybe"s, never a miss
@@ -79,6 +78,14 @@ bool known_series::may_hold(std::string_view id) const {
     if (stages_[i].load(std::memory_order_relaxed)->test(h1, h2))
       return true;
   return false;
+}
+
+std::size_t known_series::added() const {
+  std::size_t total = 0; // each add counts in the stage it set
+  auto n = count_.load(std::memory_order_acquire);
+  for (std::size_t i = 0; i < n; ++i)
+    total += stages_[i].load(std::memory_order_relaxed)->held.load(std::memory_order_relaxed);
+  return total;
 }
 
 std::size_t known_series::bytes() const {

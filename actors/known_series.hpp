@@ -42,7 +42,7 @@ public:
   /// False only when `id` was never added.
   bool may_hold(std::string_view id) const;
   /// Ids added (counting repeats).
-  std::size_t added() const { return added_.load(std::memory_order_relaxed); }
+  std::size_t added() const;
   /// Bytes its stages take.
   std::size_t bytes() const;
   /// Its stages (one until the first stage holds its capacity).
@@ -63,7 +63,6 @@ private:
 
   std::array<std::atomic<stage*>, max_stages> stages_{};
   std::atomic<std::size_t> count_{0};
-  std::atomic<std::size_t> added_{0};
   std::mutex grow_;                           ///< held to start a stage
   std::vector<std::unique_ptr<stage>> owned_; ///< the stages, under grow_
 };

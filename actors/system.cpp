@@ -44,17 +44,10 @@ open_stores(const actors_settings& cfg, const std::shared_ptr<persistence::write
 model::expected<std::shared_ptr<known_series>, model::store_failure>
 read_known_series(persistence::store& db, uint64_t count) {
   auto known = std::make_shared<known_series>(static_cast<std::size_t>(count) * 2);
-  std::string after;
-  for (;;) {
-    auto page = db.series_ids(after, 10000);
-    if (!page)
-      return model::store_failure{page.detail()};
-    for (const auto& id : page.value())
-      known->add(id);
-    if (page.value().size() < 10000)
-      return known;
-    after = page.value().back();
-  }
+  auto read = persistence::for_each_series_id(db, [&](const std::string& id) { known->add(id); });
+  if (!read)
+    return read.error();
+  return known;
 }
 
 } // namespace

@@ -172,4 +172,22 @@ protected:
   uint64_t trained_ = 0; ///< series holding a version (committed)
 };
 
+/// Calls `each(id)` for every series id of `db`, in byte order, reading a page
+/// of ids at a time; the store's failure when a read fails.
+template <class Each>
+expected<bool, store_failure> for_each_series_id(store& db, Each each) {
+  constexpr std::size_t page_size = 10000;
+  std::string after;
+  for (;;) {
+    auto page = db.series_ids(after, page_size);
+    if (!page)
+      return page.error();
+    for (const auto& id : page.value())
+      each(id);
+    if (page.value().size() < page_size)
+      return true;
+    after = page.value().back();
+  }
+}
+
 } // namespace persistence
