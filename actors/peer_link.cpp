@@ -33,6 +33,10 @@ struct peer_link_state {
   clock_type::time_point last_heard;
   clock_type::time_point last_tick; ///< a late tick means this node stalled, not the peer
   uint64_t pings = 0;     ///< pings sent so far
+  /// Stalls of this node so far (check_stall). An answer to a request sent
+  /// before the last one may have waited unread in a connection the peer has
+  /// closed since: it shows the peer was alive then, not that it is reachable now.
+  uint64_t stalls = 0;
   std::unordered_map<uint64_t, waiting> pending;
   uint64_t last_id = 0;
   std::chrono::milliseconds backoff{0};
@@ -84,9 +88,12 @@ std::size_t answer_all(self_ptr self) {
   return pending.size();
 }
 
-/// The peer answered something: it is alive (again).
-void heard(self_ptr self) {
+/// The peer answered a request sent while this node had stalled `sent_at`
+/// times: alive (again), unless this node stalled since it was sent.
+void heard(self_ptr self, uint64_t sent_at) {
   auto& st = self->state;
+  if (sent_at != st.stalls)
+    return;
   st.last_heard = clock_type::now();
   if (st.remote && !st.answering) {
     st.answering = true;
@@ -131,13 +138,13 @@ caf::response_promise forward(self_ptr self, bool fit, bool mutating, Atom a, Ts
   // A finite wait, so that CAF drops its handler for a reply that never comes.
   self->request(st.remote, fit ? st.cfg.fit_wait : st.cfg.read_wait, a, n, std::forward<Ts>(xs)...)
     .then(
-      [self, n](T& x) {
-        heard(self);
+      [self, n, sent_at = st.stalls](T& x) {
+        heard(self, sent_at);
         finish(self, n, std::move(x));
       },
-      [self, n](caf::error& err) {
+      [self, n, sent_at = st.stalls](caf::error& err) {
         if (from_peer(err))
-          heard(self);
+          heard(self, sent_at);
         finish(self, n, std::move(err));
       });
   return rp;
@@ -213,8 +220,8 @@ void ping(self_ptr self) {
   ++st.pings;
   self->request(st.remote, st.cfg.silence_limit, ping_atom::value, asked)
     .then(
-      [self, asked](request_numbers& busy) {
-        heard(self);
+      [self, asked, sent_at = st.stalls](request_numbers& busy) {
+        heard(self, sent_at);
         reconcile(self, asked, busy);
       },
       [](caf::error&) {}); // silence is judged by last_heard
@@ -224,9 +231,11 @@ void ping(self_ptr self) {
 /// since the link's last tick, for longer than half the silence a peer
 /// allows: the peer may have dropped the connection meanwhile, its closing
 /// still unread here. Nothing is forwarded then until the peer answers a
-/// ping: a request sent into a dropped connection would be answered "in
-/// doubt" (502), one refused before it is sent is "not done" (503). The peer
-/// is not judged silent before it could answer that ping. True if it stalled.
+/// ping sent from now on (heard): a request sent into a dropped connection
+/// would be answered "in doubt" (502), one refused before it is sent is "not
+/// done" (503). Answers to what was sent before, read now, may come from that
+/// dropped connection's buffer, so they do not count. The peer is not judged
+/// silent before it could answer that ping. True if it stalled.
 bool check_stall(self_ptr self) {
   auto& st = self->state;
   auto now = clock_type::now();
@@ -235,14 +244,17 @@ bool check_stall(self_ptr self) {
   if (gap <= limit)
     return false;
   st.last_tick = now;
+  ++st.stalls;
   if (!st.remote)
     return true;
   st.last_heard = std::max(st.last_heard, now - st.cfg.silence_limit / 2);
   if (st.answering) {
     st.answering = false;
+    st.status->up = false;
     log(self, "this node stalled for "
                 + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(gap).count())
-                + " ms; nothing is forwarded to " + st.cfg.node + " until it answers a ping");
+                + " ms; nothing is forwarded to " + st.cfg.node + " until it answers a new ping");
+    changed(st);
   }
   ping(self);
   return true;
@@ -324,8 +336,8 @@ caf::response_promise count(self_ptr self, count_atom a) {
   }
   self->request(st.remote, st.cfg.count_timeout, a)
     .then(
-      [self, rp](uint64_t n) mutable {
-        heard(self);
+      [self, rp, sent_at = st.stalls](uint64_t n) mutable {
+        heard(self, sent_at);
         self->state.status->series = n;
         rp.deliver(n);
       },

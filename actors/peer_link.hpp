@@ -23,8 +23,10 @@
 // previous ping. After this node itself stalled (stopped, starved) for half
 // of `silence_limit` or more, the peer may have dropped the connection, its
 // closing still unread: nothing is forwarded (`unavailable`, nothing done)
-// until the peer answers a ping, so that no request is sent into a dead
-// connection and left in doubt. While disconnected the link reconnects by
+// until the peer answers a ping sent after the stall, so that no request is
+// sent into a dead connection and left in doubt. Answers to requests sent
+// before the stall do not count: they may have waited, unread, in front of
+// that closing. While disconnected the link reconnects by
 // itself with exponential back-off. Told to exit (the peer left the
 // cluster), it answers what it holds the same way first.
 #pragma once

@@ -226,6 +226,8 @@ TEST_CASE("pg cluster: owners named, kill -9 and SIGSTOP of an owner, a PostgreS
             "stale epoch or incarnation: ",
             metric(c.port(hung), "model_server_store_fenced_writes_total"));
     CHECK(rejoined >= 0);
+    if (queued_other.load() != 0)
+      others += "\n" + c.logs();
     CHECK_MESSAGE(queued_other.load() == 0, others); // never in doubt: refused before any write
     for (const auto& a : acked)
       load.record(a);
