@@ -317,13 +317,30 @@ struct child_server {
   }
 
   /// Sends `sig` and waits for the exit; returns the exit status (or 128+signal).
-  int stop(int sig = SIGTERM) {
+  /// With `within`, a child still running after it is killed with SIGKILL and
+  /// the result is `timed_out`.
+  static constexpr int timed_out = -2;
+  int stop(int sig = SIGTERM, std::chrono::milliseconds within = {}) {
     if (pid < 0)
       return -1;
     ::kill(pid, sig);
     int status = 0;
-    ::waitpid(pid, &status, 0);
+    bool exited = within.count() == 0;
+    if (exited)
+      ::waitpid(pid, &status, 0);
+    for (auto end = std::chrono::steady_clock::now() + within;
+         !exited && std::chrono::steady_clock::now() < end;) {
+      exited = ::waitpid(pid, &status, WNOHANG) == pid;
+      if (!exited)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    if (!exited) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+    }
     pid = -1;
+    if (!exited)
+      return timed_out;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   }
 

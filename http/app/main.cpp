@@ -9,9 +9,12 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <csignal>
 #include <cerrno>
 #include <iostream>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <future>
 #include <iterator>
@@ -101,6 +104,45 @@ int hash_token(std::string_view argument) {
   return 0;
 }
 
+/// How long the actor runtime may take to stop once every actor of ours has
+/// ended. It normally takes milliseconds.
+constexpr auto runtime_stop_timeout = std::chrono::seconds(5);
+
+/// Ends the actor system and returns `status`. First waits for every actor of
+/// ours, the store writers included, as the actor system's destructor does.
+/// Then CAF's middleman stops, and it waits for its connections. Over mutual
+/// TLS, CAF 0.17.6 retries a handshake the peer never answers (a stopped or
+/// frozen node, whose kernel still accepts TCP) in a busy loop on its network
+/// thread: `openssl::session::do_some` counts SSL_ERROR_WANT_READ during
+/// SSL_connect as progress. The middleman then never stops. Nothing of ours
+/// is left to lose at that point, so past runtime_stop_timeout the process
+/// exits with `status` without it.
+int end_runtime(std::optional<caf::actor_system>& sys, int status) {
+  sys->await_all_actors_done();
+  std::mutex mutex;
+  std::condition_variable cv;
+  bool ended = false;
+  std::thread watchdog{[&] {
+    std::unique_lock lock{mutex};
+    if (cv.wait_for(lock, runtime_stop_timeout, [&] { return ended; }))
+      return;
+    log_server("the actor runtime did not stop within "
+               + std::to_string(runtime_stop_timeout.count())
+               + " s of its actors (CAF's network thread is retrying a connection "
+                 "that a stopped peer never answers); exiting with status "
+               + std::to_string(status) + " without it");
+    std::_Exit(status);
+  }};
+  sys.reset();
+  {
+    std::lock_guard lock{mutex};
+    ended = true;
+  }
+  cv.notify_one();
+  watchdog.join();
+  return status;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -128,8 +170,9 @@ int main(int argc, char** argv) {
     return 2;
   for (const auto& notice : http::deprecation_notices(cfg.values))
     log_server(notice);
-  caf::actor_system sys{cfg};
-  auto svc = http::service::start(sys, cfg.values, log_line);
+  std::optional<caf::actor_system> sys; // ended by end_runtime, bounded
+  sys.emplace(cfg);
+  auto svc = http::service::start(*sys, cfg.values, log_line);
   if (!svc) {
     log_server(svc.detail());
     return 1;
@@ -197,5 +240,5 @@ int main(int argc, char** argv) {
   waiter.join();
   svc.value().reset(); // stops the actors; the store writer has nothing pending
   log_server("stopped");
-  return store_down ? 4 : 0;
+  return end_runtime(sys, store_down ? 4 : 0);
 }

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <csignal>
 #include <memory>
 #include <random>
 #include <set>
@@ -554,6 +555,36 @@ TEST_CASE("cluster: three nodes over mutual TLS share series; a restarted node i
       failed += "node " + std::to_string(i) + " log:\n" + c.servers[i]->log();
   CHECK_MESSAGE(failed.empty(), failed);
   stop_all_cleanly(c);
+}
+
+TEST_CASE("cluster: over mutual TLS, a node still exits on SIGTERM while the peer it dials is "
+          "stopped") {
+  // CAF 0.17.6 retries a TLS handshake its peer never answers in a busy
+  // loop, and its middleman waited for that connection as the actor system
+  // ended: the node never exited (main.cpp shuts such sockets down first).
+  testing::pki pki{"cluster-ca"};
+  pki.issue("node", "node", "DNS:node");
+  cluster c{2, {"--cluster.cert-file=" + pki.cert("node"), "--cluster.key-file=" + pki.key("node"),
+                "--cluster.ca-file=" + pki.ca()}};
+  // Over TLS the node first in order dials the other.
+  int dialer = c.nodes[0] < c.nodes[1] ? 0 : 1, stopped = 1 - dialer;
+  ::kill(c.servers[stopped]->pid, SIGSTOP);
+  // Silence noticed, the connection dropped, and a new one tried.
+  auto until = clock_type::now() + std::chrono::seconds(20);
+  while (c.servers[dialer]->log().find("cannot reach") == std::string::npos
+         && clock_type::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  REQUIRE_MESSAGE(c.servers[dialer]->log().find("cannot reach") != std::string::npos,
+                  c.servers[dialer]->log());
+  std::this_thread::sleep_for(std::chrono::seconds(4)); // the next try, after its back-off
+  int status = c.servers[dialer]->stop(SIGTERM, std::chrono::seconds(20));
+  MESSAGE("exit status ", status, "; the runtime's stop bound was ",
+          c.servers[dialer]->log().find("did not stop within") == std::string::npos ? std::string{"not "} : std::string{},
+          "reached");
+  CHECK_MESSAGE(status == 0, "status ", status, " (", testing::child_server::timed_out,
+                ": no exit 20 s after SIGTERM); log:\n", c.servers[dialer]->log());
+  ::kill(c.servers[stopped]->pid, SIGCONT);
+  CHECK(c.servers[stopped]->stop(SIGTERM) == 0);
 }
 
 TEST_CASE("cluster: with mutual TLS, a node whose certificate is from another CA, or that has "
