@@ -165,6 +165,29 @@ inline std::string read_all(int fd, int ms) {
   return out;
 }
 
+/// One whole response from `fd` (headers and a Content-Length body), or
+/// what arrived before the server closed or 30 s passed.
+inline std::string read_response(int fd) {
+  std::string out;
+  char buf[4096];
+  pollfd p{fd, POLLIN, 0};
+  for (;;) {
+    auto end = out.find("\r\n\r\n");
+    if (end != std::string::npos) {
+      auto cl = out.find("Content-Length: ");
+      std::size_t body = cl == std::string::npos ? 0 : std::stoul(out.substr(cl + 16));
+      if (out.size() >= end + 4 + body)
+        return out;
+    }
+    if (::poll(&p, 1, 30000) <= 0)
+      return out;
+    auto n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0)
+      return out;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+}
+
 /// True when the server closed `fd` within `ms`.
 inline bool closed_within(int fd, int ms) {
   char buf[256];

@@ -39,27 +39,43 @@ void install_accounting(httplib::Server& srv, const listener_settings& s, log_si
     auto* ex = exchange::current();
     if (ex && ex->render_reply(res))
       return httplib::Server::HandlerResponse::Handled; // admitted in pass 1
+    if (ex)
+      ex->parsed(req);
     if (gate && !gate->admit(req, res))
       return httplib::Server::HandlerResponse::Handled;
     return httplib::Server::HandlerResponse::Unhandled;
   });
-  bool all = s.access_log == "all", errors = s.access_log == "errors";
-  srv.set_logger([&metrics, log, all, errors](const httplib::Request& req,
-                                              const httplib::Response& res) {
+  srv.set_logger([&metrics, log, mode = s.access_log](const httplib::Request& req,
+                                                       const httplib::Response& res) {
     auto* ex = exchange::current();
     if (!ex || ex->deferred())
       return;
-    auto us = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                      std::chrono::steady_clock::now() - ex->started())
-                                      .count());
-    metrics.observe(endpoint_of(req.path), res.status, us);
-    if (all || (errors && res.status >= 400))
-      log(req.method + " " + req.path + " " + std::to_string(res.status) + " "
-          + std::to_string(us / 1000.0) + "ms");
+    if (auto line = record_answer(metrics, mode, req.method, req.path, res.status,
+                                  microseconds_since(ex->started()));
+        !line.empty())
+      log(line);
   });
 }
 
 } // namespace
+
+void internal_error(httplib::Response& res, std::string_view what) {
+  // Not the client's fault, and nothing was stored (bad_alloc, say): retry.
+  res.status = 503;
+  res.set_header("Retry-After", "1");
+  res.set_content(encode_error("the server could not handle this request (" + std::string{what}
+                               + "); retry"),
+                  "application/json");
+}
+
+std::string record_answer(http_metrics& metrics, std::string_view mode, std::string_view method,
+                          std::string_view path, int status, uint64_t us) {
+  metrics.observe(endpoint_of(path), status, us);
+  if (mode != "all" && (mode != "errors" || status < 400))
+    return {};
+  return std::string{method} + " " + std::string{path} + " " + std::to_string(status) + " "
+         + std::to_string(us / 1000.0) + "ms";
+}
 
 void configure(httplib::Server& srv, const listener_settings& s, log_sink log,
                http_metrics& metrics, const auth::gate* gate) {
@@ -88,12 +104,7 @@ void configure(httplib::Server& srv, const listener_settings& s, log_sink log,
       } catch (...) {
       }
       log("internal error on " + req.method + " " + req.path + ": " + what);
-      // Not the client's fault, and nothing was stored (bad_alloc, say): retry.
-      res.status = 503;
-      res.set_header("Retry-After", "1");
-      res.set_content(encode_error("the server could not handle this request (" + what
-                                   + "); retry"),
-                      "application/json");
+      internal_error(res, what);
     });
   install_accounting(srv, s, log, metrics, gate);
 }

@@ -6,6 +6,8 @@
 // serving.
 #pragma once
 
+#include <algorithm>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -39,5 +41,21 @@ struct listener_settings {
 /// `gate` must outlive `srv`.
 void configure(httplib::Server& srv, const listener_settings& s, log_sink log,
                http_metrics& metrics, const auth::gate* gate = nullptr);
+
+/// The answer to a request whose handling threw `what`: 503 with Retry-After
+/// (nothing was stored; retry).
+void internal_error(httplib::Response& res, std::string_view what);
+
+/// Records an answered request's latency (`us`) in `metrics`; returns its
+/// access-log line when `mode` (off | errors | all) asks for one, else "".
+std::string record_answer(http_metrics& metrics, std::string_view mode, std::string_view method,
+                          std::string_view path, int status, uint64_t us);
+
+/// Microseconds from `since` to now.
+inline uint64_t microseconds_since(std::chrono::steady_clock::time_point since) {
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+    std::chrono::steady_clock::now() - since);
+  return static_cast<uint64_t>(std::max<int64_t>(us.count(), 0));
+}
 
 } // namespace http

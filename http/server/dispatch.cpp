@@ -4,6 +4,8 @@
 // done off the loop.
 #include <caf/sec.hpp>
 
+#include "http/api/listener.hpp"
+#include "http/server/access_log.hpp"
 #include "http/server/compute_pool.hpp"
 #include "http/server/loop.hpp"
 
@@ -29,13 +31,38 @@ bool bounced(const caf::message& reply) {
 /// Runs cpp-httplib over the request at the start of `c->in`, on the calling
 /// thread (the loop, or the compute thread that holds `c`).
 void loop::serve(connection* c, exchange& ex) {
-  auto max = sh_.s.keepalive_max_requests;
-  bool close = stopping() || !c->framer.keep_alive() || (max != 0 && c->served + 1 >= max);
+  bool close = closes_after(c);
   bool closed = false;
   exchange::scope in_scope{ex};
   buffered_stream strm{*c, c->out};
   sh_.routes.serve_one(strm, close, closed);
   c->close_after = close || closed;
+}
+
+/// Whether the connection closes after the answer to the request being served.
+bool loop::closes_after(const connection* c) const {
+  auto max = sh_.s.keepalive_max_requests;
+  return stopping() || !c->framer.keep_alive() || (max != 0 && c->served + 1 >= max);
+}
+
+/// Pass 2 of a plain request without cpp-httplib: the loop writes the
+/// rendered reply itself (reply_writer.hpp) and records it as cpp-httplib's
+/// logger does. False when the request or the response is left to
+/// cpp-httplib (then `serve` writes what was rendered).
+bool loop::answer_plainly(connection* c, exchange& ex) {
+  const auto& d = *ex.pending();
+  if (!d.plain)
+    return false;
+  auto& res = ex.rendered();
+  bool close = closes_after(c);
+  if (!write_reply(c->out, res, close, sh_.keep_alive))
+    return false;
+  c->close_after = close;
+  if (auto line = record_answer(sh_.metrics, sh_.s.access_log, d.method, d.path, res.status,
+                                microseconds_since(ex.started()));
+      !line.empty())
+    sh_.log.write(std::move(line));
+  return true;
 }
 
 void loop::dispatch(connection* c) {
@@ -128,13 +155,21 @@ void loop::on_reply(handoff::reply& r) {
     finished(*this, c);
     go_on(c);
   };
+  auto log_failure = [this](const exchange& done) { // as cpp-httplib's exception handler
+    if (const auto& failure = done.render_failure(); !failure.empty())
+      sh_.log.write("internal error on " + done.pending()->method + " " + done.pending()->path
+                    + ": " + failure);
+  };
   if (!heavy) {
-    serve(c, *ex);
+    if (!answer_plainly(c, *ex))
+      serve(c, *ex);
+    log_failure(*ex);
     return answer();
   }
   c->state = connection::phase::processing;
-  sh_.compute.post([this, c, ex, answer] {
+  sh_.compute.post([this, c, ex, answer, log_failure] {
     serve(c, *ex);
+    log_failure(*ex);
     post_result(answer);
   });
 }

@@ -1,6 +1,7 @@
 #include "http/server/exchange.hpp"
 
 #include "http/api/codec.hpp"
+#include "http/api/listener.hpp"
 
 namespace http {
 
@@ -50,13 +51,37 @@ void exchange::defer(httplib::Response& res, deferral d) {
     limits_->fits.fetch_add(d.fit ? 1 : -1, std::memory_order_relaxed);
   admitted_ = true;
   as_fit_ = d.fit;
+  if (request_) {
+    d.method = request_->method;
+    d.path = request_->path;
+    d.plain = request_->method != "HEAD" && !request_->has_header("Accept-Encoding")
+              && !request_->has_header("Range");
+  }
   pending_ = std::move(d);
+}
+
+httplib::Response& exchange::rendered() {
+  if (!rendered_) {
+    rendered_.emplace();
+    try {
+      pending_->render(reply_, *rendered_);
+    } catch (const std::exception& e) {
+      failure_ = e.what();
+    } catch (...) {
+      failure_ = "unknown exception";
+    }
+    if (!failure_.empty()) {
+      rendered_.emplace();
+      internal_error(*rendered_, failure_);
+    }
+  }
+  return *rendered_;
 }
 
 bool exchange::render_reply(httplib::Response& res) {
   if (!replying_)
     return false;
-  pending_->render(reply_, res);
+  res = std::move(rendered());
   return true;
 }
 

@@ -4,9 +4,11 @@
 //   1. the handler decodes and validates the request, then `defer`s: it names
 //      the actor, the message and how to render the reply. The loop drops what
 //      cpp-httplib wrote in this pass, sends the message and serves others.
-//   2. when the reply reaches the loop, cpp-httplib parses the request line and
-//      headers again and the pre-routing hook (`render_reply`) renders the
-//      reply through the deferral's `render`; cpp-httplib writes the response.
+//   2. when the reply reaches the loop, the deferral's `render` renders it. A
+//      plain request's answer the loop writes itself, as cpp-httplib would
+//      (reply_writer.hpp); for any other, cpp-httplib parses the request line
+//      and headers again, the pre-routing hook (`render_reply`) renders the
+//      reply, and cpp-httplib writes the response.
 // No thread waits for an actor. The exchange of the request a thread is
 // serving is reachable through `exchange::current()` while it serves it.
 #pragma once
@@ -36,6 +38,13 @@ struct deferral {
   std::chrono::milliseconds wait{0}; ///< past this the loop answers by itself
   /// Pass 2: writes the HTTP answer for `reply` (a value or a caf::error).
   std::function<void(caf::message& reply, httplib::Response& res)> render;
+  /// The request's method and path, for metrics and the access log, noted
+  /// when deferred.
+  std::string method, path;
+  /// The loop may write the rendered reply itself (reply_writer.hpp) instead
+  /// of running cpp-httplib again: nothing in the request asks cpp-httplib
+  /// for more than a plain answer (no HEAD, Range or Accept-Encoding).
+  bool plain = false;
 };
 
 /// Counts the requests waiting on actors against the in-flight limits. Shared
@@ -78,6 +87,10 @@ public:
   /// The exchange the calling thread serves now, or null.
   static exchange* current();
 
+  /// Pass 1: the request cpp-httplib parsed, read by `defer` (it lives until
+  /// the handler returns).
+  void parsed(const httplib::Request& req) { request_ = &req; }
+
   /// Pass 1: asks the loop to send `d` and answer once its reply comes. When
   /// the in-flight limits are reached, answers 503 in `res` instead.
   void defer(httplib::Response& res, deferral d);
@@ -89,6 +102,13 @@ public:
   bool admitted_as_fit() const { return as_fit_; }
   /// The deferral, once deferred (the loop moves it out).
   std::optional<deferral>& pending() { return pending_; }
+  const std::optional<deferral>& pending() const { return pending_; }
+
+  /// Pass 2: the reply rendered into a response (rendered once). A render
+  /// that throws gives a 503 (listener.hpp's internal_error), and its
+  /// exception's text is kept in render_failure().
+  httplib::Response& rendered();
+  const std::string& render_failure() const { return failure_; }
 
   /// Pass 2 hook for cpp-httplib's pre-routing handler: renders the reply into
   /// `res`; false in pass 1.
@@ -111,10 +131,13 @@ public:
 
 private:
   admission* limits_ = nullptr;
+  const httplib::Request* request_ = nullptr;
   std::size_t size_;
   clock::time_point started_;
   std::optional<deferral> pending_;
   caf::message reply_;
+  std::optional<httplib::Response> rendered_;
+  std::string failure_;
   bool replying_ = false;
   bool admitted_ = false;
   bool as_fit_ = false;

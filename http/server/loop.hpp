@@ -35,6 +35,7 @@
 #include "http/server/front_end.hpp"
 #include "http/server/handoff.hpp"
 #include "http/server/hosting.hpp"
+#include "http/server/reply_writer.hpp"
 
 namespace http {
 
@@ -51,6 +52,10 @@ struct loop_shared {
   compute_pool& compute;
   std::atomic<bool>& stopping;
   std::vector<loop*> loops{}; ///< every loop, for spreading accepted connections
+  /// The Keep-Alive header of a kept connection (reply_writer.hpp).
+  std::string keep_alive =
+    keep_alive_value(std::chrono::duration_cast<std::chrono::seconds>(s.keepalive_timeout),
+                     s.keepalive_max_requests);
 };
 
 class loop final : public guest {
@@ -107,6 +112,8 @@ private:
   void run_ready();
   // dispatch.cpp: the two passes, the hand-off, and results posted back.
   void serve(connection* c, exchange& ex);
+  bool closes_after(const connection* c) const;
+  bool answer_plainly(connection* c, exchange& ex);
   void after_pass(connection* c, exchange& ex, std::size_t out_before);
   void send(connection* c, deferral d, std::size_t size, clock::time_point started);
   void take_replies();

@@ -34,29 +34,6 @@ std::vector<int> statuses_in(const std::string& bytes) {
   return out;
 }
 
-/// One whole response from `fd` (headers and a Content-Length body), or
-/// what arrived before the server closed or 30 s passed.
-std::string read_response(int fd) {
-  std::string out;
-  char buf[4096];
-  pollfd p{fd, POLLIN, 0};
-  for (;;) {
-    auto end = out.find("\r\n\r\n");
-    if (end != std::string::npos) {
-      auto cl = out.find("Content-Length: ");
-      std::size_t body = cl == std::string::npos ? 0 : std::stoul(out.substr(cl + 16));
-      if (out.size() >= end + 4 + body)
-        return out;
-    }
-    if (::poll(&p, 1, 30000) <= 0)
-      return out;
-    auto n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0)
-      return out;
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-}
-
 double ms_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
     .count();
