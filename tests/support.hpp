@@ -165,6 +165,17 @@ inline std::string read_all(int fd, int ms) {
   return out;
 }
 
+/// Whether `out` holds a whole response: its headers and the body their
+/// Content-Length announces (none without one).
+inline bool whole_response(const std::string& out) {
+  auto end = out.find("\r\n\r\n");
+  if (end == std::string::npos)
+    return false;
+  auto cl = out.find("Content-Length: ");
+  std::size_t body = cl == std::string::npos ? 0 : std::stoul(out.substr(cl + 16));
+  return out.size() >= end + 4 + body;
+}
+
 /// One whole response from `fd` (headers and a Content-Length body), or
 /// what arrived before the server closed or 30 s passed.
 inline std::string read_response(int fd) {
@@ -172,13 +183,8 @@ inline std::string read_response(int fd) {
   char buf[4096];
   pollfd p{fd, POLLIN, 0};
   for (;;) {
-    auto end = out.find("\r\n\r\n");
-    if (end != std::string::npos) {
-      auto cl = out.find("Content-Length: ");
-      std::size_t body = cl == std::string::npos ? 0 : std::stoul(out.substr(cl + 16));
-      if (out.size() >= end + 4 + body)
-        return out;
-    }
+    if (whole_response(out))
+      return out;
     if (::poll(&p, 1, 30000) <= 0)
       return out;
     auto n = ::recv(fd, buf, sizeof buf, 0);
@@ -368,6 +374,19 @@ struct child_server {
   }
 
   ~child_server() { stop(SIGKILL); }
+
+  /// Whether the server's log holds `what` past its first `from` bytes
+  /// within `within` (polled every 10 ms).
+  bool logs_within(const std::string& what, std::chrono::milliseconds within,
+                   std::size_t from = 0) const {
+    for (auto end = std::chrono::steady_clock::now() + within;;) {
+      if (auto text = log(); text.size() > from && text.find(what, from) != std::string::npos)
+        return true;
+      if (std::chrono::steady_clock::now() >= end)
+        return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
 
   /// The server's stderr so far (shown when a check on the process fails).
   std::string log() const {

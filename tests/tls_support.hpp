@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "tests/support.hpp"
 
@@ -41,6 +42,13 @@ struct pki {
         + " -keyout " + key(name) + " -out " + dir.path + "/" + name + ".csr");
     run("openssl x509 -req -days 2 -in " + dir.path + "/" + name + ".csr -CA " + ca() + " -CAkey "
         + key(ca_name) + " -CAcreateserial -extfile " + ext + " -out " + cert(name));
+  }
+
+  /// A cluster node's options for mutual TLS with certificate `name` of this
+  /// CA (issued with issue()).
+  std::vector<std::string> cluster_args(const std::string& name = "node") const {
+    return {"--cluster.cert-file=" + cert(name), "--cluster.key-file=" + key(name),
+            "--cluster.ca-file=" + ca()};
   }
 
   static void run(const std::string& command) {
@@ -141,13 +149,8 @@ struct tls_socket {
     std::string out;
     char buf[4096];
     for (;;) {
-      auto head_end = out.find("\r\n\r\n");
-      if (head_end != std::string::npos) {
-        auto at = out.find("Content-Length: ");
-        std::size_t len = at == std::string::npos ? 0 : std::stoul(out.substr(at + 16));
-        if (out.size() >= head_end + 4 + len)
-          return out;
-      }
+      if (raw::whole_response(out))
+        return out;
       std::size_t n = 0;
       if (SSL_read_ex(ssl, buf, sizeof buf, &n) != 1)
         return out;

@@ -40,7 +40,7 @@ void install_accounting(httplib::Server& srv, const listener_settings& s, log_si
     if (ex && ex->render_reply(res))
       return httplib::Server::HandlerResponse::Handled; // admitted in pass 1
     if (ex)
-      ex->parsed(req);
+      ex->parsed(&req);
     if (gate && !gate->admit(req, res))
       return httplib::Server::HandlerResponse::Handled;
     return httplib::Server::HandlerResponse::Unhandled;
@@ -59,12 +59,36 @@ void install_accounting(httplib::Server& srv, const listener_settings& s, log_si
 
 } // namespace
 
+namespace {
+
+/// What the Keep-Alive header announces as the most requests: unlimited is
+/// a billion.
+std::size_t announced_max_requests(const listener_settings& s) {
+  return s.keepalive_max_requests != 0 ? s.keepalive_max_requests : std::size_t{1000000000};
+}
+
+} // namespace
+
+std::string keep_alive_header(const listener_settings& s) {
+  // cpp-httplib's own format (Server::write_response_core).
+  return "timeout=" + std::to_string(s.keepalive_timeout_s)
+         + ", max=" + std::to_string(announced_max_requests(s));
+}
+
 void internal_error(httplib::Response& res, std::string_view what) {
   // Not the client's fault, and nothing was stored (bad_alloc, say): retry.
   res.status = 503;
   res.set_header("Retry-After", "1");
   res.set_content(encode_error("the server could not handle this request (" + std::string{what}
                                + "); retry"),
+                  "application/json");
+}
+
+void reply_in_doubt(httplib::Response& res, std::string_view why) {
+  res.status = 504;
+  res.set_content(encode_error(std::string{why}
+                               + "; the fit may or may not be stored: read GET /series/{id} "
+                                 "before retrying"),
                   "application/json");
 }
 
@@ -83,8 +107,7 @@ void configure(httplib::Server& srv, const listener_settings& s, log_sink log,
   // cpp-httplib writes a Keep-Alive header from these (its defaults, 5 s and 5
   // requests, are not what the loop does).
   srv.set_keep_alive_timeout(static_cast<time_t>(s.keepalive_timeout_s));
-  srv.set_keep_alive_max_count(s.keepalive_max_requests != 0 ? s.keepalive_max_requests
-                                                             : std::size_t{1000000000});
+  srv.set_keep_alive_max_count(announced_max_requests(s));
   auto max_body = s.max_body_bytes;
   srv.set_error_handler(httplib::Server::HandlerWithResponse{[max_body](
                                                   const httplib::Request& req,

@@ -42,9 +42,17 @@ struct listener_settings {
 void configure(httplib::Server& srv, const listener_settings& s, log_sink log,
                http_metrics& metrics, const auth::gate* gate = nullptr);
 
+/// The value of the Keep-Alive header cpp-httplib writes, configured by
+/// `configure`, on a connection kept open.
+std::string keep_alive_header(const listener_settings& s);
+
 /// The answer to a request whose handling threw `what`: 503 with Retry-After
 /// (nothing was stored; retry).
 void internal_error(httplib::Response& res, std::string_view what);
+
+/// The answer to a fit whose outcome is unknown, `why`: 504, in doubt (read
+/// the series before retrying).
+void reply_in_doubt(httplib::Response& res, std::string_view why);
 
 /// Records an answered request's latency (`us`) in `metrics`; returns its
 /// access-log line when `mode` (off | errors | all) asks for one, else "".

@@ -128,8 +128,8 @@ int end_runtime(std::optional<caf::actor_system>& sys, int status) {
       return;
     log_server("the actor runtime did not stop within "
                + std::to_string(runtime_stop_timeout.count())
-               + " s of its actors (CAF's network thread is retrying a connection "
-                 "that a stopped peer never answers); exiting with status "
+               + " s of its actors (in a cluster over mutual TLS, CAF's network thread may be "
+                 "retrying a handshake a stopped peer never answers); exiting with status "
                + std::to_string(status) + " without it");
     std::_Exit(status);
   }};
@@ -175,7 +175,7 @@ int main(int argc, char** argv) {
   auto svc = http::service::start(*sys, cfg.values, log_line);
   if (!svc) {
     log_server(svc.detail());
-    return 1;
+    return end_runtime(sys, 1);
   }
   auto& server = *svc.value();
   const auto grace = std::chrono::milliseconds(cfg.values.drain_grace_ms);

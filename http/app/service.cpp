@@ -75,6 +75,7 @@ service::start(caf::actor_system& sys, const server_config& cfg, log_sink log) {
                                                             self->rt_.counters);
   }
   auto front = front_end_of(cfg);
+  front.keep_alive = keep_alive_header(listener);
   front.tls = tls;
   self->tls_ = std::move(tls);
   // Access-log lines and notices leave the loops through one writer thread.

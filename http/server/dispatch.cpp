@@ -7,6 +7,7 @@
 #include "http/api/listener.hpp"
 #include "http/server/access_log.hpp"
 #include "http/server/compute_pool.hpp"
+#include "http/server/reply_writer.hpp"
 #include "http/server/loop.hpp"
 
 namespace http {
@@ -36,6 +37,7 @@ void loop::serve(connection* c, exchange& ex) {
   exchange::scope in_scope{ex};
   buffered_stream strm{*c, c->out};
   sh_.routes.serve_one(strm, close, closed);
+  ex.parsed(nullptr); // that request is gone
   c->close_after = close || closed;
 }
 
@@ -53,16 +55,22 @@ bool loop::answer_plainly(connection* c, exchange& ex) {
   const auto& d = *ex.pending();
   if (!d.plain)
     return false;
-  auto& res = ex.rendered();
-  bool close = closes_after(c);
-  if (!write_reply(c->out, res, close, sh_.keep_alive))
+  auto out_before = c->out.size();
+  try {
+    auto& res = ex.rendered();
+    bool close = closes_after(c);
+    if (!write_reply(c->out, res, close || d.says_close, sh_.s.keep_alive))
+      return false;
+    c->close_after = close || d.closes;
+    if (auto line = record_answer(sh_.metrics, sh_.s.access_log, d.method, d.path, res.status,
+                                  microseconds_since(ex.started()));
+        !line.empty())
+      sh_.log.write(std::move(line));
+    return true;
+  } catch (const std::exception&) { // out of memory: cpp-httplib's pass answers
+    c->out.resize(out_before);
     return false;
-  c->close_after = close;
-  if (auto line = record_answer(sh_.metrics, sh_.s.access_log, d.method, d.path, res.status,
-                                microseconds_since(ex.started()));
-      !line.empty())
-    sh_.log.write(std::move(line));
-  return true;
+  }
 }
 
 void loop::dispatch(connection* c) {

@@ -51,11 +51,14 @@ void exchange::defer(httplib::Response& res, deferral d) {
     limits_->fits.fetch_add(d.fit ? 1 : -1, std::memory_order_relaxed);
   admitted_ = true;
   as_fit_ = d.fit;
-  if (request_) {
-    d.method = request_->method;
-    d.path = request_->path;
-    d.plain = request_->method != "HEAD" && !request_->has_header("Accept-Encoding")
-              && !request_->has_header("Range");
+  if (const auto* req = request_) {
+    d.method = req->method;
+    d.path = req->path;
+    d.plain = req->method != "HEAD" && !req->has_header("Accept-Encoding")
+              && !req->has_header("Range") && !req->has_header("Expect");
+    auto connection = req->get_header_value("Connection");
+    d.says_close = connection == "close";
+    d.closes = d.says_close || (req->version == "HTTP/1.0" && connection != "Keep-Alive");
   }
   pending_ = std::move(d);
 }
@@ -72,7 +75,11 @@ httplib::Response& exchange::rendered() {
     }
     if (!failure_.empty()) {
       rendered_.emplace();
-      internal_error(*rendered_, failure_);
+      if (pending_->fit) // the store may have decided: in doubt, as at its deadline
+        reply_in_doubt(*rendered_, "the server could not write the answer to this fit ("
+                                     + failure_ + ")");
+      else
+        internal_error(*rendered_, failure_);
     }
   }
   return *rendered_;

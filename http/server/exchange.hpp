@@ -43,8 +43,13 @@ struct deferral {
   std::string method, path;
   /// The loop may write the rendered reply itself (reply_writer.hpp) instead
   /// of running cpp-httplib again: nothing in the request asks cpp-httplib
-  /// for more than a plain answer (no HEAD, Range or Accept-Encoding).
+  /// for more than a plain answer (no HEAD, Range, Accept-Encoding or Expect).
   bool plain = false;
+  /// cpp-httplib's own reading of the Connection header, which the loop's
+  /// writing follows: the answer says `Connection: close` (the first value
+  /// is exactly "close"), and the connection closes after it (that, or
+  /// HTTP/1.0 without exactly "Keep-Alive").
+  bool says_close = false, closes = false;
 };
 
 /// Counts the requests waiting on actors against the in-flight limits. Shared
@@ -89,7 +94,7 @@ public:
 
   /// Pass 1: the request cpp-httplib parsed, read by `defer` (it lives until
   /// the handler returns).
-  void parsed(const httplib::Request& req) { request_ = &req; }
+  void parsed(const httplib::Request* req) { request_ = req; }
 
   /// Pass 1: asks the loop to send `d` and answer once its reply comes. When
   /// the in-flight limits are reached, answers 503 in `res` instead.

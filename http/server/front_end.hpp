@@ -52,6 +52,9 @@ struct front_end_settings {
   std::size_t max_in_flight_bytes = 256u << 20; ///< their request bytes; past it 503 (one always passes)
   std::size_t keepalive_max_requests = 0; ///< 0: unlimited
   std::chrono::milliseconds keepalive_timeout{75000}; ///< idle connection closes after
+  /// The Keep-Alive header of the answers the loop writes itself, as
+  /// cpp-httplib writes it from the listener's settings (reply_writer.hpp).
+  std::string keep_alive = "timeout=75, max=1000000000";
   std::chrono::milliseconds read_timeout{60000};  ///< whole request from its first byte, else 408
   std::chrono::milliseconds write_timeout{60000}; ///< a client not reading this long is dropped
   std::size_t budget = 32;         ///< requests one connection may have served per wake-up

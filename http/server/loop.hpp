@@ -35,7 +35,6 @@
 #include "http/server/front_end.hpp"
 #include "http/server/handoff.hpp"
 #include "http/server/hosting.hpp"
-#include "http/server/reply_writer.hpp"
 
 namespace http {
 
@@ -52,10 +51,6 @@ struct loop_shared {
   compute_pool& compute;
   std::atomic<bool>& stopping;
   std::vector<loop*> loops{}; ///< every loop, for spreading accepted connections
-  /// The Keep-Alive header of a kept connection (reply_writer.hpp).
-  std::string keep_alive =
-    keep_alive_value(std::chrono::duration_cast<std::chrono::seconds>(s.keepalive_timeout),
-                     s.keepalive_max_requests);
 };
 
 class loop final : public guest {

@@ -32,11 +32,6 @@ const char* reason(int status) {
 
 } // namespace
 
-std::string keep_alive_value(std::chrono::seconds timeout, std::size_t max_requests) {
-  return "timeout=" + std::to_string(timeout.count()) + ", max="
-         + std::to_string(max_requests != 0 ? max_requests : std::size_t{1000000000});
-}
-
 bool write_reply(std::string& out, httplib::Response& res, bool close,
                  const std::string& keep_alive) {
   // cpp-httplib answers 200 when a handler set no status (206 with ranges).
@@ -44,7 +39,7 @@ bool write_reply(std::string& out, httplib::Response& res, bool close,
   const char* phrase = reason(status);
   // An error without a body gets one from cpp-httplib's error handler.
   if (phrase == nullptr || (status >= 400 && res.body.empty()) || res.content_length_ != 0
-      || res.content_provider_)
+      || res.content_provider_ || res.has_header("Content-Length"))
     return false;
   res.status = status;
   // The same headers, in the same (case-insensitive) order of the multimap.

@@ -7,21 +7,16 @@
 // is left to cpp-httplib.
 #pragma once
 
-#include <chrono>
-#include <cstddef>
 #include <string>
 
 #include <httplib.h>
 
 namespace http {
 
-/// The Keep-Alive header's value on a connection kept open, as cpp-httplib
-/// writes it from `timeout` and `max_requests` (0: unlimited).
-std::string keep_alive_value(std::chrono::seconds timeout, std::size_t max_requests);
-
 /// Appends to `out` the response for `res`, with `Connection: close` when
-/// `close`, else `Keep-Alive: keep_alive`. False, with nothing appended and
-/// `res` unchanged, for a response it leaves to cpp-httplib.
+/// `close`, else `Keep-Alive: keep_alive` (listener.hpp's keep_alive_header).
+/// False, with nothing appended and `res` unchanged, for a response it leaves
+/// to cpp-httplib.
 bool write_reply(std::string& out, httplib::Response& res, bool close,
                  const std::string& keep_alive);
 

@@ -364,12 +364,8 @@ TEST_CASE("cluster: three nodes share series, survive kill -9 and SIGSTOP, refus
     testing::child_server stranger{c.dir.path + "/stranger",
                                    {"--cluster.nodes=" + list_of(nodes), "--cluster.self=" + nodes[3]}};
     REQUIRE(stranger.port > 0);
-    bool refused = false;
-    for (int i = 0; i < 1000 && !refused; ++i) {
-      refused = stranger.log().find("different cluster.nodes list") != std::string::npos;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    CHECK_MESSAGE(refused, stranger.log());
+    CHECK_MESSAGE(stranger.logs_within("different cluster.nodes list", std::chrono::seconds(10)),
+                  stranger.log());
     CHECK(peers_up(stranger.port) == 0);
     // It serves and stores nothing (no split brain): not ready, fits 503.
     auto ready = testing::answer(testing::client_for(stranger.port).Get("/health/ready"));
@@ -507,8 +503,7 @@ TEST_CASE("cluster: tokens are checked where the client arrives; a forwarded pre
 TEST_CASE("cluster: three nodes over mutual TLS share series; a restarted node is reached again") {
   testing::pki pki{"cluster-ca"};
   pki.issue("node", "node", "DNS:node");
-  cluster c{3, {"--cluster.cert-file=" + pki.cert("node"), "--cluster.key-file=" + pki.key("node"),
-                "--cluster.ca-file=" + pki.ca()}};
+  cluster c{3, pki.cluster_args()};
   CHECK(c.servers[0]->log().find("cluster: mutual TLS between nodes") != std::string::npos);
   std::vector<std::string> ids;
   for (int i = 0; i < 30; ++i)
@@ -560,31 +555,33 @@ TEST_CASE("cluster: three nodes over mutual TLS share series; a restarted node i
 TEST_CASE("cluster: over mutual TLS, a node still exits on SIGTERM while the peer it dials is "
           "stopped") {
   // CAF 0.17.6 retries a TLS handshake its peer never answers in a busy
-  // loop, and its middleman waited for that connection as the actor system
-  // ended: the node never exited (main.cpp shuts such sockets down first).
+  // loop, and its middleman waits for that connection as the actor system
+  // ends: the node never exited (main.cpp's end_runtime bounds that wait).
   testing::pki pki{"cluster-ca"};
   pki.issue("node", "node", "DNS:node");
-  cluster c{2, {"--cluster.cert-file=" + pki.cert("node"), "--cluster.key-file=" + pki.key("node"),
-                "--cluster.ca-file=" + pki.ca()}};
+  cluster c{2, pki.cluster_args()};
   // Over TLS the node first in order dials the other.
   int dialer = c.nodes[0] < c.nodes[1] ? 0 : 1, stopped = 1 - dialer;
+  auto& node = *c.servers[dialer];
+  auto before = node.log().size(); // it may have failed to dial at its start
   ::kill(c.servers[stopped]->pid, SIGSTOP);
-  // Silence noticed, the connection dropped, and a new one tried.
-  auto until = clock_type::now() + std::chrono::seconds(20);
-  while (c.servers[dialer]->log().find("cannot reach") == std::string::npos
-         && clock_type::now() < until)
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  REQUIRE_MESSAGE(c.servers[dialer]->log().find("cannot reach") != std::string::npos,
-                  c.servers[dialer]->log());
+  // Silence noticed, the connection dropped ("lost"), and a new one tried,
+  // whose handshake timed out ("cannot reach").
+  REQUIRE_MESSAGE(node.logs_within("lost " + c.nodes[stopped], std::chrono::seconds(20), before),
+                  node.log());
+  REQUIRE_MESSAGE(node.logs_within("cannot reach", std::chrono::seconds(20), before), node.log());
   std::this_thread::sleep_for(std::chrono::seconds(4)); // the next try, after its back-off
-  int status = c.servers[dialer]->stop(SIGTERM, std::chrono::seconds(20));
+  int status = node.stop(SIGTERM, std::chrono::seconds(20));
+  // Without the bound a try was pending in every run here; between two tries
+  // the node would exit without it.
   MESSAGE("exit status ", status, "; the runtime's stop bound was ",
-          c.servers[dialer]->log().find("did not stop within") == std::string::npos ? std::string{"not "} : std::string{},
+          node.log().find("did not stop within") == std::string::npos ? std::string{"not "}
+                                                                        : std::string{},
           "reached");
   CHECK_MESSAGE(status == 0, "status ", status, " (", testing::child_server::timed_out,
-                ": no exit 20 s after SIGTERM); log:\n", c.servers[dialer]->log());
+                ": no exit 20 s after SIGTERM); log:\n", node.log());
   ::kill(c.servers[stopped]->pid, SIGCONT);
-  CHECK(c.servers[stopped]->stop(SIGTERM) == 0);
+  CHECK(c.servers[stopped]->stop(SIGTERM, std::chrono::seconds(30)) == 0);
 }
 
 TEST_CASE("cluster: with mutual TLS, a node whose certificate is from another CA, or that has "
@@ -595,11 +592,6 @@ TEST_CASE("cluster: with mutual TLS, a node whose certificate is from another CA
   pki.issue("node", "node", "DNS:node");
   testing::pki foreign{"foreign-ca"};
   foreign.issue("node", "node", "DNS:node");
-  auto tls_of = [](const testing::pki& p) {
-    return std::vector<std::string>{"--cluster.cert-file=" + p.cert("node"),
-                                    "--cluster.key-file=" + p.key("node"),
-                                    "--cluster.ca-file=" + p.ca()};
-  };
   testing::temp_dir dir;
   std::vector<std::string> nodes;
   for (int i = 0; i < 2; ++i)
@@ -614,25 +606,17 @@ TEST_CASE("cluster: with mutual TLS, a node whose certificate is from another CA
     REQUIRE_MESSAGE(s->port > 0, s->log());
     return s;
   };
-  auto logged = [](const testing::child_server& s, const std::string& what) {
-    for (int i = 0; i < 3000; ++i) {
-      if (s.log().find(what) != std::string::npos)
-        return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return false;
-  };
   std::string on_a;
   for (int i = 0; on_a.empty(); ++i)
     if (model::owner_of("mtls" + std::to_string(i), nodes) == 0)
       on_a = "mtls" + std::to_string(i);
-  auto a = start(0, tls_of(pki), "a");
+  auto a = start(0, pki.cluster_args(), "a");
   CHECK(a->log().find("cluster: mutual TLS between nodes") != std::string::npos);
   for (std::string who : {"foreign", "plain"}) {
     CAPTURE(who);
-    auto x = start(1, who == "foreign" ? tls_of(foreign) : std::vector<std::string>{}, who);
+    auto x = start(1, who == "foreign" ? foreign.cluster_args() : std::vector<std::string>{}, who);
     // x's handshake with a failed (it says so); neither counts the other up.
-    REQUIRE_MESSAGE(logged(*x, "cannot reach " + nodes[0]), x->log());
+    REQUIRE_MESSAGE(x->logs_within("cannot reach " + nodes[0], std::chrono::seconds(30)), x->log());
     CHECK(peers_up(x->port) == 0);
     CHECK(peers_up(a->port) == 0);
     // x cannot have a's store execute a fit: a's series is unreachable from x.

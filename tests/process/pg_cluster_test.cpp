@@ -404,8 +404,7 @@ TEST_CASE("pg cluster: over mutual TLS the members forward to each other, a dead
   // hellos must reach links spawned after them.
   testing::pki pki{"cluster-ca"};
   pki.issue("node", "node", "DNS:node");
-  pg_nodes c{3, {"--cluster.cert-file=" + pki.cert("node"), "--cluster.key-file=" + pki.key("node"),
-                 "--cluster.ca-file=" + pki.ca()}};
+  pg_nodes c{3, pki.cluster_args()};
   REQUIRE_MESSAGE(c.wait_members({0, 1, 2}, 3), c.logs());
   CHECK(c.servers[0]->log().find("cluster: mutual TLS between nodes") != std::string::npos);
   auto ids = series("tls", 24);
